@@ -1,0 +1,29 @@
+// Schema changes only through these migrations (umzug), run at start and by
+// `tokenboard migrate`. The list is explicit so it works the same from src/ and dist/.
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { QueryInterface } from 'sequelize';
+import type { Db } from './connect.ts';
+import * as m01 from './migrations/20261122-01-initial.ts';
+import * as m02 from './migrations/20261122-02-seed-prices.ts';
+
+type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
+
+export const MIGRATIONS: [string, Step][] = [
+  ['20261122-01-initial', m01],
+  ['20261122-02-seed-prices', m02],
+];
+
+export function migrator(db: Db) {
+  return new Umzug({
+    migrations: MIGRATIONS.map(([name, m]) => ({ name, up: m.up, down: m.down })),
+    context: db.sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(db: Db): Promise<string[]> {
+  const done = await migrator(db).up();
+  return done.map((m) => m.name);
+}

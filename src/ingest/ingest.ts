@@ -1,0 +1,65 @@
+// POST /api/ingest as a list of named steps, each able to reject the batch with a stated
+// reason (for the answer and for /metrics). No Koa here: the web layer reads the body
+// (with the size limit) and maps the result to a response.
+import { checkBatch, sha256hex } from '../../agent/wire.ts';
+import type { Db } from '../db/connect.ts';
+import type { Sealer } from '../secrets.ts';
+import { liveSecrets } from '../users/tokens.ts';
+import { priceTable } from '../pricing/store.ts';
+import type { DayCalendar } from '../usage/days.ts';
+import { checkDrift, matchToken, readSignedHeaders, type Rejection } from './verify.ts';
+import { ReplayError, storeBatch, type StoreResult } from './store.ts';
+
+export interface IngestDeps {
+  db: Db;
+  sealer: Sealer;
+  calendar: () => DayCalendar;
+}
+
+export type IngestOutcome = ({ status: 200 } & StoreResult) | Rejection;
+
+// Prices only decide an event's long-context tier at ingest; a few seconds of staleness
+// after an edit in another process is fine, and it keeps the hot path free of a query.
+const PRICE_CACHE_MS = 5_000;
+
+export async function ingest(deps: IngestDeps, header: (name: string) => string | undefined, body: Buffer, now = Date.now()): Promise<IngestOutcome> {
+  const h = readSignedHeaders(header);
+  if ('status' in h) return h;
+
+  const drift = checkDrift(h.ts, now);
+  if (drift) return drift;
+
+  const tokens = await liveSecrets(deps.db, deps.sealer, h.userId);
+  const tokenId = tokens.length ? matchToken(tokens, h, body) : null;
+  if (tokenId === null) {
+    // One answer for unknown user, revoked token and wrong signature: telling them apart
+    // would let anyone probe which user ids exist.
+    return { status: 401, reason: tokens.length ? 'bad_signature' : 'unknown_user_or_token', error: 'signature does not match a live agent token of this user (unknown user, revoked token or wrong signature)' };
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { status: 400, reason: 'bad_json', error: 'body: not valid JSON' };
+  }
+  const check = checkBatch(parsed);
+  if (!check.ok) {
+    return { status: check.status, reason: check.status === 413 ? 'too_many_events' : 'bad_field', error: check.error };
+  }
+
+  try {
+    const result = await storeBatch(deps.db.writer, {
+      userId: h.userId, tokenId, ts: h.ts, bodySha256: sha256hex(body), now,
+    }, check.events, deps.calendar(), await priceTable(deps.db, PRICE_CACHE_MS));
+    return { status: 200, ...result };
+  } catch (err) {
+    if (err instanceof ReplayError) return { status: 409, reason: 'replay', error: 'this exact request was already received (same user, timestamp and body); sign a fresh request to resend' };
+    throw err;
+  }
+}
+
+/** Replay records only matter inside the drift window; older ones are deleted. */
+export async function cleanReplayRecords(db: Db, now = Date.now()): Promise<number> {
+  return db.writer.transaction((tx) => tx.run('DELETE FROM replay_records WHERE ts < ?', [now - 5 * 60_000]));
+}

@@ -1,0 +1,56 @@
+// config → services (db, migrations) → app → listen; a clean stop on SIGTERM: stop
+// accepting, let in-flight requests (and their batches) finish, then close the database.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { createApp } from './app.ts';
+import { createServices, type Services } from './services.ts';
+import type { Logger } from './log.ts';
+import { cleanReplayRecords } from './ingest/ingest.ts';
+
+export interface Running {
+  services: Services;
+  server: Server;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const HOUSEKEEPING_MS = 60_000;
+
+export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Promise<Running> {
+  const services = await createServices(cfg, { log: opts.log });
+  const app = createApp(services);
+  const server = createServer(app.callback());
+  // Agents keep connections alive between flushes; don't let an idle socket hold shutdown.
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.server.port, cfg.server.host, () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? 'localhost' : cfg.server.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const housekeeping = setInterval(() => {
+    cleanReplayRecords(services.db).catch((err) => services.log.warn('replay cleanup failed', { error: String(err) }));
+  }, HOUSEKEEPING_MS);
+  housekeeping.unref();
+  await cleanReplayRecords(services.db);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(housekeeping);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // A client holding a keep-alive socket open must not stall shutdown forever.
+        setTimeout(() => server.closeAllConnections(), 10_000).unref();
+      });
+      await services.close();
+    })();
+    return stopping;
+  };
+  return { services, server, port, url, stop };
+}

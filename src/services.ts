@@ -1,0 +1,48 @@
+// Everything the app and the CLI share, built once from the config: database (migrated),
+// the secret key's sealer, metrics, the org calendar. Passed down, never global.
+import type { Config } from './config.ts';
+import { openDb, type Db } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { loadSecretKey, Sealer } from './secrets.ts';
+import { DayCalendar } from './usage/days.ts';
+
+export interface Services {
+  cfg: Config;
+  db: Db;
+  sealer: Sealer;
+  log: Logger;
+  metrics: Metrics;
+  /** The calendar of the org's time zone. */
+  calendar(): DayCalendar;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  log?: Logger;
+  /** Run pending migrations (the server does; `tokenboard migrate` does it itself). */
+  migrate?: boolean;
+}
+
+export async function createServices(cfg: Config, opts: ServiceOptions = {}): Promise<Services> {
+  const log = opts.log ?? createLogger();
+  const sealer = new Sealer(loadSecretKey(cfg));
+  const db = await openDb(cfg);
+  try {
+    if (opts.migrate !== false) {
+      const applied = await migrate(db);
+      if (applied.length) log.info('database migrated', { applied: applied.join(',') });
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  let calendar = new DayCalendar(cfg.org.timezone);
+  return {
+    cfg, db, sealer, log,
+    metrics: createMetrics(),
+    calendar: () => calendar,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,38 @@
+// Routes with no sign-in: health, metrics, the agent bundle, static assets.
+import Router from '@koa/router';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Context } from 'koa';
+import { AGENT_BUNDLE } from '../paths.ts';
+import type { Services } from '../services.ts';
+import { AppError } from '../errors.ts';
+
+const require = createRequire(import.meta.url);
+const HTMX_FILE = require.resolve('htmx.org/dist/htmx.min.js');
+
+export function systemRouter(s: Services): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx: Context) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { ok: true };
+  });
+  router.get('/metrics', async (ctx: Context) => {
+    ctx.set('Content-Type', s.metrics.registry.contentType);
+    ctx.body = await s.metrics.registry.metrics();
+  });
+  router.get('/agent/tokenboard-agent.mjs', (ctx: Context) => {
+    if (!existsSync(AGENT_BUNDLE)) throw new AppError(503, 'agent_not_built', 'the agent bundle is not built; run `npm run build` on the server');
+    // It holds no secret, so no sign-in; the set-up line on /settings downloads it.
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('Content-Disposition', 'attachment; filename="tokenboard-agent.mjs"');
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.length = statSync(AGENT_BUNDLE).size;
+    ctx.body = createReadStream(AGENT_BUNDLE);
+  });
+  router.get('/static/htmx.min.js', (ctx: Context) => {
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = createReadStream(HTMX_FILE);
+  });
+  return router;
+}

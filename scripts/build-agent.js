@@ -2,8 +2,14 @@
 // GET /agent/tokenboard-agent.mjs. No runtime dependencies may end up outside it.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+if (!existsSync(`${root}agent/main.ts`)) {
+  // Until the agent exists the server answers 503 for the bundle; nothing else depends on it.
+  console.warn('build-agent: agent/main.ts not found, no agent bundle built');
+  process.exit(0);
+}
 await build({
   entryPoints: [`${root}agent/main.ts`],
   outfile: `${root}dist/agent/tokenboard-agent.mjs`,

@@ -39,6 +39,9 @@ export class UsageError extends Error {}
 type Out = { out: (s: string) => void; err: (s: string) => void };
 
 function parse(args: string[], options: ParseArgsConfig['options'], positionals: number): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  // `--input -1` would read as an unknown flag; join a negative number to its option so
+  // the value check can say what is wrong with it.
+  args = args.flatMap((a, i) => (/^-\d/.test(a) && /^--[a-z-]+$/.test(args[i - 1] ?? '') ? [] : [/^--[a-z-]+$/.test(a) && /^-\d/.test(args[i + 1] ?? '') ? `${a}=${args[i + 1]}` : a]));
   let parsed;
   try {
     parsed = parseArgs({ args, options: { ...options, config: { type: 'string' } }, allowPositionals: true, strict: true });
@@ -81,14 +84,14 @@ function configPath(argv: string[]): string | null {
   return v;
 }
 
-export async function main(argv: string[], io: Out = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
+export async function main(argv: string[], io: Out = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const [cmd, sub, ...rest] = argv.filter((a, i) => !(a === '--config' || a.startsWith('--config=') || (i > 0 && argv[i - 1] === '--config')));
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       io.out(USAGE);
       return cmd ? 0 : 2;
     }
-    const cfg = loadConfig({ file: configPath(argv) });
+    const cfg = loadConfig({ file: configPath(argv), env });
     const args = [sub, ...rest].filter((a): a is string => a !== undefined);
 
     switch (cmd) {

@@ -21,7 +21,13 @@ const HOUSEKEEPING_MS = 60_000;
 export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Promise<Running> {
   const services = await createServices(cfg, { log: opts.log });
   const app = createApp(services);
-  const server = createServer(app.callback());
+  let closing = false;
+  const handle = app.callback();
+  const server = createServer((req, res) => {
+    // While shutting down, tell keep-alive clients to go away after this answer.
+    if (closing) res.setHeader('Connection', 'close');
+    return handle(req, res);
+  });
   // Agents keep connections alive between flushes; don't let an idle socket hold shutdown.
   server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
@@ -42,11 +48,14 @@ export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Pro
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(housekeeping);
+      closing = true;
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Sockets that finish their request after this become idle: keep closing those.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        // A client holding a socket open must not stall shutdown forever.
+        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        server.close(() => { clearInterval(sweep); clearTimeout(force); resolve(); });
         server.closeIdleConnections();
-        // A client holding a keep-alive socket open must not stall shutdown forever.
-        setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await services.close();
     })();

@@ -2,7 +2,7 @@
 // foreign keys on), or PostgreSQL when database.url says so.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sequelize } from 'sequelize';
+import { Sequelize, Transaction } from 'sequelize';
 import type { Config } from '../config.ts';
 import { createWriter, type Writer } from './writer.ts';
 import { defineModels, type Models } from './models.ts';
@@ -32,7 +32,9 @@ export async function openDb(cfg: Config): Promise<Db> {
   }
   const file = sqlitePath(cfg);
   mkdirSync(join(file, '..'), { recursive: true });
-  const sequelize = new Sequelize({ dialect: 'sqlite', storage: file, logging: false });
+  // IMMEDIATE: a transaction that reads first and writes later would otherwise fail with
+  // SQLITE_BUSY (no waiting) when another connection committed in between.
+  const sequelize = new Sequelize({ dialect: 'sqlite', storage: file, logging: false, transactionType: Transaction.TYPES.IMMEDIATE });
   // Sequelize opens one sqlite3 connection per transaction (and a default one). Every one
   // of them needs the busy timeout, or a second process (the CLI next to a running server)
   // gets SQLITE_BUSY at once instead of waiting its turn.

@@ -105,7 +105,7 @@ export function groupCost(table: PriceTable, g: TokenCounts & { model: string; i
   return price ? costUsd(price, g.tier, g) : null;
 }
 
-/** Round to whole micro-dollars so sums print stably. */
+/** Round away binary floating-point noise (to 1e-10 USD) so sums print stably. */
 export function roundUsd(v: number): number {
-  return Math.round(v * 1e6) / 1e6;
+  return Math.round(v * 1e10) / 1e10;
 }

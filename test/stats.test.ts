@@ -69,17 +69,21 @@ test('only unknown models → total cost null, never 0', async (t) => {
 });
 
 test('a price edit re-prices history, and pricing an unknown model makes it known', async (t) => {
-  const a = await user('reprice');
-  await postIngest(app.url, a, { events: [
+  // Its own server: this test edits a price the other tests rely on.
+  const own = await withApp();
+  t.teardown(() => own.stop());
+  await own.createUser('reprice');
+  const a = await own.createToken('reprice');
+  await postIngest(own.url, a, { events: [
     event({ provider: 'acme', model: 'acme-9', input_tokens: 2_000_000, output_tokens: 0 }),
     event({ model: 'claude-haiku-4-5', input_tokens: 1_000_000, output_tokens: 0 }),
   ] });
-  let s = await app.stats('reprice');
+  let s = await own.stats('reprice');
   t.is(s.cost_usd, 1, '1M haiku input at $1');
   t.deepEqual(s.unknown_models, ['acme-9']);
-  await setPrice(app.running.services.db, { model: 'acme-9', input: 0.5, output: 2 }, CLI_ACTOR);
-  await setPrice(app.running.services.db, { model: 'claude-haiku-4-5', input: 3, output: 15 }, CLI_ACTOR);
-  s = await app.stats('reprice');
+  await setPrice(own.running.services.db, { model: 'acme-9', input: 0.5, output: 2 }, CLI_ACTOR);
+  await setPrice(own.running.services.db, { model: 'claude-haiku-4-5', input: 3, output: 15 }, CLI_ACTOR);
+  s = await own.stats('reprice');
   t.deepEqual(s.unknown_models, []);
   t.is(s.models.find((m) => m.model === 'acme-9')!.cost_usd, 1, '2M at $0.50');
   t.is(s.cost_usd, 1 + 3);

@@ -1,6 +1,8 @@
-// One long-lived write connection with an in-process queue: SQLite takes one writer at a
-// time anyway, and queueing here (instead of letting transactions fight over the lock)
-// keeps ingest fast and fair. Statements are prepared once and reused.
+// One long-lived write connection with an in-process queue. SQLite takes one writer at a
+// time anyway; queueing here (instead of letting transactions fight over the lock) keeps
+// ingest fast and fair. Group commit: jobs that queued up while a transaction ran are run
+// together in the next one, each inside its own SAVEPOINT, so a failing job rolls back
+// alone and every job still resolves only after its COMMIT. Statements are prepared once.
 import type { SqliteConn, SqliteStatement } from './connect.ts';
 
 export interface Tx {
@@ -9,7 +11,7 @@ export interface Tx {
 }
 
 export interface Writer {
-  /** Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back if it throws. */
+  /** Runs fn inside a transaction (BEGIN IMMEDIATE … COMMIT); its changes roll back if it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Resolves once every queued transaction has finished. */
   idle(): Promise<void>;
@@ -17,11 +19,19 @@ export interface Writer {
   close(): Promise<void>;
 }
 
+interface Job {
+  fn: (tx: Tx) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 const MAX_CACHED_STATEMENTS = 64;
+const MAX_GROUP = 32;
 
 export function createWriter(conn: SqliteConn): Writer {
   const statements = new Map<string, SqliteStatement>();
-  let tail: Promise<unknown> = Promise.resolve();
+  const queue: Job[] = [];
+  let running: Promise<void> | null = null;
 
   function statement(sql: string): SqliteStatement {
     let st = statements.get(sql);
@@ -47,25 +57,57 @@ export function createWriter(conn: SqliteConn): Writer {
   };
   const exec = (sql: string) => new Promise<void>((resolve, reject) => conn.exec(sql, (e) => (e ? reject(e) : resolve())));
 
+  async function runGroup(group: Job[]): Promise<void> {
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      await exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      for (const j of group) j.reject(err);
+      return;
+    }
+    for (const job of group) {
+      await exec('SAVEPOINT job');
+      try {
+        const value = await job.fn(tx);
+        await exec('RELEASE job');
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        await exec('ROLLBACK TO job; RELEASE job').catch(() => undefined);
+        outcomes.push({ ok: false, value: err });
+      }
+    }
+    try {
+      await exec('COMMIT');
+    } catch (err) {
+      await exec('ROLLBACK').catch(() => undefined);
+      for (const j of group) j.reject(err);
+      return;
+    }
+    group.forEach((j, i) => (outcomes[i].ok ? j.resolve(outcomes[i].value) : j.reject(outcomes[i].value)));
+  }
+
+  function pump(): void {
+    if (running || queue.length === 0) return;
+    running = runGroup(queue.splice(0, MAX_GROUP)).finally(() => {
+      running = null;
+      pump();
+    });
+  }
+
+  async function idle(): Promise<void> {
+    while (running || queue.length) await (running ?? Promise.resolve());
+  }
+
   return {
     transaction<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-      const run = tail.then(async () => {
-        await exec('BEGIN IMMEDIATE');
-        try {
-          const out = await fn(tx);
-          await exec('COMMIT');
-          return out;
-        } catch (err) {
-          await exec('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        pump();
       });
-      tail = run.catch(() => undefined);
-      return run;
     },
-    idle: () => tail.then(() => undefined),
+    idle,
     async close() {
-      await tail;
+      await idle();
       await Promise.all([...statements.values()].map((st) => new Promise<void>((r) => st.finalize(() => r()))));
       statements.clear();
     },

@@ -1,0 +1,67 @@
+// Shared bench plumbing: start the built server as a child process, print figures.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../src/paths.ts';
+
+export function figure(bench: string, name: string, fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ bench, figure: name, ...fields }));
+}
+
+export function ensureBuilt(): string {
+  const cli = join(ROOT, 'dist/src/cli.js');
+  if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  return cli;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'tb-bench-'));
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/src/cli.js serve` on a free loopback port; resolves once it listens. */
+export function startServerProcess(dataDir: string, port: number): Promise<ServerProcess> {
+  const cli = ensureBuilt();
+  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...prof, cli, 'serve'], {
+    env: { PATH: process.env.PATH, TOKENBOARD_SERVER_DATA_DIR: dataDir, TOKENBOARD_SERVER_PORT: String(port), TOKENBOARD_SERVER_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (b: Buffer) => {
+      log += b.toString();
+      if (log.length > 100_000) log = log.slice(-10_000);
+      if (/listening url=/.test(log)) {
+        resolve({
+          child, url: `http://127.0.0.1:${port}`,
+          stop: () => new Promise((ok) => { child.once('exit', () => { if (process.env.BENCH_DEBUG) console.error(log.slice(-3000)); ok(); }); child.kill('SIGTERM'); }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${log.slice(-2000)}`)));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}

@@ -124,3 +124,18 @@ test('zero config: `serve` starts with SQLite under the data dir; SIGTERM finish
   t.is(await main(['stats', 'jo', '--json'], { out: (x) => out.push(x), err: () => {} }, env), 0);
   t.is(JSON.parse(out[0]).events, stored);
 });
+
+test('replay records older than the drift window are cleaned up; fresh ones stay', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  await app.createUser('kim');
+  const kim = await app.createToken('kim');
+  t.is((await postIngest(app.url, kim, { events: [] })).status, 200);
+  const { db } = app.running.services;
+  await db.sequelize.query('INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?)', { replacements: [kim.user_id, Date.now() - 3_600_000, 'a'.repeat(64), Date.now() - 3_600_000] });
+  const count = async () => ((await db.sequelize.query('SELECT COUNT(*) AS n FROM replay_records', { type: 'SELECT' as never })) as { n: number }[])[0].n;
+  t.is(await count(), 2);
+  const { cleanReplayRecords } = await import('../src/ingest/ingest.ts');
+  t.is(await cleanReplayRecords(db), 1);
+  t.is(await count(), 1);
+});

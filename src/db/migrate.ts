@@ -5,12 +5,14 @@ import type { QueryInterface } from 'sequelize';
 import type { Db } from './connect.ts';
 import * as m01 from './migrations/20261122-01-initial.ts';
 import * as m02 from './migrations/20261122-02-seed-prices.ts';
+import * as m04 from './migrations/20261123-01-user-days.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
 export const MIGRATIONS: [string, Step][] = [
   ['20261122-01-initial', m01],
   ['20261122-02-seed-prices', m02],
+  ['20261123-01-user-days', m04],
 ];
 
 export function migrator(db: Db) {

@@ -5,7 +5,7 @@ import { checkBatch, sha256hex } from '../../agent/wire.ts';
 import type { Db } from '../db/connect.ts';
 import type { Sealer } from '../secrets.ts';
 import { liveSecrets } from '../users/tokens.ts';
-import { priceTable } from '../pricing/store.ts';
+import { priceTableIn } from '../pricing/store.ts';
 import type { DayCalendar } from '../usage/days.ts';
 import { checkDrift, matchToken, readSignedHeaders, type Rejection } from './verify.ts';
 import { ReplayError, storeBatch, type StoreResult } from './store.ts';
@@ -17,10 +17,6 @@ export interface IngestDeps {
 }
 
 export type IngestOutcome = ({ status: 200 } & StoreResult) | Rejection;
-
-// Prices only decide an event's long-context tier at ingest; a few seconds of staleness
-// after an edit in another process is fine, and it keeps the hot path free of a query.
-const PRICE_CACHE_MS = 5_000;
 
 export async function ingest(deps: IngestDeps, header: (name: string) => string | undefined, body: Buffer, now = Date.now()): Promise<IngestOutcome> {
   const h = readSignedHeaders(header);
@@ -51,7 +47,7 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
   try {
     const result = await storeBatch(deps.db.writer, {
       userId: h.userId, tokenId, ts: h.ts, bodySha256: sha256hex(body), now,
-    }, check.events, deps.calendar(), await priceTable(deps.db, PRICE_CACHE_MS));
+    }, check.events, deps.calendar(), (tx) => priceTableIn(deps.db, tx));
     return { status: 200, ...result };
   } catch (err) {
     if (err instanceof ReplayError) return { status: 409, reason: 'replay', error: 'this exact request was already received (same user, timestamp and body); sign a fresh request to resend' };

@@ -3,7 +3,7 @@
 import type { WireEvent } from '../../agent/wire.ts';
 import type { Tx, Writer } from '../db/writer.ts';
 import type { DayCalendar } from '../usage/days.ts';
-import { tierFor, type PriceTable } from '../pricing/table.ts';
+import { costUsd, tierFor, type PriceTable } from '../pricing/table.ts';
 
 export class ReplayError extends Error {
   constructor() { super('replay'); }
@@ -27,6 +27,8 @@ interface Row {
   day: string;
   source: string;
   tier: number;
+  /** USD at the current prices, or null when the model has no price. */
+  cost: number | null;
 }
 
 // SQLite allows 32766 bound values per statement; 500 events × 16 columns fits in one.
@@ -38,17 +40,22 @@ function values(cols: number, rows: number): string {
   return new Array(rows).fill(one).join(',');
 }
 
-export async function storeBatch(writer: Writer, meta: BatchMeta, events: WireEvent[], calendar: DayCalendar, prices: PriceTable): Promise<StoreResult> {
+/**
+ * `prices` is called inside the write transaction: while it holds the write lock no price
+ * edit can commit, so the cost stored in the read model matches the table a concurrent
+ * re-pricing would use (src/usage/reprice.ts).
+ */
+export async function storeBatch(writer: Writer, meta: BatchMeta, events: WireEvent[], calendar: DayCalendar, prices: (tx: Tx) => Promise<PriceTable>): Promise<StoreResult> {
   // Duplicate ids inside one batch: the first occurrence wins, the rest are duplicates.
   const seen = new Set<string>();
-  const rows: Row[] = [];
+  const unique: WireEvent[] = [];
   let duplicates = 0;
   for (const ev of events) {
     if (ev.id !== undefined) {
       if (seen.has(ev.id)) { duplicates++; continue; }
       seen.add(ev.id);
     }
-    rows.push({ ev, day: calendar.dayOf(ev.ts), source: ev.source ?? 'unknown', tier: ev.is_local ? 0 : tierFor(prices.lookup(ev.model), ev) });
+    unique.push(ev);
   }
 
   return writer.transaction(async (tx) => {
@@ -56,14 +63,21 @@ export async function storeBatch(writer: Writer, meta: BatchMeta, events: WireEv
       [meta.userId, meta.ts, meta.bodySha256, meta.now]);
     if (fresh === 0) throw new ReplayError();
     await tx.run('UPDATE agent_tokens SET last_used_at = ? WHERE id = ?', [sqlDate(meta.now), meta.tokenId]);
-    if (rows.length === 0) return { accepted: 0, duplicates };
+    if (unique.length === 0) return { accepted: 0, duplicates };
 
+    const table = await prices(tx);
+    const rows = unique.map((ev): Row => {
+      const price = ev.is_local ? null : table.lookup(ev.model);
+      const tier = tierFor(price, ev);
+      return { ev, day: calendar.dayOf(ev.ts), source: ev.source ?? 'unknown', tier, cost: ev.is_local ? 0 : price ? costUsd(price, tier, ev) : null };
+    });
     const inserted = await insertEvents(tx, meta, rows);
     duplicates += rows.length - inserted.length;
     if (inserted.length > 0) {
       await upsertRollups(tx, meta.userId, inserted);
-      await upsertSessions(tx, meta.userId, inserted);
+      const newSessions = await upsertSessions(tx, meta.userId, inserted);
       await upsertSkills(tx, meta.userId, inserted);
+      await upsertUserDays(tx, meta.userId, inserted, newSessions, calendar);
     }
     return { accepted: inserted.length, duplicates };
   });
@@ -112,7 +126,8 @@ async function upsertRollups(tx: Tx, userId: number, rows: Row[]): Promise<void>
        events = events + excluded.events`, params);
 }
 
-async function upsertSessions(tx: Tx, userId: number, rows: Row[]): Promise<void> {
+/** Upserts sessions; returns the first timestamps of the sessions this batch started. */
+async function upsertSessions(tx: Tx, userId: number, rows: Row[]): Promise<number[]> {
   const groups = new Map<string, { source: string; model: string; first: number; last: number; events: number; tokens: number }>();
   for (const { ev, source } of rows) {
     if (ev.session === undefined) continue;
@@ -127,10 +142,10 @@ async function upsertSessions(tx: Tx, userId: number, rows: Row[]): Promise<void
     g.events++;
     g.tokens += tokens;
   }
-  if (groups.size === 0) return;
+  if (groups.size === 0) return [];
   const params: unknown[] = [];
   for (const [hash, g] of groups) params.push(userId, hash, g.source, g.model, g.first, g.last, g.events, g.tokens);
-  await tx.run(
+  const after = await tx.all<{ session_hash: string; events: number }>(
     `INSERT INTO sessions (user_id, session_hash, source, model, first_ts, last_ts, events, tokens)
      VALUES ${values(8, groups.size)}
      ON CONFLICT (user_id, session_hash) DO UPDATE SET
@@ -138,7 +153,10 @@ async function upsertSessions(tx: Tx, userId: number, rows: Row[]): Promise<void
        first_ts = MIN(first_ts, excluded.first_ts),
        last_ts = MAX(last_ts, excluded.last_ts),
        events = events + excluded.events,
-       tokens = tokens + excluded.tokens`, params);
+       tokens = tokens + excluded.tokens
+     RETURNING session_hash, events`, params);
+  // A session whose stored count equals what this batch brought was created by it.
+  return after.filter((r) => Number(r.events) === groups.get(r.session_hash)?.events).map((r) => groups.get(r.session_hash)!.first);
 }
 
 async function upsertSkills(tx: Tx, userId: number, rows: Row[]): Promise<void> {
@@ -158,6 +176,51 @@ async function upsertSkills(tx: Tx, userId: number, rows: Row[]): Promise<void> 
   await tx.run(
     `INSERT INTO skills (user_id, day, name, count) VALUES ${values(4, counts.size)}
      ON CONFLICT (user_id, day, name) DO UPDATE SET count = count + excluded.count`, params);
+}
+
+async function upsertUserDays(tx: Tx, userId: number, rows: Row[], newSessions: number[], calendar: DayCalendar): Promise<void> {
+  // [input, output, cache read, cache write, events, sessions, cost, unpriced tokens]
+  const days = new Map<string, number[]>();
+  const sumsOf = (day: string) => {
+    let d = days.get(day);
+    if (!d) days.set(day, (d = [0, 0, 0, 0, 0, 0, 0, 0]));
+    return d;
+  };
+  for (const { ev, day, cost } of rows) {
+    const d = sumsOf(day);
+    d[0] += ev.input_tokens; d[1] += ev.output_tokens; d[2] += ev.cache_read_tokens; d[3] += ev.cache_write_tokens; d[4] += 1;
+    if (cost === null) d[7] += ev.input_tokens + ev.output_tokens + ev.cache_read_tokens + ev.cache_write_tokens;
+    else d[6] += cost;
+  }
+  for (const first of newSessions) sumsOf(calendar.dayOf(first))[5] += 1;
+  const params: unknown[] = [];
+  for (const [day, d] of days) params.push(userId, day, ...d);
+  const after = await tx.all<{ day: string; events: number }>(
+    `INSERT INTO user_days (user_id, day, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens)
+     VALUES ${values(10, days.size)}
+     ON CONFLICT (user_id, day) DO UPDATE SET
+       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+       cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+       events = events + excluded.events, sessions = sessions + excluded.sessions,
+       cost_usd = cost_usd + excluded.cost_usd, unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens
+     RETURNING day, events`, params);
+  // A day whose stored count equals this batch's is a new active day.
+  const newDays = after.filter((r) => Number(r.events) === days.get(r.day)![4]).map((r) => r.day);
+  const total = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (const d of days.values()) d.forEach((v, i) => { total[i] += v; });
+  const sorted = [...days.keys()].sort();
+  await tx.run(
+    `INSERT INTO user_totals (user_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens, active_days, first_day, last_day)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+     ON CONFLICT (user_id) DO UPDATE SET
+       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+       cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+       events = events + excluded.events, sessions = sessions + excluded.sessions,
+       cost_usd = cost_usd + excluded.cost_usd, unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens,
+       active_days = active_days + excluded.active_days,
+       first_day = MIN(COALESCE(first_day, excluded.first_day), excluded.first_day),
+       last_day = MAX(COALESCE(last_day, excluded.last_day), excluded.last_day)`,
+    [userId, ...total, newDays.length, sorted[0], sorted[sorted.length - 1]]);
 }
 
 /** The text form Sequelize uses for DATE columns in SQLite, so raw writes read back the same. */

@@ -1,11 +1,13 @@
 // The price table in the database: loading it (cached until it changes) and editing it.
 // Every edit is audited; because cost is computed at read time, an edit re-prices history.
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/connect.ts';
 import type { PriceRecord } from '../db/models.ts';
 import { BadInput, NotFound } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
 import { PriceTable, type Price, type PriceTier } from './table.ts';
+import { reprice } from '../usage/reprice.ts';
+import type { Tx } from '../db/writer.ts';
 
 export function toPrice(r: PriceRecord | Record<string, unknown>): Price {
   const row = r as Record<string, unknown>;
@@ -23,28 +25,36 @@ export function toPrice(r: PriceRecord | Record<string, unknown>): Price {
   };
 }
 
-const cache = new WeakMap<Db, { fingerprint: string; table: PriceTable; checkedAt: number }>();
+const cache = new WeakMap<Db, { fingerprint: string; table: PriceTable }>();
+const FINGERPRINT_SQL = 'SELECT COUNT(*) AS n, MAX(updated_at) AS last, SUM(id) AS ids FROM prices';
+const ROWS_SQL = 'SELECT * FROM prices ORDER BY model';
+
+type Read = (sql: string) => Promise<object[]>;
+
+async function loadTable(db: Db, read: Read): Promise<PriceTable> {
+  const [fp] = await read(FINGERPRINT_SQL) as { n: number; last: string | null; ids: number | null }[];
+  const fingerprint = `${fp.n}|${fp.last}|${fp.ids}`;
+  const hit = cache.get(db);
+  if (hit && hit.fingerprint === fingerprint) return hit.table;
+  const table = new PriceTable((await read(ROWS_SQL) as Record<string, unknown>[]).map(toPrice));
+  cache.set(db, { fingerprint, table });
+  return table;
+}
 
 /**
- * The current price table. Reads a one-row fingerprint to notice edits made by another
- * process (the CLI next to a running server); `maxAgeMs` lets the ingest path skip even
- * that for a few seconds.
+ * The current price table. A one-row fingerprint query notices edits made by another
+ * process (the CLI next to a running server); the table is rebuilt only when it changed.
  */
-export async function priceTable(db: Db, maxAgeMs = 0): Promise<PriceTable> {
-  const hit = cache.get(db);
-  const now = Date.now();
-  if (hit && maxAgeMs > 0 && now - hit.checkedAt < maxAgeMs) return hit.table;
-  const [fp] = await db.sequelize.query<{ n: number; last: string | null; ids: number | null }>(
-    'SELECT COUNT(*) AS n, MAX(updated_at) AS last, SUM(id) AS ids FROM prices', { type: QueryTypes.SELECT });
-  const fingerprint = `${fp.n}|${fp.last}|${fp.ids}`;
-  if (hit && hit.fingerprint === fingerprint) {
-    hit.checkedAt = now;
-    return hit.table;
-  }
-  const rows = await db.models.PriceRow.findAll({ order: [['model', 'ASC']] });
-  const table = new PriceTable(rows.map(toPrice));
-  cache.set(db, { fingerprint, table, checkedAt: now });
-  return table;
+export function priceTable(db: Db): Promise<PriceTable> {
+  return loadTable(db, (sql) => db.sequelize.query(sql, { type: QueryTypes.SELECT }));
+}
+
+/**
+ * The same, read through the ingest writer's own connection inside its transaction: a
+ * read on another connection could queue behind a statement waiting for this very lock.
+ */
+export function priceTableIn(db: Db, tx: Tx): Promise<PriceTable> {
+  return loadTable(db, (sql) => tx.all<object>(sql));
 }
 
 export interface PriceInput {
@@ -93,6 +103,7 @@ export async function setPrice(db: Db, p: PriceInput, actor: Actor): Promise<{ b
       row = await PriceRow.create({ model, provider: p.provider ?? '', ...values }, { transaction });
     }
     const after = toPrice(row);
+    await repriceIn(db, transaction);
     await audit(db, actor, 'price.set', model, { before, after }, transaction);
     return { before, after };
   });
@@ -104,8 +115,16 @@ export async function deletePrice(db: Db, model: string, actor: Actor): Promise<
     if (!row) throw new NotFound(`no price for model "${model}"`);
     const before = toPrice(row);
     await row.destroy({ transaction });
+    await repriceIn(db, transaction);
     await audit(db, actor, 'price.delete', model, { before }, transaction);
   });
+}
+
+/** Re-prices the read model inside a price-changing transaction: old table vs the new one. */
+export async function repriceIn(db: Db, transaction: Transaction): Promise<number> {
+  const before = await priceTable(db);
+  const rows = await db.models.PriceRow.findAll({ transaction });
+  return reprice(db, before, new PriceTable(rows.map(toPrice)), transaction);
 }
 
 export async function listPrices(db: Db): Promise<Price[]> {

@@ -1,0 +1,10 @@
+// Trust labels. "Measured" usage was seen on the wire or reported by the provider (the
+// local proxy, the CLIs' own telemetry, the providers' Admin APIs); "self-reported" usage
+// was read from local log files, which a user could edit.
+export const MEASURED_SOURCES: readonly string[] = ['proxy', 'otlp', 'anthropic-admin', 'openai-admin'];
+
+export type Trust = 'measured' | 'self-reported';
+
+export function trustOf(source: string): Trust {
+  return MEASURED_SOURCES.includes(source) ? 'measured' : 'self-reported';
+}

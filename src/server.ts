@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { createApp } from './app.ts';
 import { createServices, type Services } from './services.ts';
 import type { Logger } from './log.ts';
-import { cleanReplayRecords } from './ingest/ingest.ts';
+import { cleanReplayRecords, pruneRawEvents } from './ingest/ingest.ts';
 
 export interface Running {
   services: Services;
@@ -38,11 +38,17 @@ export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Pro
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? 'localhost' : cfg.server.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+  const housekeep = async () => {
+    await cleanReplayRecords(services.db);
+    const settings = await services.refreshSettings();
+    const pruned = await pruneRawEvents(services.db, settings.retention_days);
+    if (pruned) services.log.info('raw events past retention deleted', { count: pruned, retention_days: settings.retention_days });
+  };
   const housekeeping = setInterval(() => {
-    cleanReplayRecords(services.db).catch((err) => services.log.warn('replay cleanup failed', { error: String(err) }));
+    housekeep().catch((err) => services.log.warn('housekeeping failed', { error: String(err) }));
   }, HOUSEKEEPING_MS);
   housekeeping.unref();
-  await cleanReplayRecords(services.db);
+  await housekeep();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

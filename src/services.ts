@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { loadSecretKey, Sealer } from './secrets.ts';
 import { DayCalendar } from './usage/days.ts';
+import { loadSettings, type OrgSettings } from './admin/settings.ts';
 
 export interface Services {
   cfg: Config;
@@ -16,6 +17,10 @@ export interface Services {
   metrics: Metrics;
   /** The calendar of the org's time zone. */
   calendar(): DayCalendar;
+  /** Org settings (admin panel over config defaults), as last loaded. */
+  settings(): OrgSettings;
+  /** Re-reads the org settings (after a change here, or periodically for other processes). */
+  refreshSettings(): Promise<OrgSettings>;
   close(): Promise<void>;
 }
 
@@ -38,11 +43,18 @@ export async function createServices(cfg: Config, opts: ServiceOptions = {}): Pr
     await db.close();
     throw err;
   }
-  let calendar = new DayCalendar(cfg.org.timezone);
+  let settings = await loadSettings(db, cfg);
+  let calendar = new DayCalendar(settings.timezone);
   return {
     cfg, db, sealer, log,
     metrics: createMetrics(),
     calendar: () => calendar,
+    settings: () => settings,
+    async refreshSettings() {
+      settings = await loadSettings(db, cfg);
+      if (settings.timezone !== calendar.timeZone) calendar = new DayCalendar(settings.timezone);
+      return settings;
+    },
     close: () => db.close(),
   };
 }

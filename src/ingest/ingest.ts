@@ -14,6 +14,7 @@ export interface IngestDeps {
   db: Db;
   sealer: Sealer;
   calendar: () => DayCalendar;
+  settings: () => { retention_days: number | null };
 }
 
 export type IngestOutcome = ({ status: 200 } & StoreResult) | Rejection;
@@ -46,13 +47,28 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
 
   try {
     const result = await storeBatch(deps.db.writer, {
-      userId: h.userId, tokenId, ts: h.ts, bodySha256: sha256hex(body), now,
+      userId: h.userId, tokenId, ts: h.ts, bodySha256: sha256hex(body), now, minTs: retentionCutoff(deps.settings().retention_days, now),
     }, check.events, deps.calendar(), (tx) => priceTableIn(deps.db, tx));
     return { status: 200, ...result };
   } catch (err) {
     if (err instanceof ReplayError) return { status: 409, reason: 'replay', error: 'this exact request was already received (same user, timestamp and body); sign a fresh request to resend' };
     throw err;
   }
+}
+
+/**
+ * With a raw-event retention, events older than the cutoff can no longer be checked for
+ * duplicates (their ids are gone), so they are not stored again: a re-sent old log would
+ * otherwise count twice. They are answered as duplicates.
+ */
+export function retentionCutoff(days: number | null, now: number): number {
+  return days === null ? 0 : now - days * 86_400_000;
+}
+
+/** Deletes raw events past the retention; rollups and the read model stay. */
+export async function pruneRawEvents(db: Db, days: number | null, now = Date.now()): Promise<number> {
+  if (days === null) return 0;
+  return db.writer.transaction((tx) => tx.run('DELETE FROM usage_events WHERE ts < ?', [retentionCutoff(days, now)]));
 }
 
 /** Replay records only matter inside the drift window; older ones are deleted. */

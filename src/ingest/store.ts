@@ -15,6 +15,8 @@ export interface BatchMeta {
   ts: number;
   bodySha256: string;
   now: number;
+  /** Events older than this (ms) are past the raw-event retention: answered as duplicates. */
+  minTs: number;
 }
 
 export interface StoreResult {
@@ -51,6 +53,7 @@ export async function storeBatch(writer: Writer, meta: BatchMeta, events: WireEv
   const unique: WireEvent[] = [];
   let duplicates = 0;
   for (const ev of events) {
+    if (ev.ts < meta.minTs) { duplicates++; continue; }
     if (ev.id !== undefined) {
       if (seen.has(ev.id)) { duplicates++; continue; }
       seen.add(ev.id);

@@ -288,7 +288,13 @@ DOCKER_BUILDKIT=0 timeout 1200 "$DOCKER" build --network host --build-arg NODE_I
 build_rc=${PIPESTATUS[0]}
 set -e
 if [ "$build_rc" -ne 0 ]; then
-  log "build output (last 40 lines):"; tail -40 "$WORK/build.log" | sed 's/^/    /'
+  if grep -q 'npm error code' "$WORK/build.log"; then
+    # npm's usage text would push the reason out of a plain tail.
+    log "npm's error:"; grep -m1 -A12 'npm error code' "$WORK/build.log" | sed 's/^/    /'
+    tail -1 "$WORK/build.log" | sed 's/^/    /'
+  else
+    log "build output (last 40 lines):"; tail -40 "$WORK/build.log" | sed 's/^/    /'
+  fi
   fail "docker build failed (exit $build_rc)"
 fi
 log "image built: $("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"

@@ -9,6 +9,7 @@ import { createViews } from './web/views.ts';
 import { ingestRouter } from './web/api/ingest.ts';
 import { systemRouter } from './web/system.ts';
 import { homeRouter } from './web/pages/home.ts';
+import { otlpRouter } from './web/api/otlp.ts';
 
 export function createApp(s: Services): Koa {
   const app = new Koa({ proxy: false });
@@ -21,7 +22,7 @@ export function createApp(s: Services): Koa {
   app.use(errorHandler(s.log));
   app.use(accessLog(s.log));
   app.use(serve(PUBLIC_DIR, { maxage: 3600_000, index: false, defer: false }));
-  for (const router of [systemRouter(s), ingestRouter(s), homeRouter(s)]) {
+  for (const router of [systemRouter(s), ingestRouter(s), otlpRouter(s), homeRouter(s)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

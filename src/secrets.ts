@@ -1,7 +1,7 @@
 // The server's secret key and what it protects. Agent tokens must be recoverable (the
 // server needs the token itself to check an HMAC), so they are encrypted, never hashed:
 // AES-256-GCM under a key derived from server.secret_key.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
@@ -26,10 +26,17 @@ export function loadSecretKey(cfg: Config): string {
 
 export class Sealer {
   private readonly key: Buffer;
+  private readonly lookupKey: Buffer;
   private readonly opened = new Map<string, string>();
 
   constructor(secretKey: string, purpose = 'agent-token') {
     this.key = Buffer.from(hkdfSync('sha256', secretKey, 'tokenboard', purpose, 32));
+    this.lookupKey = Buffer.from(hkdfSync('sha256', secretKey, 'tokenboard', `${purpose}-lookup`, 32));
+  }
+
+  /** A keyed hash to find a value by (bearer tokens); useless without the secret key. */
+  lookupHash(plain: string): string {
+    return createHmac('sha256', this.lookupKey).update(plain).digest('hex');
   }
 
   seal(plain: string): string {

@@ -8,6 +8,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { loadSecretKey, Sealer } from './secrets.ts';
 import { DayCalendar } from './usage/days.ts';
 import { loadSettings, type OrgSettings } from './admin/settings.ts';
+import { backfillLookupHashes } from './users/tokens.ts';
 
 export interface Services {
   cfg: Config;
@@ -43,6 +44,7 @@ export async function createServices(cfg: Config, opts: ServiceOptions = {}): Pr
     await db.close();
     throw err;
   }
+  await backfillLookupHashes(db, sealer);
   let settings = await loadSettings(db, cfg);
   let calendar = new DayCalendar(settings.timezone);
   return {

@@ -6,6 +6,7 @@ import type { Db } from './connect.ts';
 import * as m01 from './migrations/20261122-01-initial.ts';
 import * as m02 from './migrations/20261122-02-seed-prices.ts';
 import * as m04 from './migrations/20261123-01-user-days.ts';
+import * as m05 from './migrations/20261123-02-token-lookup.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -13,6 +14,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261122-01-initial', m01],
   ['20261122-02-seed-prices', m02],
   ['20261123-01-user-days', m04],
+  ['20261123-02-token-lookup', m05],
 ];
 
 export function migrator(db: Db) {

@@ -54,6 +54,7 @@ export function defineModels(sequelize: Sequelize) {
     declare user_id: number;
     declare name: string;
     declare secret_enc: string;
+    declare lookup_hash: CreationOptional<string | null>;
     declare created_at: CreationOptional<Date>;
     declare last_used_at: CreationOptional<Date | null>;
     declare revoked_at: CreationOptional<Date | null>;
@@ -63,6 +64,7 @@ export function defineModels(sequelize: Sequelize) {
     user_id: { type: DataTypes.INTEGER, allowNull: false },
     name: { type: DataTypes.STRING(64), allowNull: false },
     secret_enc: { type: DataTypes.TEXT, allowNull: false },
+    lookup_hash: DataTypes.STRING(64),
     created_at: DataTypes.DATE,
     last_used_at: DataTypes.DATE,
     revoked_at: DataTypes.DATE,

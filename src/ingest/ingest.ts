@@ -47,7 +47,7 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
 
   try {
     const result = await storeBatch(deps.db.writer, {
-      userId: h.userId, tokenId, ts: h.ts, bodySha256: sha256hex(body), now, minTs: retentionCutoff(deps.settings().retention_days, now),
+      userId: h.userId, tokenId, replay: { ts: h.ts, bodySha256: sha256hex(body) }, now, minTs: retentionCutoff(deps.settings().retention_days, now),
     }, check.events, deps.calendar(), (tx) => priceTableIn(deps.db, tx));
     return { status: 200, ...result };
   } catch (err) {

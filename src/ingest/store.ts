@@ -12,8 +12,8 @@ export class ReplayError extends Error {
 export interface BatchMeta {
   userId: number;
   tokenId: number;
-  ts: number;
-  bodySha256: string;
+  /** The signed request's (x-ta-ts, body sha256) for the replay check; null for bearer-token sources (OTLP). */
+  replay: { ts: number; bodySha256: string } | null;
   now: number;
   /** Events older than this (ms) are past the raw-event retention: answered as duplicates. */
   minTs: number;
@@ -43,11 +43,16 @@ function values(cols: number, rows: number): string {
 }
 
 /**
- * `prices` is called inside the write transaction: while it holds the write lock no price
- * edit can commit, so the cost stored in the read model matches the table a concurrent
- * re-pricing would use (src/usage/reprice.ts).
+ * Stores a batch in its own write transaction. The price table is read inside it: while
+ * the transaction holds the write lock no price edit can commit, so the cost stored in
+ * the read model matches the table a concurrent re-pricing uses (src/usage/reprice.ts).
  */
 export async function storeBatch(writer: Writer, meta: BatchMeta, events: WireEvent[], calendar: DayCalendar, prices: (tx: Tx) => Promise<PriceTable>): Promise<StoreResult> {
+  return writer.transaction(async (tx) => storeInTx(tx, meta, events, calendar, await prices(tx)));
+}
+
+/** The steps of storing a batch, inside a write transaction the caller holds. */
+export async function storeInTx(tx: Tx, meta: BatchMeta, events: WireEvent[], calendar: DayCalendar, table: PriceTable): Promise<StoreResult> {
   // Duplicate ids inside one batch: the first occurrence wins, the rest are duplicates.
   const seen = new Set<string>();
   const unique: WireEvent[] = [];
@@ -61,29 +66,28 @@ export async function storeBatch(writer: Writer, meta: BatchMeta, events: WireEv
     unique.push(ev);
   }
 
-  return writer.transaction(async (tx) => {
+  if (meta.replay) {
     const fresh = await tx.run('INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      [meta.userId, meta.ts, meta.bodySha256, meta.now]);
+      [meta.userId, meta.replay.ts, meta.replay.bodySha256, meta.now]);
     if (fresh === 0) throw new ReplayError();
-    await tx.run('UPDATE agent_tokens SET last_used_at = ? WHERE id = ?', [sqlDate(meta.now), meta.tokenId]);
-    if (unique.length === 0) return { accepted: 0, duplicates };
+  }
+  await tx.run('UPDATE agent_tokens SET last_used_at = ? WHERE id = ?', [sqlDate(meta.now), meta.tokenId]);
+  if (unique.length === 0) return { accepted: 0, duplicates };
 
-    const table = await prices(tx);
-    const rows = unique.map((ev): Row => {
-      const price = ev.is_local ? null : table.lookup(ev.model);
-      const tier = tierFor(price, ev);
-      return { ev, day: calendar.dayOf(ev.ts), source: ev.source ?? 'unknown', tier, cost: ev.is_local ? 0 : price ? costUsd(price, tier, ev) : null };
-    });
-    const inserted = await insertEvents(tx, meta, rows);
-    duplicates += rows.length - inserted.length;
-    if (inserted.length > 0) {
-      await upsertRollups(tx, meta.userId, inserted);
-      const newSessions = await upsertSessions(tx, meta.userId, inserted);
-      await upsertSkills(tx, meta.userId, inserted);
-      await upsertUserDays(tx, meta.userId, inserted, newSessions, calendar);
-    }
-    return { accepted: inserted.length, duplicates };
+  const rows = unique.map((ev): Row => {
+    const price = ev.is_local ? null : table.lookup(ev.model);
+    const tier = tierFor(price, ev);
+    return { ev, day: calendar.dayOf(ev.ts), source: ev.source ?? 'unknown', tier, cost: ev.is_local ? 0 : price ? costUsd(price, tier, ev) : null };
   });
+  const inserted = await insertEvents(tx, meta, rows);
+  duplicates += rows.length - inserted.length;
+  if (inserted.length > 0) {
+    await upsertRollups(tx, meta.userId, inserted);
+    const newSessions = await upsertSessions(tx, meta.userId, inserted);
+    await upsertSkills(tx, meta.userId, inserted);
+    await upsertUserDays(tx, meta.userId, inserted, newSessions, calendar);
+  }
+  return { accepted: inserted.length, duplicates };
 }
 
 async function insertEvents(tx: Tx, meta: BatchMeta, rows: Row[]): Promise<Row[]> {

@@ -19,7 +19,7 @@ export async function createToken(db: Db, sealer: Sealer, user: UserRecord, name
   if (!tokenName || tokenName.length > 64 || /\p{Cc}/u.test(tokenName)) throw new BadInput('name: a token name is 1-64 printable characters');
   if (!user.active) throw new BadInput(`user ${user.login} is deactivated; reactivate the account before creating tokens`);
   const token = newAgentToken();
-  const row = await db.models.AgentToken.create({ user_id: user.id, name: tokenName, secret_enc: sealer.seal(token) });
+  const row = await db.models.AgentToken.create({ user_id: user.id, name: tokenName, secret_enc: sealer.seal(token), lookup_hash: sealer.lookupHash(token) });
   await audit(db, actor, 'token.create', user.login, { name: tokenName, token_id: row.id });
   return { id: row.id, user_id: user.id, name: tokenName, token };
 }
@@ -69,4 +69,26 @@ export async function liveSecrets(db: Db, sealer: Sealer, userId: number): Promi
     if (token) out.push({ id: r.id, token });
   }
   return out;
+}
+
+/** The live token (and its active owner) a bearer token stands for, or null. */
+export async function findByBearer(db: Db, sealer: Sealer, bearer: string): Promise<{ id: number; user_id: number } | null> {
+  if (!bearer || bearer.length > 200) return null;
+  const rows = await db.sequelize.query<{ id: number; user_id: number; secret_enc: string }>(
+    `SELECT t.id, t.user_id, t.secret_enc FROM agent_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.lookup_hash = ? AND t.revoked_at IS NULL AND u.active = ?`,
+    { replacements: [sealer.lookupHash(bearer), true], type: QueryTypes.SELECT });
+  // The hash found the row; the sealed secret confirms it.
+  const hit = rows.find((r) => sealer.open(r.secret_enc) === bearer);
+  return hit ? { id: hit.id, user_id: hit.user_id } : null;
+}
+
+/** Tokens made before lookup hashes existed get theirs (needs the secret key, so not a migration). */
+export async function backfillLookupHashes(db: Db, sealer: Sealer): Promise<number> {
+  const rows = await db.models.AgentToken.findAll({ where: { lookup_hash: { [Op.is]: null } } });
+  for (const r of rows) {
+    const token = sealer.open(r.secret_enc);
+    if (token) await r.update({ lookup_hash: sealer.lookupHash(token) });
+  }
+  return rows.length;
 }

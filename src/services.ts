@@ -14,6 +14,8 @@ export interface Services {
   cfg: Config;
   db: Db;
   sealer: Sealer;
+  /** Seals provider Admin keys (a key of its own, derived from the same secret). */
+  adminSealer: Sealer;
   log: Logger;
   metrics: Metrics;
   /** The calendar of the org's time zone. */
@@ -33,7 +35,9 @@ export interface ServiceOptions {
 
 export async function createServices(cfg: Config, opts: ServiceOptions = {}): Promise<Services> {
   const log = opts.log ?? createLogger();
-  const sealer = new Sealer(loadSecretKey(cfg));
+  const secretKey = loadSecretKey(cfg);
+  const sealer = new Sealer(secretKey);
+  const adminSealer = new Sealer(secretKey, 'admin-key');
   const db = await openDb(cfg);
   try {
     if (opts.migrate !== false) {
@@ -48,7 +52,7 @@ export async function createServices(cfg: Config, opts: ServiceOptions = {}): Pr
   let settings = await loadSettings(db, cfg);
   let calendar = new DayCalendar(settings.timezone);
   return {
-    cfg, db, sealer, log,
+    cfg, db, sealer, adminSealer, log,
     metrics: createMetrics(),
     calendar: () => calendar,
     settings: () => settings,

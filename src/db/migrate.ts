@@ -8,6 +8,7 @@ import * as m02 from './migrations/20261122-02-seed-prices.ts';
 import * as m04 from './migrations/20261123-01-user-days.ts';
 import * as m05 from './migrations/20261123-02-token-lookup.ts';
 import * as m06 from './migrations/20261123-03-imports.ts';
+import * as m07 from './migrations/20261123-04-reconcile.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261123-01-user-days', m04],
   ['20261123-02-token-lookup', m05],
   ['20261123-03-imports', m06],
+  ['20261123-04-reconcile', m07],
 ];
 
 export function migrator(db: Db) {

@@ -8,7 +8,10 @@ import { liveSecrets } from '../users/tokens.ts';
 import { priceTableIn } from '../pricing/store.ts';
 import type { DayCalendar } from '../usage/days.ts';
 import { checkDrift, matchToken, readSignedHeaders, type Rejection } from './verify.ts';
+import { PROVIDER_ANCHORED } from '../usage/trust.ts';
 import { ReplayError, storeBatch, type StoreResult } from './store.ts';
+
+const SERVER_SOURCES = [...PROVIDER_ANCHORED, 'otlp'];
 
 export interface IngestDeps {
   db: Db;
@@ -43,6 +46,12 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
   const check = checkBatch(parsed);
   if (!check.ok) {
     return { status: check.status, reason: check.status === 413 ? 'too_many_events' : 'bad_field', error: check.error };
+  }
+  // Provider-anchored and telemetry sources are written by the server itself; an agent
+  // claiming them would make self-reported numbers look measured.
+  const claimed = check.events.findIndex((e) => e.source !== undefined && SERVER_SOURCES.includes(e.source));
+  if (claimed >= 0) {
+    return { status: 400, reason: 'bad_field', error: `events[${claimed}].source: "${check.events[claimed].source}" is reserved for the server's own imports` };
   }
 
   try {

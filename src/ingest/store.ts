@@ -4,6 +4,7 @@ import type { WireEvent } from '../../agent/wire.ts';
 import type { Tx, Writer } from '../db/writer.ts';
 import type { DayCalendar } from '../usage/days.ts';
 import { costUsd, tierFor, type PriceTable } from '../pricing/table.ts';
+import { anchoredDays, recomputeDays } from '../usage/reconcile.ts';
 
 export class ReplayError extends Error {
   constructor() { super('replay'); }
@@ -86,6 +87,11 @@ export async function storeInTx(tx: Tx, meta: BatchMeta, events: WireEvent[], ca
     const newSessions = await upsertSessions(tx, meta.userId, inserted);
     await upsertSkills(tx, meta.userId, inserted);
     await upsertUserDays(tx, meta.userId, inserted, newSessions, calendar);
+    // Days where the provider's own numbers exist follow the reconciliation rule: rewrite
+    // them from the rollups. Other days keep the cheap incremental sums above.
+    const touched = [...new Set(inserted.map((r) => r.day))];
+    const anchored = await anchoredDays(tx, meta.userId, touched);
+    if (anchored.length) await recomputeDays(tx, meta.userId, anchored, table);
   }
   return { accepted: inserted.length, duplicates };
 }

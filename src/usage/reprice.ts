@@ -4,6 +4,8 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/connect.ts';
 import type { Price, PriceTable } from '../pricing/table.ts';
+import { recomputeDays, type Sql } from './reconcile.ts';
+import { PROVIDER_ANCHORED } from './trust.ts';
 
 interface ModelKey { model: string; is_local: number | boolean; tier: number }
 
@@ -68,6 +70,17 @@ export async function reprice(db: Db, before: PriceTable | null, after: PriceTab
              cost_usd = COALESCE((SELECT SUM(cost_usd) FROM user_days d WHERE d.user_id = user_totals.user_id), 0),
              unpriced_tokens = COALESCE((SELECT SUM(unpriced_tokens) FROM user_days d WHERE d.user_id = user_totals.user_id), 0)
            WHERE user_id IN (SELECT DISTINCT user_id FROM temp.reprice_days)`);
+  // Days where provider-anchored numbers win are rewritten by the reconciliation rule.
+  const sql: Sql = {
+    all: <T>(text: string, params: unknown[] = []) => db.sequelize.query(text, { transaction, replacements: params, type: QueryTypes.SELECT }) as Promise<T[]>,
+    run: (text: string, params: unknown[] = []) => db.sequelize.query(text, { transaction, replacements: params }),
+  };
+  const anchored = await sql.all<{ user_id: number; day: string }>(
+    `SELECT DISTINCT r.user_id, r.day FROM daily_rollups r JOIN temp.reprice_days d ON d.user_id = r.user_id AND d.day = r.day
+      WHERE r.source IN (${PROVIDER_ANCHORED.map(() => '?').join(',')})`, [...PROVIDER_ANCHORED]);
+  const byUser = new Map<number, string[]>();
+  for (const a of anchored) byUser.set(Number(a.user_id), [...(byUser.get(Number(a.user_id)) ?? []), a.day]);
+  for (const [userId, days] of byUser) await recomputeDays(sql, userId, days, after);
   const [{ n }] = await db.sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM temp.reprice_days', { transaction, type: QueryTypes.SELECT });
   await q('DROP TABLE temp.price_map');
   await q('DROP TABLE temp.reprice_days');

@@ -8,3 +8,6 @@ export type Trust = 'measured' | 'self-reported';
 export function trustOf(source: string): Trust {
   return MEASURED_SOURCES.includes(source) ? 'measured' : 'self-reported';
 }
+
+/** Sources whose numbers come from the provider itself; they win over self-reported ones. */
+export const PROVIDER_ANCHORED: readonly string[] = ['anthropic-admin', 'openai-admin'];

@@ -2,6 +2,7 @@
 // paging, 429 with retry-after, a 5xx retried, a refused key, mapping by email and by an
 // admin-assigned identity, idempotent re-import.
 import test from 'ava';
+import { QueryTypes } from 'sequelize';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { withApp, tempDir, type TestApp } from './helpers/app.ts';
@@ -40,7 +41,17 @@ async function fakeApi(routes: Record<string, (q: URLSearchParams, n: number) =>
 }
 
 const bucket = (day: string, results: unknown[]) => ({ starting_at: `${day}T00:00:00Z`, ending_at: `${day}T23:59:59Z`, results });
+const ccRecord = (email: string, customer: string, tokens: number[]) => ({
+  date: '2026-10-01T00:00:00Z', actor: { type: 'user_actor', email_address: email }, customer_type: customer, terminal_type: 'vscode',
+  core_metrics: { num_sessions: 6, lines_of_code: { added: 342, removed: 128 }, commits_by_claude_code: 4, pull_requests_by_claude_code: 1 },
+  model_breakdown: [{ model: 'claude-sonnet-4-5', tokens: { input: tokens[0], output: tokens[1], cache_read: tokens[2], cache_creation: tokens[3] }, estimated_cost: { amount: 186, currency: 'USD' } }],
+});
 const anthropicRoutes = () => ({
+  // Day 1: an API-key user, whose tokens are already in the messages report (activity only).
+  // Day 2: a subscription seat nobody here maps to: its tokens wait as unmapped usage.
+  '/v1/organizations/usage_report/claude_code': (q: URLSearchParams) => ({ body: {
+    data: q.get('starting_at') === '2026-10-01' ? [ccRecord('ana@acme.dev', 'api', [999, 999, 0, 0])] : [ccRecord('zed@acme.dev', 'subscription', [50, 5, 0, 0])],
+    has_more: false, next_page: null } }),
   '/v1/organizations/users': () => ({ body: { data: [{ id: 'user_ana', email: 'Ana@Acme.dev' }], has_more: false } }),
   '/v1/organizations/usage_report/messages': (q: URLSearchParams, n: number) => {
     // First call: rate limited; then two pages.
@@ -74,8 +85,8 @@ test('Anthropic: pages, 429 with retry-after and a 5xx retried, mapped by email;
   const progress: number[] = [];
   const job = await createJob(s, 'anthropic', '2026-10-01', '2026-10-02', admin);
   const done = await runJob(s, job, { key: KEY, baseUrl: fake.url, onProgress: (p) => progress.push(p.pages) });
-  t.like(done, { status: 'done', pages: 2, events: 2, unmapped: 1 });
-  t.deepEqual(progress, [1, 2, 2]);
+  t.like(done, { status: 'done', pages: 4, events: 2, unmapped: 2 });
+  t.deepEqual(progress, [1, 2, 3, 4, 4]);
   const messages = fake.hits.filter((h) => h.startsWith('/v1/organizations/usage_report/messages'));
   t.is(messages.length, 4, '429, page 1, 500, page 2');
   t.true(messages[1].includes('group_by%5B%5D=account_id'));
@@ -88,19 +99,22 @@ test('Anthropic: pages, 429 with retry-after and a 5xx retried, mapped by email;
   t.is(ana.cache_write_tokens, 250);
   t.deepEqual(ana.models.map((m) => m.model).sort(), ['claude-haiku-4-5', 'claude-sonnet-4-5']);
 
-  t.deepEqual((await unmappedUsage(s.db)).map((u) => [u.label, u.tokens]), [['apikey_ci', 14]]);
+  t.deepEqual((await unmappedUsage(s.db)).map((u) => [u.label, u.tokens]), [['zed@acme.dev', 55], ['apikey_ci', 14]]);
+  const activity = await s.db.sequelize.query('SELECT day, sessions, lines_added, lines_removed, commits, pull_requests FROM claude_code_activity', { type: QueryTypes.SELECT });
+  t.deepEqual(activity, [{ day: '2026-10-01', sessions: 6, lines_added: 342, lines_removed: 128, commits: 4, pull_requests: 1 }]);
+  t.true(fake.hits.some((h) => h === '/v1/organizations/usage_report/claude_code?starting_at=2026-10-02&limit=1000'));
 
   // The same range again: bucket ids make it a no-op.
   const again = await createJob(s, 'anthropic', '2026-10-01', '2026-10-02', admin);
   const second = await runJob(s, again, { key: KEY, baseUrl: fake.url });
   t.is(second.events, 0);
   t.is((await app.stats('ana')).events, 2);
-  t.is((await unmappedUsage(s.db)).length, 1);
+  t.is((await unmappedUsage(s.db)).length, 2);
 
   // Assigning the key re-attributes its usage.
   t.is(await assignIdentity(s, 'anthropic_api_key', 'apikey_ci', 'ci-bot', admin), 1);
   t.is((await app.stats('ci-bot')).total_tokens, 14);
-  t.deepEqual(await unmappedUsage(s.db), []);
+  t.deepEqual((await unmappedUsage(s.db)).map((u) => u.label), ['zed@acme.dev']);
 });
 
 test('OpenAI: cached input is split out, users mapped by email, paging', async (t) => {
@@ -163,9 +177,37 @@ test('CLI: tokenboard import with --key-env, progress on stderr, summary on stdo
   const env = { TOKENBOARD_SERVER_DATA_DIR: dir, TOKENBOARD_PROVIDERS_ANTHROPIC_API_URL: fake.url, ADMIN_KEY: KEY };
   const code = await main(['import', 'anthropic', '--from', '2026-10-01', '--to', '2026-10-02', '--key-env', 'ADMIN_KEY'], { out: (x) => out.push(x), err: (x) => err.push(x) }, env);
   t.is(code, 0, err.join('\n'));
-  t.regex(out[0], /^imported \d+ events from anthropic in 2 pages/);
+  t.regex(out[0], /^imported \d+ events from anthropic in 4 pages/);
   t.true(err.some((l) => /import anthropic: page 1/.test(l)));
   const bad: string[] = [];
   t.not(await main(['import', 'anthropic', '--from', '2026-10-01', '--to', '2026-10-02', '--key-env', 'NOPE'], { out: () => {}, err: (x) => bad.push(x) }, env), 0);
   t.regex(bad[0], /NOPE is not set/);
+});
+
+test('a job cut short resumes from its last page', async (t) => {
+  // Its own server: the same data imported into the shared one would look like duplicates there.
+  const own = await withApp();
+  t.teardown(() => own.stop());
+  const s = own.running.services;
+  let down = true;
+  const routes = anthropicRoutes();
+  const fake = await fakeApi({
+    ...routes,
+    '/v1/organizations/usage_report/messages': (q, n) => (q.get('page') === 'page_2' && down
+      ? { status: 503, body: { error: { message: 'maintenance' } } }
+      : routes['/v1/organizations/usage_report/messages'](q, n + 1)),
+  }, () => true);
+  t.teardown(() => fake.close());
+  const job = await createJob(s, 'anthropic', '2026-10-01', '2026-10-02', admin);
+  await t.throwsAsync(runJob(s, job, { key: KEY, baseUrl: fake.url, retryLimit: 0 }), { message: /Anthropic answered 503: maintenance/ });
+  const cut = await getJob(s, job);
+  t.like(cut, { status: 'failed', pages: 1 });
+  down = false;
+  const before = fake.hits.length;
+  const done = await runJob(s, job, { key: KEY, baseUrl: fake.url });
+  t.is(done.status, 'done');
+  t.is(done.pages, 4, 'page 1 is not fetched again');
+  const resumed = fake.hits.slice(before).filter((h) => h.startsWith('/v1/organizations/usage_report/messages'));
+  t.is(resumed.length, 1);
+  t.true(resumed[0].includes('page=page_2'));
 });

@@ -12,9 +12,9 @@ import type { Services } from '../services.ts';
 import { priceTableIn } from '../pricing/store.ts';
 import { storeInTx } from '../ingest/store.ts';
 import type { WireEvent } from '../../agent/wire.ts';
-import type { Identity, ImportedUsage } from './sources.ts';
+import type { Activity, Identity, ImportedUsage } from './sources.ts';
 
-export const IDENTITY_KINDS = ['email', 'anthropic_account', 'anthropic_api_key', 'openai_user', 'openai_api_key'] as const;
+export const IDENTITY_KINDS = ['email', 'anthropic_account', 'anthropic_api_key', 'anthropic_api_key_name', 'openai_user', 'openai_api_key'] as const;
 
 export interface Resolver { resolve(identities: Identity[]): number | null }
 
@@ -43,9 +43,18 @@ export async function resolver(read: (sql: string) => Promise<object[]>): Promis
 }
 
 /** Stores one page: mapped usage as events of its person, the rest set aside. */
-export async function storeImported(s: Services, provider: string, items: ImportedUsage[]): Promise<{ stored: number; duplicates: number; unmapped: number }> {
+export async function storeImported(s: Services, provider: string, items: ImportedUsage[], activity: Activity[] = []): Promise<{ stored: number; duplicates: number; unmapped: number }> {
   return s.db.writer.transaction(async (tx) => {
     const who = await resolver((sql) => tx.all<object>(sql));
+    for (const a of activity) {
+      const user = who.resolve(a.identities);
+      if (user === null) continue;
+      // The API reports a whole day per actor: a re-import replaces, never adds.
+      await tx.run(`INSERT INTO claude_code_activity (user_id, day, sessions, lines_added, lines_removed, commits, pull_requests) VALUES (?,?,?,?,?,?,?)
+                    ON CONFLICT (user_id, day) DO UPDATE SET sessions = excluded.sessions, lines_added = excluded.lines_added,
+                      lines_removed = excluded.lines_removed, commits = excluded.commits, pull_requests = excluded.pull_requests`,
+        [user, a.day, a.sessions, a.lines_added, a.lines_removed, a.commits, a.pull_requests]);
+    }
     const byUser = new Map<number, WireEvent[]>();
     let unmapped = 0;
     for (const it of items) {

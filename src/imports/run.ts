@@ -7,11 +7,13 @@ import type { Services } from '../services.ts';
 import { BadInput } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
 import { createClient, explain, ImportError } from './client.ts';
-import { anthropicEmails, anthropicPage, openaiEmails, openaiPage, type Page } from './sources.ts';
+import { anthropicEmails, anthropicPage, claudeCodePage, nextDay, openaiEmails, openaiPage, type Page } from './sources.ts';
 import { storeImported } from './mapping.ts';
 
 export type Provider = 'anthropic' | 'openai';
 export const PROVIDERS: readonly Provider[] = ['anthropic', 'openai'];
+
+interface Cursor { phase: 'usage' | 'claude_code' | 'done'; page: string | null; day: string }
 
 export interface Progress {
   job: number;
@@ -78,19 +80,30 @@ export async function runJob(s: Services, id: number, o: RunOptions): Promise<Pr
   await update(s, id, { status: 'running', error: null });
   try {
     const emails = job.provider === 'anthropic' ? await anthropicEmails(client) : await openaiEmails(client);
-    let cursor: string | null = job.cursor ? (JSON.parse(job.cursor) as { page: string | null }).page : null;
-    for (;;) {
-      const page: Page = job.provider === 'anthropic'
-        ? await anthropicPage(client, job.from_day, job.to_day, cursor, emails)
-        : await openaiPage(client, job.from_day, job.to_day, cursor, emails);
-      const r = await storeImported(s, `${job.provider}-admin`, page.items);
+    // Where the job stands: the usage report's pages first, then (Anthropic) the Claude Code
+    // analytics day by day. Saved after every page so a restart resumes here.
+    let cursor: Cursor = job.cursor ? JSON.parse(job.cursor) as Cursor : { phase: 'usage', page: null, day: job.from_day };
+    const save = async (page: Page) => {
+      const r = await storeImported(s, `${job.provider}-admin`, page.items, page.activity);
       progress.pages++;
       progress.events += r.stored;
       progress.unmapped += r.unmapped;
-      cursor = page.next;
-      await update(s, id, { pages: progress.pages, events: progress.events, unmapped: progress.unmapped, cursor: JSON.stringify({ page: cursor }) });
+      await update(s, id, { pages: progress.pages, events: progress.events, unmapped: progress.unmapped, cursor: JSON.stringify(cursor) });
       o.onProgress?.({ ...progress });
-      if (!cursor) break;
+    };
+    while (cursor.phase === 'usage') {
+      const page: Page = job.provider === 'anthropic'
+        ? await anthropicPage(client, job.from_day, job.to_day, cursor.page, emails)
+        : await openaiPage(client, job.from_day, job.to_day, cursor.page, emails);
+      cursor = page.next ? { ...cursor, page: page.next } : { phase: job.provider === 'anthropic' ? 'claude_code' : 'done', page: null, day: job.from_day };
+      await save(page);
+    }
+    while (cursor.phase === 'claude_code') {
+      const page = await claudeCodePage(client, cursor.day, cursor.page);
+      if (page.next) cursor = { ...cursor, page: page.next };
+      else if (cursor.day < job.to_day) cursor = { phase: 'claude_code', page: null, day: nextDay(cursor.day) };
+      else cursor = { phase: 'done', page: null, day: cursor.day };
+      await save(page);
     }
     progress.status = 'done';
     await update(s, id, { status: 'done' });

@@ -14,9 +14,20 @@ export interface ImportedUsage {
   label: string;
 }
 
+export interface Activity {
+  identities: Identity[];
+  day: string;
+  sessions: number;
+  lines_added: number;
+  lines_removed: number;
+  commits: number;
+  pull_requests: number;
+}
+
 export interface Page {
   items: ImportedUsage[];
   next: string | null;
+  activity?: Activity[];
 }
 
 const idOf = (prefix: string, parts: unknown[]) => `${prefix}:${createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 40)}`;
@@ -133,4 +144,45 @@ export function nextDay(day: string): string {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Anthropic's Claude Code Analytics API, one UTC day per call. Activity (sessions, lines,
+ * commits, PRs) is kept for everyone. Tokens become events only for subscription seats:
+ * Claude Code on an API key is already in the messages usage report, and counting it from
+ * both would double it.
+ */
+export async function claudeCodePage(client: Got, day: string, page: string | null): Promise<Page> {
+  const searchParams = new URLSearchParams({ starting_at: day, limit: '1000' });
+  if (page) searchParams.set('page', page);
+  const body = await client.get('v1/organizations/usage_report/claude_code', { searchParams }).json<{ data?: Record<string, unknown>[]; has_more?: boolean; next_page?: string | null }>();
+  const items: ImportedUsage[] = [];
+  const activity: Activity[] = [];
+  for (const rec of body.data ?? []) {
+    const actor = (rec.actor ?? {}) as { type?: string; email_address?: string; api_key_name?: string };
+    const identities: Identity[] = [];
+    if (actor.type === 'user_actor' && actor.email_address) identities.push(['email', actor.email_address.toLowerCase()]);
+    if (actor.type === 'api_actor' && actor.api_key_name) identities.push(['anthropic_api_key_name', actor.api_key_name]);
+    if (identities.length === 0) continue;
+    const core = (rec.core_metrics ?? {}) as Record<string, unknown>;
+    const lines = (core.lines_of_code ?? {}) as Record<string, unknown>;
+    activity.push({
+      identities, day, sessions: n(core.num_sessions), lines_added: n(lines.added), lines_removed: n(lines.removed),
+      commits: n(core.commits_by_claude_code), pull_requests: n(core.pull_requests_by_claude_code),
+    });
+    if (rec.customer_type !== 'subscription') continue;
+    for (const m of (rec.model_breakdown ?? []) as { model?: string; tokens?: Record<string, unknown> }[]) {
+      if (!m.model) continue;
+      const tk = m.tokens ?? {};
+      const event: WireEvent = {
+        ts: noonOf(day), provider: 'anthropic', model: m.model, is_local: false,
+        input_tokens: n(tk.input), output_tokens: n(tk.output), cache_read_tokens: n(tk.cache_read), cache_write_tokens: n(tk.cache_creation),
+        id: idOf('acc', [day, identities[0][1], m.model, rec.terminal_type]),
+        source: 'anthropic-admin',
+      };
+      if (event.input_tokens + event.output_tokens + event.cache_read_tokens + event.cache_write_tokens === 0) continue;
+      items.push({ event, identities, label: identities[0][1] });
+    }
+  }
+  return { items, activity, next: body.has_more && body.next_page ? body.next_page : null };
 }

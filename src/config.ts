@@ -40,6 +40,12 @@ const SCHEMA = {
     anthropic_api_url: { kind: 'url', default: 'https://api.anthropic.com' },
     openai_api_url: { kind: 'url', default: 'https://api.openai.com' },
   },
+  imports: {
+    sync_days: {
+      kind: 'int', default: 3,
+      check: (v: number) => (v < 0 || v > 31 ? 'use 0 (no daily sync) to 31 days' : null),
+    },
+  },
   github: {
     client_id: { kind: 'string', default: '' },
     client_secret: { kind: 'string', default: '' },

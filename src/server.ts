@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { createServices, type Services } from './services.ts';
 import type { Logger } from './log.ts';
 import { cleanReplayRecords, pruneRawEvents } from './ingest/ingest.ts';
+import { syncRecent } from './imports/sync.ts';
 
 export interface Running {
   services: Services;
@@ -38,11 +39,21 @@ export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Pro
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? 'localhost' : cfg.server.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+  let syncing: Promise<void> | null = null;
   const housekeep = async () => {
     await cleanReplayRecords(services.db);
     const settings = await services.refreshSettings();
     const pruned = await pruneRawEvents(services.db, settings.retention_days);
     if (pruned) services.log.info('raw events past retention deleted', { count: pruned, retention_days: settings.retention_days });
+    // Imports run in the background: a slow provider must not hold up housekeeping.
+    if (!syncing) {
+      syncing = syncRecent(services).then((results) => {
+        for (const r of results) {
+          if (r.error) services.log.warn('daily import failed', { provider: r.provider, error: r.error });
+          else services.log.info('daily import done', { provider: r.provider, events: r.events });
+        }
+      }).catch((err) => services.log.warn('daily import failed', { error: String(err) })).finally(() => { syncing = null; });
+    }
   };
   const housekeeping = setInterval(() => {
     housekeep().catch((err) => services.log.warn('housekeeping failed', { error: String(err) }));
@@ -54,6 +65,8 @@ export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Pro
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(housekeeping);
+      // A running import stops at its next page boundary at worst; its job row keeps the cursor.
+      await Promise.race([syncing, new Promise((r) => setTimeout(r, 5_000).unref())]);
       closing = true;
       await new Promise<void>((resolve) => {
         // Sockets that finish their request after this become idle: keep closing those.

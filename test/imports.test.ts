@@ -11,6 +11,7 @@ import { createJob, runJob, getJob } from '../src/imports/run.ts';
 import { assignIdentity, unmappedUsage } from '../src/imports/mapping.ts';
 import { saveAdminKey, loadAdminKey, adminKeyHints } from '../src/imports/keys.ts';
 import { main } from '../src/cli.ts';
+import { syncRecent } from '../src/imports/sync.ts';
 
 const admin = { userId: null, login: 'root' };
 const KEY = 'sk-ant-admin01-test-key-0000000000';
@@ -210,4 +211,21 @@ test('a job cut short resumes from its last page', async (t) => {
   const resumed = fake.hits.slice(before).filter((h) => h.startsWith('/v1/organizations/usage_report/messages'));
   t.is(resumed.length, 1);
   t.true(resumed[0].includes('page=page_2'));
+});
+
+test('the daily sync imports the last N whole days once a day with the stored key', async (t) => {
+  const fake = await fakeApi(anthropicRoutes(), (req) => req.headers['x-api-key'] === KEY);
+  t.teardown(() => fake.close());
+  const own = await withApp({ 'providers.anthropic_api_url': fake.url, 'imports.sync_days': 2 });
+  t.teardown(() => own.stop());
+  const s = own.running.services;
+  await saveAdminKey(s.db, s.adminSealer, 'anthropic', KEY, admin);
+  await s.db.models.Setting.destroy({ where: { key: 'imports.last_sync' } });
+  const now = Date.UTC(2026, 9, 3, 8);
+  const first = await syncRecent(s, now);
+  t.deepEqual(first.map((r) => r.provider), ['anthropic']);
+  t.is(first[0].error, undefined);
+  // (The server's own start-up sync may run beside this one for the real date.)
+  t.true(fake.hits.some((h) => h.startsWith('/v1/organizations/usage_report/messages?starting_at=2026-10-01T00%3A00%3A00Z&ending_at=2026-10-03T00%3A00%3A00Z')));
+  t.deepEqual(await syncRecent(s, now + 3_600_000), [], 'once a day');
 });

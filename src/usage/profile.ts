@@ -1,0 +1,175 @@
+// A person's profile: totals for a window, a year of days for the heatmap, model mix,
+// daily trend, streaks, recent sessions (timing and counts only), skills and sources.
+// Totals come from the read model, breakdowns from that person's rollups (reconciled the
+// same way), so every part adds up to the totals and to `tokenboard stats`.
+import { QueryTypes } from 'sequelize';
+import type { Db } from '../db/connect.ts';
+import { groupCost, roundUsd, type PriceTable } from '../pricing/table.ts';
+import { addDays, type DayCalendar } from './days.ts';
+import { parseTeams, type Person } from './leaderboard.ts';
+import { groupTokens, rollupGroups } from './rollup-groups.ts';
+import { fillDays, streaks, weekly, type DayValue, type Streaks } from './streaks.ts';
+import { trustOf, type Trust } from './trust.ts';
+import type { DayRange } from './window.ts';
+import { dayStartMs } from './zone.ts';
+
+export interface ProfilePerson extends Person {
+  hidden: boolean;
+  public_badge: boolean;
+}
+
+export interface ProfileTotals {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  tokens: number;
+  messages: number;
+  sessions: number;
+  active_days: number;
+  cost_usd: number;
+  cost_partial: boolean;
+  unpriced_models: string[];
+  /** Self-reported tokens left out because the provider's own numbers won. */
+  replaced_tokens: number;
+}
+
+export interface ModelShare {
+  provider: string;
+  model: string;
+  is_local: boolean;
+  tokens: number;
+  messages: number;
+  share: number;
+  cost_usd: number | null;
+}
+
+export interface SourceShare {
+  source: string;
+  trust: Trust;
+  tokens: number;
+  messages: number;
+  share: number;
+}
+
+export interface SessionRow {
+  start: number;
+  duration_ms: number;
+  events: number;
+  tokens: number;
+  model: string;
+  source: string;
+}
+
+export interface Profile {
+  person: ProfilePerson;
+  range: DayRange;
+  totals: ProfileTotals;
+  /** 365 days ending today. */
+  heatmap: DayValue[];
+  trend: { bucket: 'day' | 'week'; points: DayValue[] };
+  streaks: Streaks;
+  /** All-time active days and the first/last of them. */
+  lifetime: { active_days: number; first_day: string | null; last_day: string | null };
+  models: ModelShare[];
+  sources: SourceShare[];
+  sessions: SessionRow[];
+  skills: { name: string; count: number }[];
+}
+
+export const HEATMAP_DAYS = 365;
+export const RECENT_SESSIONS = 20;
+
+export async function findPerson(db: Db, login: string): Promise<(ProfilePerson & { active: boolean }) | null> {
+  const [r] = await db.sequelize.query<{ id: number; login: string; name: string | null; avatar_url: string | null; teams: string; hidden: number; public_badge: number; active: number }>(
+    'SELECT id, login, name, avatar_url, teams, hidden, public_badge, active FROM users WHERE login_key = ?',
+    { replacements: [String(login).toLowerCase()], type: QueryTypes.SELECT });
+  if (!r) return null;
+  return { id: Number(r.id), login: r.login, name: r.name, avatar_url: r.avatar_url, teams: parseTeams(r.teams), hidden: Boolean(Number(r.hidden)), public_badge: Boolean(Number(r.public_badge)), active: Boolean(Number(r.active)) };
+}
+
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
+
+export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar, person: ProfilePerson, range: DayRange): Promise<Profile> {
+  const q = <T extends object>(sql: string, params: unknown[]) => db.sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
+  const today = range.to;
+  const inRange = (day: string) => (range.from === null || day >= range.from) && day <= range.to;
+
+  type DayRow = { day: string; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; events: number; sessions: number; cost_usd: number; unpriced_tokens: number; replaced_tokens: number };
+  const dayRows = await q<DayRow>(
+    `SELECT day, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens, replaced_tokens
+       FROM user_days WHERE user_id = ? AND day <= ? ORDER BY day`, [person.id, today]);
+  const totals: ProfileTotals = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, tokens: 0, messages: 0, sessions: 0, active_days: 0, cost_usd: 0, cost_partial: false, unpriced_models: [], replaced_tokens: 0 };
+  const days: DayValue[] = [];
+  const activeDays: string[] = [];
+  for (const r of dayRows) {
+    const v: DayValue = { day: r.day, tokens: Number(r.input_tokens) + Number(r.output_tokens) + Number(r.cache_read_tokens) + Number(r.cache_write_tokens), messages: Number(r.events) };
+    days.push(v);
+    if (v.messages > 0) activeDays.push(r.day);
+    if (!inRange(r.day)) continue;
+    totals.input_tokens += Number(r.input_tokens);
+    totals.output_tokens += Number(r.output_tokens);
+    totals.cache_read_tokens += Number(r.cache_read_tokens);
+    totals.cache_write_tokens += Number(r.cache_write_tokens);
+    totals.tokens += v.tokens;
+    totals.messages += v.messages;
+    totals.sessions += Number(r.sessions);
+    totals.active_days += v.messages > 0 ? 1 : 0;
+    totals.cost_usd += Number(r.cost_usd);
+    totals.replaced_tokens += Number(r.replaced_tokens);
+    if (Number(r.unpriced_tokens) > 0) totals.cost_partial = true;
+  }
+  totals.cost_usd = roundUsd(totals.cost_usd);
+
+  const groups = await rollupGroups(db, { userIds: [person.id], from: range.from, to: range.to });
+  const models = new Map<string, ModelShare>();
+  const sources = new Map<string, SourceShare>();
+  const unpriced = new Set<string>();
+  for (const g of groups) {
+    const t = groupTokens(g);
+    const key = `${g.provider}\u0000${g.model}`;
+    const m = models.get(key) ?? { provider: g.provider, model: g.model, is_local: g.is_local, tokens: 0, messages: 0, share: 0, cost_usd: 0 };
+    m.tokens += t;
+    m.messages += g.events;
+    const cost = groupCost(prices, g);
+    if (cost === null) { m.cost_usd = null; if (t > 0) unpriced.add(g.model); } else if (m.cost_usd !== null) m.cost_usd += cost;
+    models.set(key, m);
+    const s = sources.get(g.source) ?? { source: g.source, trust: trustOf(g.source), tokens: 0, messages: 0, share: 0 };
+    s.tokens += t;
+    s.messages += g.events;
+    sources.set(g.source, s);
+  }
+  totals.unpriced_models = [...unpriced].sort();
+  const byTokens = <T extends { tokens: number }>(a: T, b: T) => b.tokens - a.tokens;
+  const modelList = [...models.values()].map((m) => ({ ...m, share: share(m.tokens, totals.tokens), cost_usd: m.cost_usd === null ? null : roundUsd(m.cost_usd) }))
+    .sort((a, b) => byTokens(a, b) || a.model.localeCompare(b.model));
+  const sourceList = [...sources.values()].map((s) => ({ ...s, share: share(s.tokens, totals.tokens) }))
+    .sort((a, b) => byTokens(a, b) || a.source.localeCompare(b.source));
+
+  const start = range.from === null ? 0 : dayStartMs(range.from, calendar);
+  const end = dayStartMs(addDays(range.to, 1), calendar);
+  const sessionRows = await q<{ first_ts: number; last_ts: number; events: number; tokens: number; model: string; source: string }>(
+    `SELECT first_ts, last_ts, events, tokens, model, source FROM sessions WHERE user_id = ? AND first_ts >= ? AND first_ts < ?
+      ORDER BY first_ts DESC LIMIT ${RECENT_SESSIONS}`, [person.id, start, end]);
+  const skillRows = await q<{ name: string; count: number }>(
+    `SELECT name, SUM(count) AS count FROM skills WHERE user_id = ? ${range.from === null ? '' : 'AND day >= ?'} AND day <= ?
+      GROUP BY name ORDER BY SUM(count) DESC, name LIMIT 50`, range.from === null ? [person.id, range.to] : [person.id, range.from, range.to]);
+
+  const heatFrom = addDays(today, -(HEATMAP_DAYS - 1));
+  const trendFrom = range.from === null ? (activeDays[0] ?? today) : range.days !== null && range.days < 14 ? addDays(today, -13) : range.from;
+  const trendDays = fillDays(days.filter((d) => d.day >= trendFrom), trendFrom, today);
+  // Long spans read better by week: more than half a year of days is too dense to draw.
+  const trend = trendDays.length > 183 ? { bucket: 'week' as const, points: weekly(trendDays) } : { bucket: 'day' as const, points: trendDays };
+
+  return {
+    person, range, totals,
+    heatmap: fillDays(days.filter((d) => d.day >= heatFrom), heatFrom, today),
+    trend,
+    streaks: streaks(activeDays, today),
+    lifetime: { active_days: activeDays.length, first_day: activeDays[0] ?? null, last_day: activeDays[activeDays.length - 1] ?? null },
+    models: modelList,
+    sources: sourceList,
+    sessions: sessionRows.map((s) => ({ start: Number(s.first_ts), duration_ms: Number(s.last_ts) - Number(s.first_ts), events: Number(s.events), tokens: Number(s.tokens), model: s.model, source: s.source })),
+    skills: skillRows.map((s) => ({ name: s.name, count: Number(s.count) })),
+  };
+}

@@ -1,0 +1,129 @@
+// Leaderboard ranks and numbers against data seeded through the real ingest API, with
+// answers worked out by hand: ties, window edges in a non-UTC org time zone, partial
+// cost, filters, search, pagination, hidden people.
+import test from 'ava';
+import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
+import { leaderboard, type LeaderboardQuery } from '../src/usage/leaderboard.ts';
+import { rowDetails } from '../src/usage/leaderboard-details.ts';
+import { priceTable } from '../src/pricing/store.ts';
+import { windowRange, type WindowName } from '../src/usage/window.ts';
+import type { Metric } from '../src/usage/ranking.ts';
+
+// The org lives in New York (UTC-4 in October). "Now" is 2026-10-14 14:00 there.
+const TZ = 'America/New_York';
+const NOW = Date.UTC(2026, 9, 14, 18);
+const utc = (day: number, hour: number, minute = 0) => Date.UTC(2026, 9, day, hour, minute);
+
+let app: TestApp;
+test.before(async () => {
+  app = await withApp({ 'org.timezone': TZ });
+  const { db } = app.running.services;
+  for (const [login, teams] of [['ana', ['core']], ['ben', ['core', 'web']], ['cy', ['web']], ['dee', ['core']], ['eve', []]] as const) {
+    await app.createUser(login);
+    await db.models.User.update({ teams: JSON.stringify(teams), name: login === 'cy' ? 'Cyrus Vance' : null }, { where: { login } });
+  }
+  const [ana, ben, cy, dee, eve] = [await app.createToken('ana'), await app.createToken('ben'), await app.createToken('cy'), await app.createToken('dee'), await app.createToken('eve')];
+  // ana: 10-08 00:00 New York is 04:00 UTC, the first instant of the 7-day window.
+  await postIngest(app.url, ana, { events: [
+    event({ ts: utc(8, 4), model: 'claude-haiku-4-5', input_tokens: 1000, output_tokens: 0, source: 'claude-code', session: 's1', skills: ['review', 'test'] }),
+    event({ ts: utc(14, 12), model: 'claude-haiku-4-5', input_tokens: 0, output_tokens: 200, source: 'proxy', session: 's2' }),
+  ] });
+  // ben: 03:59 UTC on 10-08 is still 10-07 in New York, one minute before the window.
+  await postIngest(app.url, ben, { events: [
+    event({ ts: utc(8, 3, 59), model: 'claude-haiku-4-5', input_tokens: 5000, output_tokens: 0, source: 'claude-code' }),
+    event({ ts: utc(10, 12), model: 'claude-haiku-4-5', input_tokens: 700, output_tokens: 500, source: 'claude-code', skills: ['review'] }),
+  ] });
+  // cy: a model without a price makes the cost partial.
+  await postIngest(app.url, cy, { events: [
+    event({ ts: utc(12, 15), provider: 'acme', model: 'acme-1', input_tokens: 200, output_tokens: 100, source: 'proxy' }),
+    event({ ts: utc(12, 16), model: 'claude-haiku-4-5', input_tokens: 100, output_tokens: 0, source: 'proxy' }),
+  ] });
+  // dee is hidden, eve deactivated: neither is listed however much they used.
+  await postIngest(app.url, dee, { events: [event({ ts: utc(13, 12), input_tokens: 90_000, output_tokens: 0 })] });
+  await postIngest(app.url, eve, { events: [event({ ts: utc(13, 12), input_tokens: 90_000, output_tokens: 0 })] });
+  await db.models.User.update({ hidden: true }, { where: { login: 'dee' } });
+  await db.models.User.update({ active: false }, { where: { login: 'eve' } });
+});
+test.after.always(async () => { await app?.stop(); });
+
+async function board(window: WindowName, metric: Metric, extra: Partial<LeaderboardQuery> = {}) {
+  const s = app.running.services;
+  return leaderboard(s.db, await priceTable(s.db), s.calendar(), { range: windowRange(window, s.calendar(), NOW), metric, ...extra });
+}
+const ranks = (b: Awaited<ReturnType<typeof board>>) => b.rows.map((r) => [r.rank, r.person.login, r.value]);
+
+test('7d by tokens: the window starts at midnight New York time, and ties share a rank', async (t) => {
+  const b = await board('7d', 'tokens');
+  t.deepEqual(b.range, { window: '7d', from: '2026-10-08', to: '2026-10-14', days: 7 });
+  // ana 1000 + 200; ben 700 + 500 (his 10-07 event is outside); cy 300 + 100.
+  t.deepEqual(ranks(b), [[1, 'ana', 1200], [1, 'ben', 1200], [3, 'cy', 400]]);
+  t.is(b.ranked, 3);
+  t.deepEqual(b.summary, { people: 3, tokens: 2800, cost_usd: 0.0053, cost_partial: true, messages: 5 });
+  t.deepEqual(b.teams, ['core', 'web'], 'teams of listed people only');
+});
+
+test('all time and today', async (t) => {
+  t.deepEqual(ranks(await board('all', 'tokens')), [[1, 'ben', 6200], [2, 'ana', 1200], [3, 'cy', 400]]);
+  // Today (10-14 in New York) only ana's 08:00 event.
+  t.deepEqual(ranks(await board('today', 'tokens')), [[1, 'ana', 200]]);
+});
+
+test('estimated cost, with a partial cost marked', async (t) => {
+  const b = await board('7d', 'cost');
+  // haiku: $1 in, $5 out per million. ben 700 in + 500 out = $0.0032; ana 1000 in + 200 out
+  // = $0.002; cy 100 in = $0.0001 plus acme-1, which has no price.
+  t.deepEqual(ranks(b), [[1, 'ben', 0.0032], [2, 'ana', 0.002], [3, 'cy', 0.0001]]);
+  t.deepEqual(b.rows.map((r) => r.cost_partial), [false, false, true]);
+  t.is(b.rows[2].unpriced_tokens, 300);
+});
+
+test('messages, sessions, active days, models and skills', async (t) => {
+  t.deepEqual(ranks(await board('7d', 'messages')), [[1, 'ana', 2], [1, 'cy', 2], [3, 'ben', 1]]);
+  t.deepEqual(ranks(await board('7d', 'sessions')), [[1, 'ana', 2], [2, 'ben', 0], [2, 'cy', 0]]);
+  t.deepEqual(ranks(await board('7d', 'active_days')), [[1, 'ana', 2], [2, 'ben', 1], [2, 'cy', 1]]);
+  t.deepEqual(ranks(await board('7d', 'models')), [[1, 'cy', 2], [2, 'ana', 1], [2, 'ben', 1]]);
+  t.deepEqual(ranks(await board('7d', 'skills')), [[1, 'ana', 2], [2, 'ben', 1], [3, 'cy', 0]]);
+  t.deepEqual(ranks(await board('all', 'active_days')), [[1, 'ana', 2], [1, 'ben', 2], [3, 'cy', 1]]);
+});
+
+test('team, provider and source filters', async (t) => {
+  t.deepEqual(ranks(await board('7d', 'tokens', { team: 'web' })), [[1, 'ben', 1200], [2, 'cy', 400]]);
+  t.deepEqual(ranks(await board('7d', 'tokens', { provider: 'acme' })), [[1, 'cy', 300]]);
+  t.deepEqual(ranks(await board('7d', 'tokens', { source: 'measured' })), [[1, 'cy', 400], [2, 'ana', 200]]);
+  t.deepEqual(ranks(await board('7d', 'tokens', { source: 'self-reported' })), [[1, 'ben', 1200], [2, 'ana', 1000]]);
+  // With a filter that keeps everything, the numbers equal the read model's.
+  const plain = await board('7d', 'cost');
+  const viaRollups = await board('7d', 'cost', { provider: 'anthropic' });
+  t.deepEqual(viaRollups.rows.find((r) => r.person.login === 'ana'), plain.rows.find((r) => r.person.login === 'ana'));
+  const sessions = await board('7d', 'sessions', { source: 'self-reported' });
+  t.deepEqual(ranks(sessions), [[1, 'ana', 1], [2, 'ben', 0]], 'only s1 came from a self-reported source');
+});
+
+test('search keeps the overall rank; pagination', async (t) => {
+  const found = await board('7d', 'tokens', { search: 'VANCE' });
+  t.deepEqual(ranks(found), [[3, 'cy', 400]]);
+  t.is(found.matched, 1);
+  const p2 = await board('7d', 'tokens', { perPage: 2, page: 2 });
+  t.deepEqual(ranks(p2), [[3, 'cy', 400]]);
+  t.is(p2.pages, 2);
+  const clamped = await board('7d', 'tokens', { perPage: 2, page: 99 });
+  t.is(clamped.page, 2);
+});
+
+test('row details: sparkline, top model, trust label, unpriced models', async (t) => {
+  const s = app.running.services;
+  const range = windowRange('7d', s.calendar(), NOW);
+  const ids = (await board('7d', 'tokens')).rows.map((r) => r.person.id);
+  const d = await rowDetails(s.db, await priceTable(s.db), ids, range, {}, range.to);
+  const [ana, ben, cy] = ids.map((id) => d.get(id)!);
+  t.is(ana.spark.length, 30);
+  t.is(ana.spark[29], 200);
+  t.is(ana.spark[23], 1000, '10-08 is six days before 10-14');
+  t.is(ana.top_model, 'claude-haiku-4-5');
+  t.is(ana.trust, 'mixed');
+  t.is(ben.trust, 'self-reported');
+  t.is(cy.trust, 'measured');
+  t.is(cy.top_model, 'acme-1');
+  t.deepEqual(cy.unpriced_models, ['acme-1']);
+  t.deepEqual(ana.unpriced_models, []);
+});

@@ -1,0 +1,116 @@
+// The agent's settings: the login file (server, user id, token) plus the environment.
+// Read once at start-up into a frozen object that is passed down; nothing else reads
+// process.env (DESIGN "Agent": TOKENBOARD_* variables and the log-location overrides).
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { upstreamsFrom, type Upstreams } from './proxy/routes.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export interface Login {
+  server: string;
+  user: number;
+  token: string;
+}
+
+export interface LogRoots {
+  /** Claude Code `projects/` directories. */
+  claude: string[];
+  /** Codex homes (each holding sessions/ and archived_sessions/). */
+  codex: string[];
+  /** Gemini CLI `tmp/` directories (holding <projectHash>/chats/). */
+  gemini: string[];
+  /** OpenCode data directories (holding storage/ and opencode*.db). */
+  opencode: string[];
+}
+
+export interface AgentConfig {
+  configPath: string;
+  /** Null until `login` ran (or the TOKENBOARD_SERVER/USER/TOKEN variables are all set). */
+  login: Login | null;
+  /** Problems with the login settings, each naming the setting and how to fix it. */
+  loginProblems: string[];
+  stateDir: string;
+  proxyPort: number;
+  flushMs: number;
+  upstreams: Upstreams;
+  logRoots: LogRoots;
+}
+
+function list(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function intSetting(env: Env, key: string, dflt: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${key}=${raw} is not a whole number between ${min} and ${max}`);
+  return n;
+}
+
+export function logRootsFrom(env: Env, home: string): LogRoots {
+  const xdgConfig = env.XDG_CONFIG_HOME || join(home, '.config');
+  const xdgData = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  // CLAUDE_CONFIG_DIR names the config dir holding projects/ (a comma list and the
+  // projects/ dir itself are accepted too, as ccusage does).
+  const claudeDirs = list(env.CLAUDE_CONFIG_DIR);
+  const claude = claudeDirs.length
+    ? claudeDirs.map((d) => (/[\\/]projects[\\/]?$/.test(d) ? d : join(d, 'projects')))
+    : [join(home, '.claude', 'projects'), join(xdgConfig, 'claude', 'projects')];
+  const codex = list(env.CODEX_HOME);
+  const gemini = env.GEMINI_DATA_DIR ? list(env.GEMINI_DATA_DIR) : env.GEMINI_DIR ? list(env.GEMINI_DIR).map((d) => join(d, 'tmp')) : [join(home, '.gemini', 'tmp')];
+  const opencode = list(env.OPENCODE_DATA_DIR);
+  return {
+    claude,
+    codex: codex.length ? codex : [join(home, '.codex')],
+    gemini,
+    opencode: opencode.length ? opencode : [join(xdgData, 'opencode')],
+  };
+}
+
+export function defaultConfigPath(env: Env, home = homedir()): string {
+  return env.TOKENBOARD_AGENT_CONFIG || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'tokenboard', 'agent.json');
+}
+
+function readLoginFile(path: string): Partial<Record<keyof Login, unknown>> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<Record<keyof Login, unknown>>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`${path} is not readable JSON (${(err as Error).message}); run \`login\` again to rewrite it`);
+  }
+}
+
+export function loadConfig(env: Env = process.env, home = homedir()): AgentConfig {
+  const configPath = defaultConfigPath(env, home);
+  const file = readLoginFile(configPath);
+  const server = env.TOKENBOARD_SERVER || (typeof file.server === 'string' ? file.server : '');
+  const userRaw = env.TOKENBOARD_USER || (file.user !== undefined ? String(file.user) : '');
+  const token = env.TOKENBOARD_TOKEN || (typeof file.token === 'string' ? file.token : '');
+  const loginProblems: string[] = [];
+  if (!server) loginProblems.push('no server: run `login --server URL --user ID --token TOKEN` or set TOKENBOARD_SERVER');
+  else if (!/^https?:\/\/[^/]/.test(server)) loginProblems.push(`server "${server}" must start with http:// or https://`);
+  if (!userRaw) loginProblems.push('no user id: run `login` or set TOKENBOARD_USER');
+  else if (!/^[1-9][0-9]{0,15}$/.test(userRaw)) loginProblems.push('the user id must be a positive whole number (the one shown with your token)');
+  if (!token) loginProblems.push('no agent token: run `login` or set TOKENBOARD_TOKEN');
+  const login = loginProblems.length ? null : { server: server.replace(/\/+$/, ''), user: Number(userRaw), token };
+  const stateDir = env.TOKENBOARD_STATE_DIR || join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'tokenboard');
+  return Object.freeze({
+    configPath, login, loginProblems, stateDir,
+    proxyPort: intSetting(env, 'TOKENBOARD_PROXY_PORT', 4000, 0, 65535),
+    flushMs: intSetting(env, 'TOKENBOARD_FLUSH_MS', 3000, 10, 3_600_000),
+    upstreams: upstreamsFrom(env),
+    logRoots: logRootsFrom(env, home),
+  });
+}
+
+/** Writes the login file with mode 0600 (it holds the token), atomically. */
+export function writeLogin(path: string, login: Login): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,219 @@
+// Drains the outbox to the server: one sender at a time (a lock file), batches from the
+// head of the queue, and what each answer means (DESIGN "Agent", issue: outbox):
+//   stored / 409       → done (409: this exact request was already received)
+//   network, 5xx, 429  → keep everything, retry with exponential backoff and jitter
+//   401                → stop sending, keep everything; `status` says why
+//   400 / 413          → set the refused event (or batch) aside in rejected.jsonl
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { MAX_EVENTS } from './wire.ts';
+import type { Login } from './config.ts';
+import type { Batch, Outbox } from './outbox.ts';
+import { eventIndexOf, postBatch, type FetchLike } from './sender.ts';
+import { pidAlive, readJson, writeJsonAtomic } from './fsutil.ts';
+
+export const BACKOFF_BASE_MS = 1000;
+export const BACKOFF_MAX_MS = 5 * 60_000;
+
+export interface SenderState {
+  last_send?: { at: number; accepted: number; duplicates: number };
+  last_error?: { at: number; status: number | null; error: string };
+  /** Set by a 401; cleared by a new login or a successful ping. */
+  blocked?: { at: number; error: string; server: string; user: number; token_fp: string };
+  sent_by_source: Record<string, number>;
+  delivered: number;
+}
+
+export type FlushOutcome = 'empty' | 'retry' | 'blocked' | 'busy' | 'no-login' | 'waiting';
+
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 16);
+}
+
+export function statePath(stateDir: string): string {
+  return join(stateDir, 'sender.json');
+}
+
+export function readSenderState(stateDir: string): SenderState {
+  return { sent_by_source: {}, delivered: 0, ...readJson<Partial<SenderState>>(statePath(stateDir), {}) };
+}
+
+export function isBlocked(state: SenderState, login: Login): boolean {
+  const b = state.blocked;
+  return !!b && b.server === login.server && b.user === login.user && b.token_fp === tokenFingerprint(login.token);
+}
+
+/** Backoff before retry number `attempt` (0-based): half fixed, half random ("equal jitter"). */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 30));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+/** An exclusive lock held by a live pid; a dead holder's lock is taken over. */
+export function tryLock(path: string): (() => void) | null {
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(path, 'utf8'));
+      } catch {
+        continue;
+      }
+      if (pidAlive(holder)) return null;
+      try {
+        unlinkSync(path);
+      } catch {
+        // Someone else removed it first; try again.
+      }
+    }
+  }
+  return null;
+}
+
+export interface FlusherOptions {
+  fetchImpl?: FetchLike;
+  random?: () => number;
+  now?: () => number;
+  /** Progress while draining (events sent so far in this flush). */
+  onProgress?: (sent: number) => void;
+}
+
+export class Flusher {
+  private attempts = 0;
+  private nextAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<FlushOutcome> | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly outbox: Outbox, private readonly stateDir: string, private readonly login: Login | null, private readonly opts: FlusherOptions = {}) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  state(): SenderState {
+    return readSenderState(this.stateDir);
+  }
+
+  private save(update: (s: SenderState) => void): void {
+    const s = this.state();
+    update(s);
+    writeJsonAtomic(statePath(this.stateDir), s);
+  }
+
+  /** When the next retry is due (0 when not backing off). */
+  retryAt(): number {
+    return this.nextAt;
+  }
+
+  /** One drain of the queue; concurrent calls share the same run. */
+  flush(opts: { ignoreBackoff?: boolean } = {}): Promise<FlushOutcome> {
+    if (!this.running) this.running = this.drain(opts.ignoreBackoff ?? false).finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  private async drain(ignoreBackoff: boolean): Promise<FlushOutcome> {
+    this.outbox.seal();
+    const login = this.login;
+    if (!login) return 'no-login';
+    if (isBlocked(this.state(), login)) return 'blocked';
+    if (!ignoreBackoff && this.now() < this.nextAt) return 'waiting';
+    const unlock = tryLock(join(this.outbox.dir, 'send.lock'));
+    if (!unlock) return 'busy';
+    let maxEvents = MAX_EVENTS;
+    let sent = 0;
+    try {
+      for (;;) {
+        const batch = this.outbox.nextBatch(maxEvents);
+        if (!batch) return 'empty';
+        const r = await postBatch(login, batch.body, this.opts.fetchImpl);
+        if (r.kind === 'stored' || r.kind === 'replayed') {
+          this.outbox.ack(batch);
+          this.attempts = 0;
+          this.nextAt = 0;
+          sent += batch.events.length;
+          this.save((s) => {
+            if (r.kind === 'stored') s.last_send = { at: this.now(), accepted: r.accepted, duplicates: r.duplicates };
+            else s.last_send = { at: this.now(), accepted: 0, duplicates: batch.events.length };
+            s.delivered += batch.events.length;
+            for (const e of batch.events) {
+              const src = e.source ?? 'unknown';
+              s.sent_by_source[src] = (s.sent_by_source[src] ?? 0) + 1;
+            }
+            delete s.last_error;
+          });
+          this.opts.onProgress?.(sent);
+          continue;
+        }
+        if (r.kind === 'retry') {
+          const wait = Math.max(backoffMs(this.attempts, this.opts.random), r.retryAfterMs ?? 0);
+          this.attempts++;
+          this.nextAt = this.now() + wait;
+          this.save((s) => { s.last_error = { at: this.now(), status: r.status, error: r.error }; });
+          return 'retry';
+        }
+        if (r.kind === 'unauthorized') {
+          this.save((s) => {
+            s.blocked = { at: this.now(), error: r.error, server: login.server, user: login.user, token_fp: tokenFingerprint(login.token) };
+            s.last_error = { at: this.now(), status: 401, error: r.error };
+          });
+          return 'blocked';
+        }
+        this.refused(batch, r.status, r.error, r.field, () => { maxEvents = Math.max(1, Math.ceil(batch.events.length / 2)); });
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  private refused(batch: Batch, status: number, error: string, field: string | null, shrink: () => void): void {
+    const at = this.now();
+    this.save((s) => { s.last_error = { at, status, error }; });
+    if (status === 413 && batch.events.length > 1) {
+      // The server's limits are smaller than ours: try smaller batches rather than refuse events.
+      shrink();
+      return;
+    }
+    const index = eventIndexOf(field);
+    if (index !== null && index < batch.events.length) {
+      this.outbox.setAside([{ at, status, error, event: batch.events[index] }]);
+      this.outbox.dropFromBatch(batch, index);
+      return;
+    }
+    this.outbox.setAside(batch.events.map((event) => ({ at, status, error, event })));
+    this.outbox.ack(batch);
+  }
+
+  /** Flush every `intervalMs` (and sooner after a backoff ends). */
+  start(intervalMs: number): void {
+    const tick = (): void => {
+      this.flush().catch(() => 'retry' as const).finally(() => {
+        if (this.timer === null) return;
+        this.timer = setTimeout(tick, intervalMs);
+      });
+    };
+    this.timer = setTimeout(tick, intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+
+  /** A successful ping clears a 401 block (the token works again). */
+  clearBlock(): void {
+    this.save((s) => { delete s.blocked; });
+  }
+}

@@ -1,0 +1,32 @@
+// Event ids (the server's dedup key) and session hashes. Ids are derived from the tools'
+// own ids so that a re-read, a retry or a resend counts once. They are plain SHA-256
+// digests, not salted: the same model response must get the same id after a reinstall
+// or from the proxy and a log alike. Session hashes are salted (per install), so a raw
+// local session id can never be recovered or matched across machines.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+function digest(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 40);
+}
+
+/**
+ * One Anthropic message, whoever saw it: the proxy (response id) and the Claude Code log
+ * (message.id) produce the same id, so a message seen by both counts once.
+ */
+export function anthropicMessageId(messageId: string): string {
+  return `am-${digest(`anthropic-message:${messageId}`)}`;
+}
+
+/** Any other id, namespaced by who produced it (`cx`, `gm`, `oc`, `px`, `cc`). */
+export function eventId(prefix: string, ...parts: (string | number)[]): string {
+  return `${prefix}-${digest(parts.join('\u0000'))}`;
+}
+
+export function randomEventId(prefix: string): string {
+  return `${prefix}-${randomBytes(16).toString('hex')}`;
+}
+
+/** HMAC of a raw session id with the per-install salt. */
+export function sessionHash(salt: Buffer, rawId: string): string {
+  return createHmac('sha256', salt).update(rawId).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,52 @@
+// Anthropic Messages. Anthropic already reports input without cache reads and writes.
+// Streaming: `message_start` carries the input side and a provisional output count; each
+// `message_delta` carries cumulative values (there can be several), so non-null fields
+// overwrite, never add. A stream that ends without any `message_delta` was cut off and
+// gives no event (DESIGN: a failed request makes no event).
+import { count, obj, str, USAGE_OBJECT_RE, type Usage, type UsageExtractor } from '../usage.ts';
+
+/** Anthropic usage fields to our four counts. */
+export function fromAnthropicUsage(u: Record<string, unknown>): Omit<Usage, 'model' | 'responseId'> {
+  const creation = obj(u.cache_creation);
+  const split = creation ? (count(creation.ephemeral_5m_input_tokens) ?? 0) + (count(creation.ephemeral_1h_input_tokens) ?? 0) : null;
+  return {
+    input_tokens: count(u.input_tokens) ?? 0,
+    output_tokens: count(u.output_tokens) ?? 0,
+    cache_read_tokens: count(u.cache_read_input_tokens) ?? 0,
+    cache_write_tokens: count(u.cache_creation_input_tokens) ?? split ?? 0,
+  };
+}
+
+const FIELDS = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const;
+
+export function anthropicExtractor(): UsageExtractor {
+  let usage: Record<string, unknown> | null = null;
+  let model: string | null = null;
+  let id: string | null = null;
+  let complete = false;
+  return {
+    wants: (text) => USAGE_OBJECT_RE.test(text),
+    take(msg) {
+      const m = obj(msg);
+      if (!m) return;
+      if (m.type === 'message') {
+        // The whole (non-streaming) response.
+        usage = obj(m.usage);
+        model = str(m.model);
+        id = str(m.id);
+        complete = usage !== null;
+      } else if (m.type === 'message_start') {
+        const message = obj(m.message);
+        usage = { ...obj(message?.usage) };
+        model = str(message?.model);
+        id = str(message?.id);
+      } else if (m.type === 'message_delta' && usage) {
+        const delta = obj(m.usage);
+        if (!delta) return;
+        for (const f of FIELDS) if (count(delta[f]) !== null) usage[f] = delta[f];
+        complete = true;
+      }
+    },
+    result: () => (usage && complete ? { model, responseId: id, ...fromAnthropicUsage(usage) } : null),
+  };
+}

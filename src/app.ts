@@ -1,5 +1,6 @@
 // createApp(services): the middleware order and the routers. Never listens.
 import Koa from 'koa';
+import type Router from '@koa/router';
 import serve from 'koa-static';
 import { PUBLIC_DIR } from './paths.ts';
 import type { Services } from './services.ts';
@@ -10,6 +11,19 @@ import { ingestRouter } from './web/api/ingest.ts';
 import { systemRouter } from './web/system.ts';
 import { homeRouter } from './web/pages/home.ts';
 import { otlpRouter } from './web/api/otlp.ts';
+import { loginRouter } from './web/pages/login.ts';
+import { githubAuthRouter } from './web/pages/github-auth.ts';
+import { securityHeaders } from './web/middleware/security-headers.ts';
+import { sessionMiddleware } from './web/middleware/session.ts';
+import { enforceAccess, resolveRoute } from './web/middleware/guard.ts';
+import { currentUser } from './web/middleware/current-user.ts';
+import { csrfProtection } from './web/middleware/csrf.ts';
+import { withViewContext } from './web/render.ts';
+
+/** Every router, in mounting order. Each of their routes needs an entry in src/web/access.ts. */
+export function createRouters(s: Services): Router[] {
+  return [systemRouter(s), ingestRouter(s), otlpRouter(s), loginRouter(s), githubAuthRouter(s), homeRouter(s)];
+}
 
 export function createApp(s: Services): Koa {
   const app = new Koa({ proxy: false });
@@ -21,8 +35,18 @@ export function createApp(s: Services): Koa {
   });
   app.use(errorHandler(s.log));
   app.use(accessLog(s.log));
+  app.use(securityHeaders(s.cfg));
   app.use(serve(PUBLIC_DIR, { maxage: 3600_000, index: false, defer: false }));
-  for (const router of [systemRouter(s), ingestRouter(s), otlpRouter(s), homeRouter(s)]) {
+  // Sign-in and authorization (issue 4): the route's access rule → the current user (a
+  // session cookie, re-read every request) → the access table → CSRF on state changes.
+  const routers = createRouters(s);
+  app.use(sessionMiddleware(app, s.cfg));
+  app.use(resolveRoute(routers));
+  app.use(withViewContext());
+  app.use(currentUser(s));
+  app.use(enforceAccess(s));
+  app.use(csrfProtection());
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -8,6 +8,8 @@ import { createServices, type Services } from './services.ts';
 import type { Logger } from './log.ts';
 import { cleanReplayRecords, pruneRawEvents } from './ingest/ingest.ts';
 import { syncRecent } from './imports/sync.ts';
+import { firstStartAdmin } from './auth/first-start.ts';
+import { pruneLoginLinks } from './auth/login-links.ts';
 
 export interface Running {
   services: Services;
@@ -19,7 +21,13 @@ export interface Running {
 
 const HOUSEKEEPING_MS = 60_000;
 
-export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Promise<Running> {
+export interface StartOptions {
+  log?: Logger;
+  /** Local mode's first start makes an `admin` account and prints a sign-in link (default on; tests turn it off). */
+  firstStartAdmin?: boolean;
+}
+
+export async function startServer(cfg: Config, opts: StartOptions = {}): Promise<Running> {
   const services = await createServices(cfg, { log: opts.log });
   const app = createApp(services);
   let closing = false;
@@ -38,10 +46,16 @@ export async function startServer(cfg: Config, opts: { log?: Logger } = {}): Pro
   const port = (server.address() as AddressInfo).port;
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? 'localhost' : cfg.server.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (opts.firstStartAdmin !== false) {
+    const link = await firstStartAdmin(services, url);
+    // The one place a sign-in link is printed by the server: its operator needs it to get in.
+    if (link) services.log.info('first start in local mode: sign in as admin with this one-time link (valid 15 minutes, works once)', { link: link.url });
+  }
 
   let syncing: Promise<void> | null = null;
   const housekeep = async () => {
     await cleanReplayRecords(services.db);
+    await pruneLoginLinks(services.db);
     const settings = await services.refreshSettings();
     const pruned = await pruneRawEvents(services.db, settings.retention_days);
     if (pruned) services.log.info('raw events past retention deleted', { count: pruned, retention_days: settings.retention_days });

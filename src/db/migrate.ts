@@ -10,6 +10,7 @@ import * as m05 from './migrations/20261123-02-token-lookup.ts';
 import * as m06 from './migrations/20261123-03-imports.ts';
 import * as m07 from './migrations/20261123-04-reconcile.ts';
 import * as m08 from './migrations/20261123-05-claude-code-activity.ts';
+import * as mAuth01 from './migrations/20261124-auth-01.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261123-03-imports', m06],
   ['20261123-04-reconcile', m07],
   ['20261123-05-claude-code-activity', m08],
+  ['20261124-auth-01', mAuth01],
 ];
 
 export function migrator(db: Db) {

@@ -6,11 +6,15 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type Running } from '../../src/server.ts';
 import { createLogger } from '../../src/log.ts';
-import { addUser, requireUser } from '../../src/users/users.ts';
+import { addUser, findUser, requireUser } from '../../src/users/users.ts';
 import { createToken } from '../../src/users/tokens.ts';
 import { userStats, type UserStats } from '../../src/usage/stats.ts';
 import { CLI_ACTOR } from '../../src/admin/audit.ts';
 import { signedHeaders, type WireEvent } from '../../agent/wire.ts';
+import { createLoginLink } from '../../src/auth/login-links.ts';
+import { Browser } from './browser.ts';
+
+export { Browser } from './browser.ts';
 
 export interface TestApp {
   url: string;
@@ -22,6 +26,15 @@ export interface TestApp {
   createUser(login: string, role?: string): Promise<{ id: number; login: string }>;
   createToken(login: string, name?: string): Promise<{ user_id: number; token: string }>;
   stats(login: string): Promise<UserStats>;
+  /** A one-time sign-in link for an existing user (what `tokenboard login-link` prints). */
+  loginLink(login: string): Promise<string>;
+  /**
+   * A Browser signed in as `login` through a one-time link; the user is created with `role`
+   * first if they do not exist. Use b.get / b.post / b.htmx; b.cookie and b.csrf for raw fetch.
+   */
+  signIn(login: string, role?: string): Promise<Browser>;
+  /** A Browser with no session. */
+  browser(): Browser;
   stop(): Promise<void>;
   /** Stops this server and starts a new one on the same data dir. */
   restart(): Promise<TestApp>;
@@ -31,13 +44,18 @@ export function tempDir(prefix = 'tb-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function withApp(overrides: Record<string, unknown> = {}, dataDir = tempDir()): Promise<TestApp> {
+export interface AppOptions {
+  /** Let the first start in local mode create `admin` and log its link (off by default in tests). */
+  firstStartAdmin?: boolean;
+}
+
+export async function withApp(overrides: Record<string, unknown> = {}, dataDir = tempDir(), opts: AppOptions = {}): Promise<TestApp> {
   const cfg = loadConfig({
     env: {},
     overrides: { 'server.host': '127.0.0.1', 'server.port': 0, 'server.data_dir': dataDir, ...overrides },
   });
   const logs: string[] = [];
-  const running = await startServer(cfg, { log: createLogger((s) => { logs.push(s); }) });
+  const running = await startServer(cfg, { log: createLogger((s) => { logs.push(s); }), firstStartAdmin: opts.firstStartAdmin ?? false });
   const { db, sealer } = running.services;
   const app: TestApp = {
     url: `http://127.0.0.1:${running.port}`,
@@ -53,10 +71,24 @@ export async function withApp(overrides: Record<string, unknown> = {}, dataDir =
     async stats(login) {
       return userStats(db, await requireUser(db, login));
     },
+    async loginLink(login) {
+      return (await createLoginLink(db, await requireUser(db, login), app.url, CLI_ACTOR)).url;
+    },
+    async signIn(login, role = 'member') {
+      if (!(await findUser(db, login))) await addUser(db, { login, role }, CLI_ACTOR);
+      const b = new Browser(app.url);
+      const link = new URL(await app.loginLink(login));
+      const shown = await b.get(link.pathname + link.search);
+      if (shown.status !== 200) throw new Error(`signIn(${login}): the link page answered ${shown.status}`);
+      const done = await b.post('/login/link', { code: link.searchParams.get('code')! });
+      if (done.status !== 303) throw new Error(`signIn(${login}): using the link answered ${done.status}`);
+      return b;
+    },
+    browser: () => new Browser(app.url),
     stop: () => running.stop(),
     async restart() {
       await running.stop();
-      return withApp(overrides, dataDir);
+      return withApp(overrides, dataDir, opts);
     },
   };
   return app;

@@ -1,0 +1,17 @@
+// Starting and ending a signed-in session (Koa glue over the session policy). A new
+// sign-in replaces the whole cookie: new CSRF token, nothing carried over from before.
+import type { Context } from 'koa';
+import { newCsrfToken, type SessionData, type SignInMethod } from '../auth/session-policy.ts';
+
+export function startSession(ctx: Context, userId: number, via: SignInMethod, now = Date.now()): void {
+  const data: SessionData = { uid: userId, via, created: now, seen: now, csrf: newCsrfToken() };
+  ctx.session = data as never;
+  ctx.state.csrf = data.csrf!;
+}
+
+/** Ends the signed-in part of the session but keeps a fresh CSRF token for the sign-in forms. */
+export function endSession(ctx: Context): void {
+  const data: SessionData = { csrf: newCsrfToken() };
+  ctx.session = data as never;
+  ctx.state.csrf = data.csrf!;
+}

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withApp, type TestApp } from './helpers/app.ts';
+import { otelSetup } from '../src/otlp/setup.ts';
 
 const MARKER = 'PRIVATE-PROMPT-MARKER-91c2';
 const NS = (ms: number) => `${ms}000000`;
@@ -141,4 +142,26 @@ test('the prompt marker and raw session ids never reach the database or the logs
     t.false(bytes.includes('raw-session-id-123'), `${f} holds no raw session id`);
   }
   t.false(app.logs.join('').includes(MARKER));
+});
+
+test('Gemini CLI style: the token in the path works, and never reaches the logs', async (t) => {
+  const tok = await agent('otl8');
+  const res = await fetch(`${app.url}/otlp/${tok}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logs([{
+    timeUnixNano: NS(T0), attributes: [s('event.name', 'gemini_cli.api_response'), s('model', 'gemini-2.5-flash'), i('input_token_count', 10), i('output_token_count', 5), s('prompt_id', 'p9')],
+  }], 'gemini-cli')) });
+  t.is(res.status, 200);
+  t.is((await app.stats('otl8')).total_tokens, 15);
+  t.is((await fetch(`${app.url}/otlp/tbk_wrong/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceMetrics":[]}' })).status, 401);
+  const logged = app.logs.join('');
+  t.true(logged.includes('/otlp/[token]/v1/logs'));
+  t.false(logged.includes(tok));
+});
+
+test('the set-up lines name the server and the token for each CLI', (t) => {
+  const lines = otelSetup('https://tb.example.com/', 'tbk_abc');
+  t.deepEqual(lines.map((l) => l.tool), ['Claude Code', 'Codex CLI', 'Gemini CLI']);
+  t.true(lines[0].lines.includes('export OTEL_EXPORTER_OTLP_ENDPOINT=https://tb.example.com'));
+  t.true(lines[0].lines.includes('export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer tbk_abc"'));
+  t.true(lines[1].lines.some((l) => l.includes('endpoint = "https://tb.example.com/v1/logs"')));
+  t.true(lines[2].lines.includes('export GEMINI_TELEMETRY_OTLP_ENDPOINT=https://tb.example.com/otlp/tbk_abc'));
 });

@@ -42,6 +42,9 @@ export const ACCESS: Readonly<Record<string, Rule>> = {
   'POST /api/ingest': open,
   'POST /v1/metrics': open,
   'POST /v1/logs': open,
+  // Gemini CLI cannot send headers: its OTLP endpoint carries the agent token in the path.
+  'POST /otlp/:token/v1/metrics': open,
+  'POST /otlp/:token/v1/logs': open,
 
   // Signing in and out.
   'GET /login': page(EVERYONE),

@@ -49,9 +49,11 @@ export function otlpRouter(s: Services): Router {
   const router = new Router();
   const handle = (signal: 'metrics' | 'logs') => async (ctx: Context) => {
     try {
-      const auth = ctx.get('authorization');
-      const m = /^Bearer\s+(\S+)$/i.exec(auth);
-      const who = m ? await findByBearer(s.db, s.sealer, m[1]) : null;
+      // Bearer header (Claude Code, Codex), or the token in the path for exporters that
+      // cannot set headers (Gemini CLI: /otlp/<token>/v1/logs).
+      const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
+      const bearer = m?.[1] ?? (typeof ctx.params?.token === 'string' ? ctx.params.token : null);
+      const who = bearer ? await findByBearer(s.db, s.sealer, bearer) : null;
       if (!who) throw new OtlpError(401, 'send a live agent token: Authorization: Bearer <token> (OTEL_EXPORTER_OTLP_HEADERS)');
       const body = await readJson(ctx);
       const top = signal === 'metrics' ? 'resourceMetrics' : 'resourceLogs';
@@ -73,5 +75,7 @@ export function otlpRouter(s: Services): Router {
   };
   router.post('/v1/metrics', handle('metrics'));
   router.post('/v1/logs', handle('logs'));
+  router.post('/otlp/:token/v1/metrics', handle('metrics'));
+  router.post('/otlp/:token/v1/logs', handle('logs'));
   return router;
 }

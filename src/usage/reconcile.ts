@@ -5,28 +5,18 @@
 // `replaced_tokens` (shown beside them). Messages stay the self-reported count when there
 // is one, because a provider's daily bucket is not one response. Days without
 // provider-anchored data count everything.
-import { groupCost, type PriceTable } from '../pricing/table.ts';
+import { groupCost, type PriceTable, type TokenCounts } from '../pricing/table.ts';
 import { PROVIDER_ANCHORED } from './trust.ts';
+import type { RollupGroup } from './totals.ts';
 
-export interface RollupRow {
+/** A rollup row as SQLite returns it (booleans as 0/1). */
+export interface RollupRow extends Omit<RollupGroup, 'is_local'> {
   day: string;
-  provider: string;
-  model: string;
   source: string;
   is_local: number | boolean;
-  tier: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  events: number;
 }
 
-export interface DayFigures {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
+export interface DayFigures extends TokenCounts {
   events: number;
   cost_usd: number;
   unpriced_tokens: number;

@@ -3,21 +3,13 @@ import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect.ts';
 import type { UserRecord } from '../db/models.ts';
 import { priceTable } from '../pricing/store.ts';
-import { totalsOf, type ModelTotals, type RollupGroup } from './totals.ts';
+import { totalsOf, type RollupGroup, type Totals } from './totals.ts';
 
-export interface UserStats {
+/** The exact shape of `tokenboard stats LOGIN --json` (DESIGN "Server commands"). */
+export interface UserStats extends Totals {
   login: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  total_tokens: number;
-  events: number;
   sessions: number;
   active_days: number;
-  cost_usd: number | null;
-  unknown_models: string[];
-  models: ModelTotals[];
 }
 
 export async function userGroups(db: Db, userId: number): Promise<RollupGroup[]> {

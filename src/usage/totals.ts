@@ -1,35 +1,23 @@
 // Pure arithmetic over rollup groups: token sums and cost from the current price table.
 // Shared by `tokenboard stats`, the pages and the JSON API so the numbers always agree.
-import { groupCost, roundUsd, type PriceTable } from '../pricing/table.ts';
+import { groupCost, roundUsd, type PriceTable, type TokenCounts } from '../pricing/table.ts';
 
-export interface RollupGroup {
+export interface RollupGroup extends TokenCounts {
   provider: string;
   model: string;
   is_local: boolean;
   tier: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
   events: number;
 }
 
-export interface ModelTotals {
+export interface ModelTotals extends TokenCounts {
   provider: string;
   model: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
   events: number;
   cost_usd: number | null;
 }
 
-export interface Totals {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
+export interface Totals extends TokenCounts {
   total_tokens: number;
   events: number;
   /** Sum over priced models; null when nothing used has a price. See `unknown_models`. */

@@ -9,7 +9,10 @@ import { errorHandler } from './web/middleware/errors.ts';
 import { createViews } from './web/views.ts';
 import { ingestRouter } from './web/api/ingest.ts';
 import { systemRouter } from './web/system.ts';
-import { homeRouter } from './web/pages/home.ts';
+import { leaderboardRouter } from './web/pages/leaderboard.ts';
+import { profileRouter } from './web/pages/profile.ts';
+import { settingsRouter } from './web/pages/settings.ts';
+import { leaderboardApiRouter } from './web/api/leaderboard.ts';
 import { otlpRouter } from './web/api/otlp.ts';
 import { loginRouter } from './web/pages/login.ts';
 import { githubAuthRouter } from './web/pages/github-auth.ts';
@@ -22,7 +25,8 @@ import { withViewContext } from './web/render.ts';
 
 /** Every router, in mounting order. Each of their routes needs an entry in src/web/access.ts. */
 export function createRouters(s: Services): Router[] {
-  return [systemRouter(s), ingestRouter(s), otlpRouter(s), loginRouter(s), githubAuthRouter(s), homeRouter(s)];
+  return [systemRouter(s), ingestRouter(s), otlpRouter(s), loginRouter(s), githubAuthRouter(s),
+    leaderboardRouter(s), profileRouter(s), settingsRouter(s), leaderboardApiRouter(s)];
 }
 
 export function createApp(s: Services): Koa {

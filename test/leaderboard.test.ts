@@ -2,7 +2,7 @@
 // answers worked out by hand: ties, window edges in a non-UTC org time zone, partial
 // cost, filters, search, pagination, hidden people.
 import test from 'ava';
-import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
+import { withApp, postIngest, event, type Browser, type TestApp } from './helpers/app.ts';
 import { leaderboard, type LeaderboardQuery } from '../src/usage/leaderboard.ts';
 import { rowDetails } from '../src/usage/leaderboard-details.ts';
 import { priceTable } from '../src/pricing/store.ts';
@@ -15,6 +15,9 @@ const NOW = Date.UTC(2026, 9, 14, 18);
 const utc = (day: number, hour: number, minute = 0) => Date.UTC(2026, 9, day, hour, minute);
 
 let app: TestApp;
+// One signed-in viewer for every page test: sign-ins are write transactions, and several at
+// once make SQLite connections wait on each other.
+let viewer: Browser;
 test.before(async () => {
   app = await withApp({ 'org.timezone': TZ });
   const { db } = app.running.services;
@@ -43,6 +46,7 @@ test.before(async () => {
   await postIngest(app.url, eve, { events: [event({ ts: utc(13, 12), input_tokens: 90_000, output_tokens: 0 })] });
   await db.models.User.update({ hidden: true }, { where: { login: 'dee' } });
   await db.models.User.update({ active: false }, { where: { login: 'eve' } });
+  viewer = await app.signIn('ana');
 });
 test.after.always(async () => { await app?.stop(); });
 
@@ -126,4 +130,77 @@ test('row details: sparkline, top model, trust label, unpriced models', async (t
   t.is(cy.top_model, 'acme-1');
   t.deepEqual(cy.unpriced_models, ['acme-1']);
   t.deepEqual(ana.unpriced_models, []);
+});
+
+// The page over HTTP: sign-in, full page vs fragments, URL state, JSON API. Windows here are
+// relative to the real clock, so these use "all" (every seeded event is in the past).
+test('GET / needs a session; the page shows the ranking with the viewer marked', async (t) => {
+  const anon = await app.browser().get('/?window=all');
+  t.is(anon.status, 302);
+  t.regex(anon.location!, /^\/login/);
+  const b = viewer;
+  const page = await b.get('/?window=all');
+  t.is(page.status, 200);
+  t.regex(page.text, /^\s*<!doctype html>/i);
+  t.regex(page.headers.get('vary') ?? '', /HX-Request/i);
+  t.is(page.headers.get('cache-control'), 'no-store');
+  const logins = [...page.text.matchAll(/<tr class="[^"]*" data-login="([^"]+)">/g)].map((m) => m[1]);
+  t.deepEqual(logins, ['ben', 'ana', 'cy'], 'dee is hidden, eve deactivated');
+  t.regex(page.text, /<tr class="is-me" data-login="ana">/);
+  t.regex(page.text, /title="6,200 tokens">6\.2K</);
+  t.regex(page.text, /<script src="\/app\.js" defer><\/script>/);
+  t.regex(page.text, /hx-trigger="every 3s"/);
+});
+
+test('one URL, three shapes: page, board fragment, table fragment', async (t) => {
+  const b = viewer;
+  const table = await b.request('GET', '/?window=all&metric=cost', undefined, { 'hx-request': 'true', 'hx-target': 'lb-table' });
+  t.is(table.status, 200);
+  t.regex(table.text, /^\s*<div id="lb-table"/);
+  t.notRegex(table.text, /<html|<nav class="tabs"/);
+  t.regex(table.headers.get('vary') ?? '', /HX-Target/i);
+  // The table polls its own URL, so it keeps the view's state.
+  t.regex(table.text, /hx-get="\/\?metric=cost&amp;window=all"/);
+  const board = await b.request('GET', '/?window=all&metric=cost', undefined, { 'hx-request': 'true', 'hx-target': 'board' });
+  t.regex(board.text, /^\s*<section id="board"/);
+  t.regex(board.text, /<div id="lb-table"/);
+  t.notRegex(board.text, /<html/);
+  // An htmx request for something else (a history restore) gets the whole page.
+  const restore = await b.request('GET', '/?window=all', undefined, { 'hx-request': 'true', 'hx-target': 'lb-table', 'hx-history-restore-request': 'true' });
+  t.regex(restore.text, /^\s*<!doctype html>/i);
+});
+
+test('a partial cost is marked and names the unpriced models', async (t) => {
+  const b = viewer;
+  const page = await b.get('/?window=all&metric=cost');
+  const cyRow = /<tr class="" data-login="cy">[\s\S]*?<\/tr>/.exec(page.text)![0];
+  t.regex(cyRow, /<span class="money partial" title="Partial: leaves out models without a price \(acme-1\)">&lt;\$0\.01<sup class="partial-mark">\*<\/sup>/);
+  const benRow = /<tr class="" data-login="ben">[\s\S]*?<\/tr>/.exec(page.text)![0];
+  // ben all time: 5700 in + 500 out of haiku = $0.0057 + $0.0025.
+  t.regex(benRow, /<span class="money">\$0\.01<\/span>/);
+});
+
+test('bad parameters are a 400 naming the parameter', async (t) => {
+  const b = viewer;
+  const bad = await b.get('/?metric=vibes');
+  t.is(bad.status, 400);
+  t.regex(bad.text, /metric: &quot;vibes&quot; is not one of/);
+  t.is((await b.get('/?window=1y')).status, 400);
+  t.is((await b.get('/?page=0')).status, 400);
+});
+
+test('GET /api/v1/leaderboard: the same numbers as JSON', async (t) => {
+  t.is((await fetch(`${app.url}/api/v1/leaderboard`)).status, 401);
+  const b = viewer;
+  const res = await b.get('/api/v1/leaderboard?window=all&metric=cost', { accept: 'application/json' });
+  t.is(res.status, 200);
+  const body = res.json();
+  t.is(body.metric, 'cost');
+  t.deepEqual(body.rows.map((r: any) => [r.rank, r.login, r.tokens, r.cost_usd, r.cost_partial, r.unpriced_models]), [
+    [1, 'ben', 6200, 0.0082, false, []], [2, 'ana', 1200, 0.002, false, []], [3, 'cy', 400, 0.0001, true, ['acme-1']],
+  ]);
+  const s = app.running.services;
+  const direct = await board('all', 'cost');
+  t.deepEqual(body.rows.map((r: any) => r.value), direct.rows.map((r) => r.value));
+  t.is(body.rows[0].daily_tokens.length, 30);
 });

@@ -4,8 +4,11 @@
 import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect.ts';
 import type { PriceTable } from '../pricing/table.ts';
-import { addDays } from './days.ts';
-import { groupTokens, rollupGroups, type SourceFilter } from './rollup-groups.ts';
+import { priceTable } from '../pricing/store.ts';
+import { addDays, type DayCalendar } from './days.ts';
+import { leaderboard, type Leaderboard, type LeaderboardQuery } from './leaderboard.ts';
+import { knownProviders } from './providers.ts';
+import { groupTokens, rollupGroups, type Group, type SourceFilter } from './rollup-groups.ts';
 import { trustOf } from './trust.ts';
 import type { DayRange } from './window.ts';
 
@@ -39,7 +42,45 @@ export function dailySeries(rows: { day: string; tokens: number }[], to: string,
   return out;
 }
 
-export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], range: DayRange, filter: { provider?: string | null; source?: SourceFilter | null }, today: string): Promise<Map<number, RowDetails>> {
+type Mix = Omit<RowDetails, 'spark'>;
+
+// The mix of a row (top model, trust, unpriced models) reads all of that person's rollups
+// in the window: for "all" that is every day they ever used AI. It only changes when their
+// figures do, so it is kept per person, window and filter, tagged with a signature of the
+// figures (tokens, messages, cost, unpriced tokens; a price change moves the last two).
+const MIX_CACHE_MAX = 20_000;
+const mixCache = new WeakMap<Db, Map<string, { sig: string; mix: Mix }>>();
+
+export function figuresSignature(f: { tokens: number; messages: number; cost_usd: number; unpriced_tokens: number }): string {
+  return `${f.tokens}|${f.messages}|${f.cost_usd}|${f.unpriced_tokens}`;
+}
+
+function mixOf(groups: Group[], prices: PriceTable): Mix {
+  const byModel = new Map<string, number>();
+  let measured = 0;
+  let total = 0;
+  const unpriced = new Set<string>();
+  for (const g of groups) {
+    const t = groupTokens(g);
+    byModel.set(g.model, (byModel.get(g.model) ?? 0) + t);
+    total += t;
+    if (trustOf(g.source) === 'measured') measured += t;
+    if (!g.is_local && prices.lookup(g.model) === null && t > 0) unpriced.add(g.model);
+  }
+  const top = [...byModel.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  return {
+    top_model: top && top[1] > 0 ? top[0] : null,
+    trust: trustLabel(measured, total),
+    measured_share: total > 0 ? measured / total : 0,
+    unpriced_models: [...unpriced].sort(),
+  };
+}
+
+/**
+ * Details for the rows of one page. `signatures` (person id → figuresSignature of their row)
+ * lets unchanged rows reuse their mix; without it everything is read fresh.
+ */
+export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], range: DayRange, filter: { provider?: string | null; source?: SourceFilter | null }, today: string, signatures?: Map<number, string>): Promise<Map<number, RowDetails>> {
   const out = new Map<number, RowDetails>();
   if (userIds.length === 0) return out;
   const marks = userIds.map(() => '?').join(',');
@@ -48,28 +89,46 @@ export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], 
     `SELECT user_id, day, input_tokens + output_tokens + cache_read_tokens + cache_write_tokens AS tokens
        FROM user_days WHERE user_id IN (${marks}) AND day >= ? AND day <= ?`,
     { replacements: [...userIds, sparkFrom, today], type: QueryTypes.SELECT });
-  const groups = await rollupGroups(db, { userIds, from: range.from, to: range.to, provider: filter.provider, source: filter.source });
+
+  let cache = mixCache.get(db);
+  if (!cache) mixCache.set(db, (cache = new Map()));
+  const keyOf = (id: number) => `${id}|${range.from}|${range.to}|${filter.provider ?? ''}|${filter.source ?? ''}`;
+  const mixes = new Map<number, Mix>();
   for (const id of userIds) {
-    const mine = groups.filter((g) => g.user_id === id);
-    const byModel = new Map<string, number>();
-    let measured = 0;
-    let total = 0;
-    const unpriced = new Set<string>();
-    for (const g of mine) {
-      const t = groupTokens(g);
-      byModel.set(g.model, (byModel.get(g.model) ?? 0) + t);
-      total += t;
-      if (trustOf(g.source) === 'measured') measured += t;
-      if (!g.is_local && prices.lookup(g.model) === null && t > 0) unpriced.add(g.model);
+    const hit = cache.get(keyOf(id));
+    const sig = signatures?.get(id);
+    if (hit && sig !== undefined && hit.sig === sig) mixes.set(id, hit.mix);
+  }
+  const missing = userIds.filter((id) => !mixes.has(id));
+  if (missing.length) {
+    const groups = await rollupGroups(db, { userIds: missing, from: range.from, to: range.to, provider: filter.provider, source: filter.source });
+    for (const id of missing) {
+      const mix = mixOf(groups.filter((g) => g.user_id === id), prices);
+      mixes.set(id, mix);
+      const sig = signatures?.get(id);
+      if (sig === undefined) continue;
+      if (cache.size >= MIX_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+      cache.set(keyOf(id), { sig, mix });
     }
-    const top = [...byModel.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-    out.set(id, {
-      spark: dailySeries(sparkRows.filter((r) => Number(r.user_id) === id), today, SPARK_DAYS),
-      top_model: top && top[1] > 0 ? top[0] : null,
-      trust: trustLabel(measured, total),
-      measured_share: total > 0 ? measured / total : 0,
-      unpriced_models: [...unpriced].sort(),
-    });
+  }
+  for (const id of userIds) {
+    out.set(id, { spark: dailySeries(sparkRows.filter((r) => Number(r.user_id) === id), today, SPARK_DAYS), ...mixes.get(id)! });
   }
   return out;
+}
+
+export interface LeaderboardView {
+  board: Leaderboard;
+  details: Map<number, RowDetails>;
+  /** Provider choices for the filter. */
+  providers: string[];
+}
+
+/** Everything a leaderboard page or API answer shows: the ranking, then details for its page of rows. */
+export async function leaderboardView(db: Db, calendar: DayCalendar, lq: LeaderboardQuery): Promise<LeaderboardView> {
+  const prices = await priceTable(db);
+  const [board, providers] = await Promise.all([leaderboard(db, prices, calendar, lq), knownProviders(db)]);
+  const signatures = new Map(board.rows.map((r) => [r.person.id, figuresSignature(r)]));
+  const details = await rowDetails(db, prices, board.rows.map((r) => r.person.id), lq.range, { provider: lq.provider, source: lq.source }, lq.range.to, signatures);
+  return { board, details, providers };
 }

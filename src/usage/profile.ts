@@ -88,6 +88,17 @@ export async function findPerson(db: Db, login: string): Promise<(ProfilePerson 
   return { id: Number(r.id), login: r.login, name: r.name, avatar_url: r.avatar_url, teams: parseTeams(r.teams), hidden: Boolean(Number(r.hidden)), public_badge: Boolean(Number(r.public_badge)), active: Boolean(Number(r.active)) };
 }
 
+/**
+ * Whether a viewer may see someone's profile: deactivated people have none; hiding oneself
+ * from the leaderboard hides the profile from colleagues too, but not from oneself or from
+ * managers and admins (who see the team view anyway).
+ */
+export function canSeeProfile(person: { id: number; hidden: boolean; active: boolean }, viewer: { id: number; role: string } | null): boolean {
+  if (!person.active) return false;
+  if (!person.hidden) return true;
+  return viewer !== null && (viewer.id === person.id || viewer.role === 'manager' || viewer.role === 'admin');
+}
+
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
 
 export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar, person: ProfilePerson, range: DayRange): Promise<Profile> {

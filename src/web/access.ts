@@ -57,8 +57,10 @@ export const ACCESS: Readonly<Record<string, Rule>> = {
   // Leaderboard and profiles.
   'GET /': page(MEMBERS, 'leaderboard'),
   'GET /u/:login': page(MEMBERS, 'leaderboard'),
-  // An image for READMEs: its handler serves it only for people who made their badge public.
-  'GET /u/:login/badge.svg': open,
+  // Images for READMEs: anyone may ask; the handler serves them without a session only
+  // for people who made their badge public (it reads the session, so these are pages).
+  'GET /u/:login/badge.svg': page(EVERYONE),
+  'GET /u/:login/card.svg': page(EVERYONE),
 
   // Team adoption.
   'GET /team': page(MANAGERS),
@@ -68,6 +70,7 @@ export const ACCESS: Readonly<Record<string, Rule>> = {
   'GET /settings': page(MEMBERS),
   'POST /settings/tokens': page(MEMBERS),
   'POST /settings/tokens/:id/revoke': page(MEMBERS),
+  'POST /settings/preferences': page(MEMBERS),
 
   // Admin panel.
   'GET /admin': page(ADMINS),

@@ -1,0 +1,63 @@
+// /settings: the signed-in person's agent tokens, agent set-up and proxy lines, and the
+// leaderboard/badge toggles. Plain forms (POST + redirect) so it all works without JS.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Services } from '../../services.ts';
+import { BadInput, Unauthorized } from '../../errors.ts';
+import { createToken, listTokens } from '../../users/tokens.ts';
+import { getPreferences, revokeOwnToken, setPreferences } from '../../users/preferences.ts';
+import { requireUser } from '../../users/users.ts';
+import { page } from '../render.ts';
+import { presentSettings } from '../presenters/settings.ts';
+import { baseUrl } from './profile.ts';
+
+const NOTICES: Record<string, string> = { revoked: 'Token revoked: agents using it can no longer send usage.', saved: 'Settings saved.' };
+
+function me(ctx: Context) {
+  const user = ctx.state.user;
+  if (!user) throw new Unauthorized();
+  return user;
+}
+
+const form = (ctx: Context) => ctx.state.form ?? new URLSearchParams();
+
+export function settingsRouter(s: Services): Router {
+  const router = new Router();
+  const show = async (ctx: Context, created: { name: string; token: string } | null) => {
+    const user = me(ctx);
+    const [tokens, prefs] = await Promise.all([listTokens(s.db, user.id), getPreferences(s.db, user.id)]);
+    const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] ?? null : null;
+    // The page may hold a secret shown once: never store it in any cache.
+    ctx.set('Cache-Control', 'no-store');
+    await page(ctx, 'pages/settings.njk', { title: 'Settings', settings: presentSettings({ baseUrl: baseUrl(s, ctx), userId: user.id, login: user.login, tokens, prefs, created, notice }) });
+  };
+
+  router.get('/settings', (ctx: Context) => show(ctx, null));
+
+  router.post('/settings/tokens', async (ctx: Context) => {
+    const user = me(ctx);
+    const name = (form(ctx).get('name') ?? '').trim() || 'default';
+    const created = await createToken(s.db, s.sealer, await requireUser(s.db, user.login), name, { userId: user.id, login: user.login });
+    ctx.status = 201;
+    await show(ctx, { name: created.name, token: created.token });
+  });
+
+  router.post('/settings/tokens/:id/revoke', async (ctx: Context) => {
+    const user = me(ctx);
+    const id = Number(ctx.params.id);
+    if (!Number.isInteger(id) || id < 1) throw new BadInput('id: a token id');
+    await revokeOwnToken(s.db, user.id, id, { userId: user.id, login: user.login });
+    ctx.status = 303;
+    ctx.redirect('/settings?done=revoked');
+  });
+
+  router.post('/settings/preferences', async (ctx: Context) => {
+    const user = me(ctx);
+    const f = form(ctx);
+    // Unchecked checkboxes are simply absent from the form.
+    await setPreferences(s.db, user.id, { hidden: f.get('hidden') === 'on', public_badge: f.get('public_badge') === 'on' }, { userId: user.id, login: user.login });
+    ctx.status = 303;
+    ctx.redirect('/settings?done=saved');
+  });
+  return router;
+}

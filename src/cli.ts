@@ -17,6 +17,7 @@ import { userStats } from './usage/stats.ts';
 import { listPrices, setPrice } from './pricing/store.ts';
 import { CLI_ACTOR } from './admin/audit.ts';
 import { createLogger } from './log.ts';
+import { createLoginLink, linkBase } from './auth/login-links.ts';
 import { createJob, runJob } from './imports/run.ts';
 import { loadAdminKey } from './imports/keys.ts';
 import { ImportError } from './imports/client.ts';
@@ -29,6 +30,7 @@ commands:
   user add LOGIN [--role admin|manager|member] [--name NAME] [--email EMAIL] [--github]
   token create LOGIN [--name NAME]        prints {"user_id": N, "token": "..."} (shown once)
   token revoke LOGIN [--name NAME]        revokes the user's tokens (all, or the named one)
+  login-link LOGIN                        prints a one-time sign-in URL (15 minutes; local mode and recovery)
   stats LOGIN [--json]                    the user's all-time totals
   price set MODEL --input X --output Y [--cache-read Z] [--cache-write W] [--provider P]
   price list [--json]
@@ -139,6 +141,13 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
             io.out(`revoked ${n} token${n === 1 ? '' : 's'} of ${user.login}`);
           }
         });
+        return 0;
+      }
+      case 'login-link': {
+        const { positionals } = parse(args, {}, 1);
+        const link = await withServices(cfg, async (s) => createLoginLink(s.db, await requireUser(s.db, positionals[0]), linkBase(cfg), CLI_ACTOR));
+        io.out(link.url);
+        io.err(`valid until ${link.expires_at.toISOString()}, once${cfg.server.base_url ? '' : '; set server.base_url if the server is reached at another address'}`);
         return 0;
       }
       case 'stats': {

@@ -28,3 +28,8 @@ export function matchRoute(routers: readonly Router[], method: string, path: str
   }
   return keys;
 }
+
+/** Registered routes that have no entry in the access table (must be empty). */
+export function unlistedRoutes(routers: readonly Router[], table: Readonly<Record<string, unknown>>): string[] {
+  return registeredRoutes(routers).filter((k) => !Object.hasOwn(table, k));
+}

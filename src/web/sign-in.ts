@@ -9,9 +9,11 @@ export function startSession(ctx: Context, userId: number, via: SignInMethod, no
   ctx.state.csrf = data.csrf!;
 }
 
-/** Ends the signed-in part of the session but keeps a fresh CSRF token for the sign-in forms. */
+/** Ends the signed-in part of a session (expired, deactivated, removed from the org). The CSRF
+ * token stays: it authenticates nobody, and forms already open (sign-in) keep working. */
 export function endSession(ctx: Context): void {
-  const data: SessionData = { csrf: newCsrfToken() };
+  const old = (ctx.session ?? {}) as SessionData;
+  const data: SessionData = { csrf: typeof old.csrf === 'string' && old.csrf ? old.csrf : newCsrfToken() };
   ctx.session = data as never;
   ctx.state.csrf = data.csrf!;
 }

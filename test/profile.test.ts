@@ -114,3 +114,64 @@ test('a day where the provider’s own numbers won: breakdowns add up to the tot
   t.is(filtered.messages, plain.messages);
   t.is(filtered.cost_usd, plain.cost_usd);
 });
+
+// The page over HTTP. Windows follow the real clock, so these use "all". Serial: sign-ins
+// are write transactions, and several at once make SQLite connections wait on each other.
+test.serial('GET /u/:login: full page with heatmap, escaped model names, and the #profile fragment', async (t) => {
+  const b = await app.signIn('viewer');
+  t.is((await app.browser().get('/u/pat')).status, 302, 'sign-in first');
+  const page = await b.get('/u/pat?window=all');
+  t.is(page.status, 200);
+  t.regex(page.text, /^\s*<!doctype html>/i);
+  const heat = /<svg class="heatmap"[\s\S]*?<\/svg>/.exec(page.text)![0];
+  t.is((heat.match(/<rect /g) ?? []).length, 365);
+  t.is((heat.match(/<title>/g) ?? []).length, 365);
+  t.false(page.text.includes(EVIL), 'a model named <script> never reaches the page raw');
+  t.true(page.text.includes('<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>'));
+  t.regex(page.text, /partial: no price for &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  t.regex(page.text, /What we store/);
+  t.regex(page.text, /longest streak/);
+  t.regex(page.headers.get('vary') ?? '', /HX-Target/i);
+
+  const frag = await b.request('GET', '/u/pat?window=7d', undefined, { 'hx-request': 'true', 'hx-target': 'profile' });
+  t.regex(frag.text, /^\s*<article id="profile"/);
+  t.notRegex(frag.text, /<html/);
+  t.is((await b.get('/u/nobody')).status, 404);
+  t.is((await b.get('/u/pat?window=forever')).status, 400);
+});
+
+test.serial('the leaderboard escapes a model name too', async (t) => {
+  await app.createUser('mal');
+  const mal = await app.createToken('mal');
+  await postIngest(app.url, mal, { events: [event({ provider: 'evil', model: EVIL, input_tokens: 5, output_tokens: 5 })] });
+  const b = await app.signIn('viewer2');
+  const page = await b.get('/?window=all');
+  t.is(page.status, 200);
+  t.false(page.text.includes(EVIL));
+  t.true(page.text.includes('<td class="opt model"><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></td>'));
+});
+
+test.serial('a hidden person’s profile: seen by themselves and managers, a 404 for colleagues', async (t) => {
+  const { db } = app.running.services;
+  await app.createUser('hid');
+  await db.models.User.update({ hidden: true }, { where: { login: 'hid' } });
+  t.is((await (await app.signIn('colleague')).get('/u/hid')).status, 404);
+  t.is((await (await app.signIn('hid')).get('/u/hid')).status, 200);
+  t.is((await (await app.signIn('boss', 'manager')).get('/u/hid')).status, 200);
+});
+
+test.serial('GET /api/v1/users/:login: the profile numbers as JSON', async (t) => {
+  const b = await app.signIn('viewer3');
+  const res = await b.get('/api/v1/users/pat?window=all', { accept: 'application/json' });
+  t.is(res.status, 200);
+  const body = res.json();
+  const s = await app.stats('pat');
+  t.is(body.totals.total_tokens, s.total_tokens);
+  t.is(body.totals.cost_usd, s.cost_usd);
+  t.true(body.totals.cost_partial);
+  t.deepEqual(body.totals.unpriced_models, [EVIL]);
+  t.deepEqual(body.streaks, { current: 0, longest: 4 });
+  t.is(body.sessions[0].start, new Date(at(10, 13, 18, 30)).toISOString());
+  t.false(JSON.stringify(body).includes('"a"'), 'no raw session ids');
+  t.is((await fetch(`${app.url}/api/v1/users/pat`)).status, 401);
+});

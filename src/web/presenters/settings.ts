@@ -2,6 +2,7 @@
 // the agent set-up lines and the proxy lines per tool.
 import type { TokenInfo } from '../../users/tokens.ts';
 import type { Preferences } from '../../users/preferences.ts';
+import { otelSetup } from '../../otlp/setup.ts';
 
 export const PROXY_PORT = 4000;
 
@@ -35,8 +36,10 @@ export function presentSettings(o: { baseUrl: string; userId: number; login: str
     agent_url: `${o.baseUrl}/agent/tokenboard-agent.mjs`,
     tokens: o.tokens.filter((t) => !t.revoked).map((t) => ({ id: t.id, name: t.name, created: when(t.created_at), last_used: when(t.last_used_at) })),
     revoked: o.tokens.filter((t) => t.revoked).length,
-    created: o.created ? { name: o.created.name, token: o.created.token, ...setupLines(o.baseUrl, o.userId, o.created.token) } : null,
+    created: o.created ? { name: o.created.name, token: o.created.token, ...setupLines(o.baseUrl, o.userId, o.created.token), telemetry: otelSetup(o.baseUrl, o.created.token) } : null,
     placeholder: setupLines(o.baseUrl, o.userId, 'TOKEN'),
+    // The CLIs' own telemetry can report to the server directly, with a token too.
+    telemetry: otelSetup(o.baseUrl, 'TOKEN'),
     prefs: o.prefs,
     proxy: proxyLines(),
     notice: o.notice ?? null,

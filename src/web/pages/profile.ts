@@ -25,8 +25,10 @@ export async function visiblePerson(s: Services, ctx: Context) {
   return person;
 }
 
+/** Where links to this server point: server.base_url, else the address this request came to. */
 export function baseUrl(s: Services, ctx: Context): string {
-  return s.cfg.server.base_url || ctx.origin;
+  // Not ctx.origin: in Koa 3 that is the request's Origin header (null for a plain GET).
+  return s.cfg.server.base_url || `${ctx.protocol}://${ctx.host}`;
 }
 
 export function profileRouter(s: Services): Router {

@@ -1,0 +1,188 @@
+// Claude Code transcripts (FORMATS.md §1): projects/<encoded-cwd>/<sessionId>.jsonl and the
+// nested subagent files below <sessionId>/. Only assistant lines (and the older `progress`
+// lines embedding a subagent's assistant record) carry message.usage.
+//
+// Traps handled, following ccusage's algorithm:
+// - one line per content block of a streamed message, repeating message.id + requestId
+//   with a growing output_tokens: one event per message, the largest snapshot wins; the
+//   last message of a log still being written is held until the log is quiet;
+// - resumed sessions copy earlier messages into a new file: same message.id, same event id;
+// - sidechain replays (/btw) repeat a parent message.id under a new requestId with
+//   inflated cache reads: duplicate, the non-sidechain copy wins;
+// - `<synthetic>` messages (local error notices) are skipped;
+// - malformed, half-written or null-carrying lines are skipped (ccusage's validity filters).
+import type { WireEvent } from '../wire.ts';
+import { anthropicMessageId, eventId, sessionHash } from '../ids.ts';
+import { findFiles, readLines, sameFile, unchanged, type FileCursor } from './files.ts';
+import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
+
+const NEEDLE = [Buffer.from('"usage":{')];
+const VERSION_RE = /^\d+\.\d+\.\d+/;
+const NULL_CHECKED = ['cwd', 'version', 'sessionId', 'requestId', 'isApiErrorMessage', 'costUSD'] as const;
+
+/** One message's best snapshot so far. */
+export interface Entry {
+  key: string | null;
+  requestId: string | null;
+  sidechain: boolean;
+  total: number;
+  hasSpeed: boolean;
+  event: WireEvent;
+}
+
+type Rec = Record<string, unknown>;
+const o = (v: unknown): Rec | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : null);
+
+/** The assistant record a line carries (itself, or the one a `progress` line embeds), or null. */
+function assistantRecord(line: Rec): { rec: Rec; sessionId: unknown; sidechain: boolean } | null {
+  if (line.type === 'assistant') return { rec: line, sessionId: line.sessionId, sidechain: line.isSidechain === true };
+  if (line.type === 'progress') {
+    const inner = o(o(line.data)?.message);
+    if (inner && inner.type === 'assistant') return { rec: inner, sessionId: inner.sessionId ?? line.sessionId, sidechain: true };
+  }
+  return null;
+}
+
+/** Parses one transcript line into a usage entry; null for anything that is not one (or fails the filters). */
+export function entryOf(text: string, salt: Buffer): Entry | null {
+  let line: Rec;
+  try {
+    line = JSON.parse(text) as Rec;
+  } catch {
+    return null; // half-written or malformed
+  }
+  const found = o(line) && assistantRecord(line);
+  if (!found) return null;
+  const { rec, sidechain } = found;
+  const message = o(rec.message);
+  const usage = o(message?.usage);
+  if (!message || !usage) return null;
+  // ccusage's validity filters: present-but-null fields, empty ids, odd versions.
+  for (const f of NULL_CHECKED) if (f in rec && rec[f] === null) return null;
+  if (('id' in message && message.id === null) || ('model' in message && message.model === null)) return null;
+  for (const f of ['speed', 'cache_read_input_tokens', 'cache_creation_input_tokens']) if (f in usage && usage[f] === null) return null;
+  if (typeof rec.version === 'string' && !VERSION_RE.test(rec.version)) return null;
+  for (const v of [rec.sessionId, rec.requestId, message.id, message.model]) if (v === '') return null;
+  const model = message.model;
+  if (model === '<synthetic>') return null;
+  const ts = tsOf(rec.timestamp);
+  if (ts === null) return null;
+
+  const creation = o(usage.cache_creation);
+  const cacheWrite = creation ? num(creation.ephemeral_5m_input_tokens) + num(creation.ephemeral_1h_input_tokens) : num(usage.cache_creation_input_tokens);
+  const counts = { input_tokens: num(usage.input_tokens), output_tokens: num(usage.output_tokens), cache_read_tokens: num(usage.cache_read_input_tokens), cache_write_tokens: cacheWrite };
+  const messageId = typeof message.id === 'string' ? message.id : null;
+  const requestId = typeof rec.requestId === 'string' ? rec.requestId : null;
+  const rawSession = typeof found.sessionId === 'string' ? found.sessionId : null;
+  const event: WireEvent = {
+    ts, provider: 'anthropic', model: cleanName(model), is_local: false, ...counts,
+    // Lines without message.id are never merged (ccusage): their own uuid keys them.
+    id: messageId ? anthropicMessageId(messageId) : eventId('cc', rawSession ?? '', String(rec.uuid ?? ''), ts, counts.input_tokens, counts.output_tokens),
+    source: 'claude-code',
+  };
+  if (rawSession) event.session = sessionHash(salt, rawSession);
+  const skills = skillsOf(message.content);
+  if (skills.length) event.skills = skills;
+  return {
+    key: messageId, requestId, sidechain, hasSpeed: typeof usage.speed === 'string',
+    total: counts.input_tokens + counts.output_tokens + counts.cache_read_tokens + counts.cache_write_tokens, event,
+  };
+}
+
+/** Skill names from `Skill` tool uses (plugin skills are `plugin:skill`). */
+function skillsOf(content: unknown): string[] {
+  if (!Array.isArray(content)) return [];
+  const out: string[] = [];
+  for (const block of content) {
+    const b = o(block);
+    if (!b || b.type !== 'tool_use' || b.name !== 'Skill') continue;
+    const name = o(b.input)?.skill;
+    if (typeof name !== 'string') continue;
+    const clean = cleanName(name, '');
+    if (clean && [...clean].length <= 64 && !out.includes(clean)) out.push(clean);
+  }
+  return out;
+}
+
+/** Whether `cand` should replace `cur` for the same message id (ccusage §1.4). */
+export function better(cand: Entry, cur: Entry): boolean {
+  if (cand.requestId !== cur.requestId && (cand.sidechain || cur.sidechain)) {
+    // A sidechain replay of a parent message: the parent's copy wins.
+    return cur.sidechain && !cand.sidechain;
+  }
+  if (!cand.sidechain && cur.sidechain) return true;
+  if (cand.sidechain && !cur.sidechain) return false;
+  if (cand.total !== cur.total) return cand.total > cur.total;
+  return cand.hasSpeed && !cur.hasSpeed;
+}
+
+function merge(into: Entry, from: Entry): Entry {
+  const winner = better(from, into) ? from : into;
+  // Skill uses are collected across all the lines of one message (one line per block).
+  const skills = [...new Set([...(into.event.skills ?? []), ...(from.event.skills ?? [])])].slice(0, 32);
+  if (skills.length) winner.event.skills = skills;
+  return winner;
+}
+
+interface FileState {
+  /** The last message of a log still being written, held until the log is quiet. */
+  held?: Entry;
+}
+
+export function transcriptFiles(roots: string[]): { path: string; stat: import('node:fs').Stats }[] {
+  const out = [];
+  for (const root of roots) {
+    // journal.jsonl under subagents/ is workflow metadata, not a transcript.
+    out.push(...findFiles(root, (name) => name.endsWith('.jsonl') && name !== 'journal.jsonl'));
+  }
+  return out;
+}
+
+export const claudeCode: Collector = {
+  source: 'claude-code',
+  scan(ctx: ScanContext): WireEvent[] {
+    const byKey = new Map<string, Entry>();
+    const loose: Entry[] = [];
+    const add = (e: Entry): void => {
+      if (e.key === null) {
+        loose.push(e);
+        return;
+      }
+      const cur = byKey.get(e.key);
+      byKey.set(e.key, cur ? merge(cur, e) : e);
+    };
+    const files = transcriptFiles(ctx.roots.claude);
+    for (const { path, stat } of files) {
+      const cursor = ctx.cursors.get(path);
+      const state = (sameFile(cursor, stat) ? cursor.state : undefined) as FileState | undefined;
+      const settled = ctx.now - stat.mtimeMs >= ctx.settleMs;
+      if (unchanged(cursor, stat) && !(state?.held && settled)) continue;
+      if (ctx.sinceMs !== null && stat.mtimeMs < ctx.sinceMs) continue;
+      const start = sameFile(cursor, stat) ? cursor.offset : 0;
+      let last: Entry | null = state?.held ?? null;
+      if (last) add(last);
+      const offset = readLines(path, start, stat.size, (text) => {
+        const e = entryOf(text, ctx.salt);
+        if (!e) return;
+        add(e);
+        last = e;
+      }, NEEDLE);
+      const next: FileCursor = { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset };
+      const lastEntry = last as Entry | null;
+      if (lastEntry && !settled && lastEntry.key !== null) {
+        // Still growing: this message may get more lines; send it once the log is quiet.
+        const held = byKey.get(lastEntry.key)!;
+        byKey.delete(lastEntry.key);
+        next.state = { held } satisfies FileState;
+      }
+      ctx.cursors.set(path, next);
+    }
+    ctx.cursors.forgetUnseen(ctx.roots.claude);
+    const out: WireEvent[] = [];
+    for (const e of [...byKey.values(), ...loose]) {
+      if (ctx.sinceMs !== null && e.event.ts < ctx.sinceMs) continue;
+      out.push(e.event);
+    }
+    return out;
+  },
+};

@@ -1,0 +1,110 @@
+// What every collector gets: the salt for session hashes, the clock, and the cursors.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WireEvent } from '../wire.ts';
+import type { LogRoots } from '../config.ts';
+import { readJson, writeJsonAtomic } from '../fsutil.ts';
+import type { FileCursor } from './files.ts';
+
+export type Source = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode';
+
+/** A log whose last message may still be growing is held back until it has been quiet this long. */
+export const SETTLE_MS = 60_000;
+
+export interface ScanContext {
+  salt: Buffer;
+  now: number;
+  settleMs: number;
+  /** Events before this time (ms) are left out (`collect --since`). */
+  sinceMs: number | null;
+  cursors: Cursors;
+  roots: LogRoots;
+}
+
+export interface Collector {
+  source: Source;
+  scan(ctx: ScanContext): WireEvent[];
+}
+
+interface CursorFile {
+  version: 1;
+  files: Record<string, FileCursor>;
+  extra: Record<string, unknown>;
+}
+
+/** Cursors of every log file read so far, plus per-collector state (e.g. Codex session totals). */
+export class Cursors {
+  private data: CursorFile;
+  private seen = new Set<string>();
+
+  constructor(private readonly path: string | null) {
+    const loaded = path ? readJson<CursorFile | null>(path, null) : null;
+    this.data = loaded && loaded.version === 1 ? loaded : { version: 1, files: {}, extra: {} };
+  }
+
+  get(file: string): FileCursor | undefined {
+    this.seen.add(file);
+    return this.data.files[file];
+  }
+
+  set(file: string, c: FileCursor): void {
+    this.seen.add(file);
+    this.data.files[file] = c;
+  }
+
+  extra<T>(key: string, init: () => T): T {
+    if (!(key in this.data.extra)) this.data.extra[key] = init();
+    return this.data.extra[key] as T;
+  }
+
+  /** Drops cursors of files that no longer exist under the scanned roots (deleted logs). */
+  forgetUnseen(prefixes: string[]): void {
+    for (const f of Object.keys(this.data.files)) {
+      if (!this.seen.has(f) && prefixes.some((p) => f.startsWith(p))) delete this.data.files[f];
+    }
+  }
+
+  save(): void {
+    if (this.path) writeJsonAtomic(this.path, this.data);
+  }
+}
+
+/** The per-install salt for session hashes (created once, mode 0600, never sent). */
+export function loadSalt(stateDir: string): Buffer {
+  const path = join(stateDir, 'salt');
+  try {
+    const hex = readFileSync(path, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
+  } catch {
+    // First run.
+  }
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const salt = randomBytes(32);
+  try {
+    writeFileSync(path, salt.toString('hex'), { mode: 0o600, flag: 'wx' });
+    return salt;
+  } catch {
+    // Another process created it first: use theirs.
+    return Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
+  }
+}
+
+export function tsOf(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return Math.floor(v);
+  if (typeof v !== 'string') return null;
+  const t = Date.parse(v);
+  return Number.isFinite(t) && t > 0 ? t : null;
+}
+
+/** Wire-safe model/provider names from log text (1-128 printable characters). */
+export function cleanName(v: unknown, fallback = 'unknown'): string {
+  const s = typeof v === 'string' ? v.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/gu, '').trim() : '';
+  return s ? [...s].slice(0, 128).join('') : fallback;
+}
+
+export function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+}
+
+export type { WireEvent };

@@ -1,0 +1,49 @@
+// One scan of every local log: the events found, newest first (so a first run sends
+// recent days before backfilling older history), and the cursors to save once those
+// events are safely queued.
+import type { WireEvent } from '../wire.ts';
+import type { LogRoots } from '../config.ts';
+import { claudeCode } from './claude-code.ts';
+import { codex } from './codex.ts';
+import { geminiCli } from './gemini-cli.ts';
+import { opencode } from './opencode.ts';
+import { Cursors, SETTLE_MS, type Collector, type Source } from './context.ts';
+import { join } from 'node:path';
+
+export const COLLECTORS: readonly Collector[] = [claudeCode, codex, geminiCli, opencode];
+
+export interface ScanOptions {
+  stateDir: string;
+  roots: LogRoots;
+  salt: Buffer;
+  now?: number;
+  settleMs?: number;
+  sinceMs?: number | null;
+  /** Read from the saved cursors (a normal scan) or from nothing (a full re-read). */
+  useCursors?: boolean;
+}
+
+export interface ScanResult {
+  events: WireEvent[];
+  bySource: Record<Source, number>;
+  /** Persist the cursors: call only after the events are in the outbox. */
+  commit(): void;
+}
+
+export function cursorPath(stateDir: string): string {
+  return join(stateDir, 'cursors.json');
+}
+
+export function scanLogs(opts: ScanOptions): ScanResult {
+  const cursors = new Cursors(opts.useCursors === false ? null : cursorPath(opts.stateDir));
+  const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots };
+  const events: WireEvent[] = [];
+  const bySource = { 'claude-code': 0, codex: 0, 'gemini-cli': 0, opencode: 0 } as Record<Source, number>;
+  for (const c of COLLECTORS) {
+    const found = c.scan(ctx);
+    bySource[c.source] = found.length;
+    for (const e of found) events.push(e);
+  }
+  events.sort((a, b) => b.ts - a.ts);
+  return { events, bySource, commit: () => cursors.save() };
+}

@@ -3,15 +3,15 @@
 import test from 'ava';
 import { appendFileSync, readFileSync, truncateSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBatch } from '../wire.ts';
+import { checkBatch, type WireEvent } from '../wire.ts';
 import { anthropicMessageId } from '../ids.ts';
 import { copyHome, totals, age } from './helpers/logs.ts';
 
 const PROJECT = '.claude/projects/-Users-ana-ZQX-MARKER-7731-shop-api';
 const SA = '7d1c2a9e-4b1f-4c52-9a0e-2f3b9e1d6c10';
 
-function claude(events: { source?: string }[]) {
-  return events.filter((e) => e.source === 'claude-code') as Parameters<typeof totals>[0] & { id?: string; model: string; skills?: string[]; session?: string }[];
+function claude(events: WireEvent[]): WireEvent[] {
+  return events.filter((e) => e.source === 'claude-code');
 }
 
 test('totals: one event per message, largest snapshot, replays and copies once, synthetic and bad lines skipped', (t) => {

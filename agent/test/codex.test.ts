@@ -3,11 +3,11 @@
 import test from 'ava';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBatch } from '../wire.ts';
+import { checkBatch, type WireEvent } from '../wire.ts';
 import { copyHome, totals, age } from './helpers/logs.ts';
 
 const X = '019e1a2b-3c4d-7e5f-8a9b-0c1d2e3f4a5b';
-const codexOf = (events: { source?: string }[]) => events.filter((e) => e.source === 'codex') as unknown as Array<Parameters<typeof totals>[0][number] & { model: string; ts: number; provider: string; session: string }>;
+const codexOf = (events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === 'codex');
 
 test('only increases of the session total count; cached input leaves input', (t) => {
   const h = copyHome();
@@ -24,7 +24,7 @@ test('only increases of the session total count; cached input leaves input', (t)
     cache_read_tokens: 750 + 2000 + 250, // 3000
     cache_write_tokens: 0,
   });
-  t.true(checkBatch({ events: ev as never }).ok);
+  t.true(checkBatch({ events: ev }).ok);
   // The model comes from the turn_context in force.
   const byTs = [...ev].sort((a, b) => a.ts - b.ts);
   t.deepEqual(byTs.map((e) => e.model), ['gpt-5.2-codex', 'gpt-5.2', 'gpt-5.2']);
@@ -48,6 +48,6 @@ test('re-reading and appending: nothing twice, new usage once', (t) => {
 test('a fresh install (no cursors) derives the same event ids, so the server counts once', (t) => {
   const a = copyHome();
   const b = copyHome();
-  const ids = (h: typeof a) => codexOf(h.scan().events).map((e) => (e as unknown as { id: string }).id).sort();
+  const ids = (h: typeof a) => codexOf(h.scan().events).map((e) => e.id!).sort();
   t.deepEqual(ids(a), ids(b));
 });

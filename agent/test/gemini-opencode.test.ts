@@ -3,10 +3,10 @@
 import test from 'ava';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBatch } from '../wire.ts';
+import { checkBatch, type WireEvent } from '../wire.ts';
 import { copyHome, totals, age } from './helpers/logs.ts';
 
-const of = (source: string, events: { source?: string }[]) => events.filter((e) => e.source === source) as unknown as Parameters<typeof totals>[0];
+const of = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);
 
 test('gemini: last occurrence per id, $rewindTo honoured, cached out of input, thoughts in output', (t) => {
   const h = copyHome();
@@ -22,7 +22,7 @@ test('gemini: last occurrence per id, $rewindTo honoured, cached out of input, t
     cache_read_tokens: 12000 + 200 + 100, // 12300
     cache_write_tokens: 0,
   });
-  t.true(checkBatch({ events: ev as never }).ok);
+  t.true(checkBatch({ events: ev }).ok);
   t.is(of('gemini-cli', h.scan().events).length, 0);
 });
 

@@ -100,3 +100,22 @@ test('decide(): anonymous and deactivated are sent to sign in, a wrong role is f
   t.is(decide({ kind: 'page', allow: ['member'], publicWith: 'leaderboard' }, 'anonymous', true), 'allow');
   t.is(decide({ kind: 'open', allow: [] }, 'anonymous', false), 'allow');
 });
+
+test('JSON routes: 401 JSON when anonymous; an agent token as Bearer signs in scripts; htmx gets HX-Redirect', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const agent = await app.createToken((await app.createUser('scripter')).login);
+  const anon = await fetch(`${app.url}/api/v1/leaderboard`);
+  t.is(anon.status, 401);
+  t.is((await anon.json() as { code: string }).code, 'unauthorized');
+  const ok = await fetch(`${app.url}/api/v1/leaderboard`, { headers: { authorization: `Bearer ${agent.token}` } });
+  t.is(ok.status, 200);
+  t.is(ok.headers.get('cache-control'), 'no-store');
+  t.is((await fetch(`${app.url}/api/v1/leaderboard`, { headers: { authorization: 'Bearer tbk_nope' } })).status, 401);
+  await deactivateUser(app.running.services.db, 'scripter', CLI_ACTOR);
+  t.is((await fetch(`${app.url}/api/v1/leaderboard`, { headers: { authorization: `Bearer ${agent.token}` } })).status, 401);
+
+  const hx = await app.browser().htmx('/?metric=messages');
+  t.is(hx.status, 401);
+  t.is(hx.headers.get('hx-redirect'), '/login?next=%2F%3Fmetric%3Dmessages');
+});

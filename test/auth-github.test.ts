@@ -40,6 +40,9 @@ test('a member signs in: scopes and state, profile, primary verified email, org 
     emails: [{ email: 'old@example.com', primary: false, verified: true }, { email: 'alice@acme.example', primary: true, verified: true }],
     teams: [{ org: ORG, slug: 'Leads' }, { org: ORG, slug: 'web' }, { org: 'other-org', slug: 'ghosts' }],
   });
+  const login = await app.browser().get('/login?next=/settings');
+  t.true(login.text.includes('href="/auth/github?next=%2Fsettings"'), 'the sign-in page offers GitHub');
+  t.regex(login.text, /Only members of <strong>acme<\/strong>/);
   const { b, start, final } = await githubSignIn(app, gh, alice, '/settings');
   const auth = new URL(start.location!);
   t.is(`${auth.origin}${auth.pathname}`, `${gh.webUrl}/login/oauth/authorize`);

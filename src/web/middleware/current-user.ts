@@ -44,7 +44,9 @@ export function currentUser(s: Services) {
       if (!user || !user.active) throw new Unauthorized('the Bearer token is not a live agent token', 'bad_token');
       const refused = await admit(ctx, user, 'bearer', now);
       if (refused) throw new Unauthorized(refused.message, refused.code);
-      return next();
+      await next();
+      ctx.set('Cache-Control', 'no-store');
+      return;
     }
 
     const sess = (ctx.session ?? {}) as SessionData;

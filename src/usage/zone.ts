@@ -4,10 +4,15 @@ import type { DayCalendar } from './days.ts';
 
 const SLOT_MS = 15 * 60 * 1000;
 
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 function offsetMs(ts: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(new Date(ts));
+  let f = FORMATS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    FORMATS.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(ts));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
   return local - (ts - (((ts % 1000) + 1000) % 1000));

@@ -53,19 +53,27 @@ export function duration(ms: number): string {
   return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one, and a heatmap formats 365
+// days: keep them.
+const DATE_TIME = new Map<string, Intl.DateTimeFormat>();
+const LONG_DAY = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' });
+const SHORT_DAY = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
+
 /** A timestamp as "Oct 14, 08:00" in the org's time zone. */
 export function dateTime(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
+  let f = DATE_TIME.get(timeZone);
+  if (!f) DATE_TIME.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  return f.format(new Date(ms));
 }
 
 /** 'YYYY-MM-DD' as "Oct 14, 2026" (a calendar day: no time zone involved). */
 export function longDay(day: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' }).format(new Date(`${day}T00:00:00Z`));
+  return LONG_DAY.format(new Date(`${day}T00:00:00Z`));
 }
 
 /** 'YYYY-MM-DD' as "Oct 14". */
 export function shortDay(day: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(new Date(`${day}T00:00:00Z`));
+  return SHORT_DAY.format(new Date(`${day}T00:00:00Z`));
 }
 
 export const FILTERS = { compact, int, usd, percent, duration, longDay, shortDay } as const;

@@ -37,8 +37,9 @@ export function createApp(s: Services): Koa {
     ctx.state.render = views.render;
     await next();
   });
-  app.use(errorHandler(s.log));
+  // The access log wraps the error handler so it records the status actually sent.
   app.use(accessLog(s.log));
+  app.use(errorHandler(s.log));
   app.use(securityHeaders(s.cfg));
   app.use(serve(PUBLIC_DIR, { maxage: 3600_000, index: false, defer: false }));
   // Sign-in and authorization (issue 4): the route's access rule → the current user (a

@@ -140,3 +140,14 @@ test('replay records older than the drift window are cleaned up; fresh ones stay
   t.is(await cleanReplayRecords(db), 1);
   t.is(await count(), 1);
 });
+
+test('the access log records the status actually sent, errors included', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  // A thrown error (CSRF refusal) as well as a set status.
+  t.is((await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual' })).status, 403);
+  await fetch(`${app.url}/api/ingest`, { method: 'POST', body: '{}' });
+  const lines = app.logs.join('');
+  t.regex(lines, /method=POST path=\/logout status=403/);
+  t.regex(lines, /path=\/api\/ingest status=401/);
+});

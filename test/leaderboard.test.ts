@@ -4,7 +4,7 @@
 import test from 'ava';
 import { withApp, postIngest, event, type Browser, type TestApp } from './helpers/app.ts';
 import { leaderboard, type LeaderboardQuery } from '../src/usage/leaderboard.ts';
-import { rowDetails } from '../src/usage/leaderboard-details.ts';
+import { leaderboardView, rowDetails } from '../src/usage/leaderboard-details.ts';
 import { priceTable } from '../src/pricing/store.ts';
 import { windowRange, type WindowName } from '../src/usage/window.ts';
 import type { Metric } from '../src/usage/ranking.ts';
@@ -203,4 +203,23 @@ test('GET /api/v1/leaderboard: the same numbers as JSON', async (t) => {
   const direct = await board('all', 'cost');
   t.deepEqual(body.rows.map((r: any) => r.value), direct.rows.map((r) => r.value));
   t.is(body.rows[0].daily_tokens.length, 30);
+});
+
+test('row details follow new usage (the per-row mix is reused only while the figures are unchanged)', async (t) => {
+  const other = await withApp();
+  t.teardown(() => other.stop());
+  const s = other.running.services;
+  await other.createUser('zed');
+  const zed = await other.createToken('zed');
+  await postIngest(other.url, zed, { events: [event({ model: 'claude-haiku-4-5', input_tokens: 500, output_tokens: 0, source: 'claude-code' })] });
+  const view = async () => {
+    const v = await leaderboardView(s.db, s.calendar(), { range: windowRange('all', s.calendar()), metric: 'tokens' });
+    return v.details.get(v.board.rows[0].person.id)!;
+  };
+  t.deepEqual([(await view()).top_model, (await view()).trust], ['claude-haiku-4-5', 'self-reported']);
+  await postIngest(other.url, zed, { events: [event({ provider: 'acme', model: 'acme-2', input_tokens: 900, output_tokens: 0, source: 'proxy' })] });
+  const after = await view();
+  t.is(after.top_model, 'acme-2');
+  t.is(after.trust, 'mixed');
+  t.deepEqual(after.unpriced_models, ['acme-2']);
 });

@@ -16,7 +16,7 @@ export function sinceOf(v: string | undefined): number | null {
 const WHY: Record<Exclude<FlushOutcome, 'empty'>, string> = {
   retry: 'the server could not take them now',
   blocked: 'the server refused the agent token (401); run `login` again',
-  busy: 'another agent process is sending',
+  busy: 'another agent process is sending or still writing them',
   'no-login': 'the agent is not logged in; run `login --server URL --user ID --token TOKEN`',
   waiting: 'waiting to retry',
 };

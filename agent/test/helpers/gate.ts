@@ -10,13 +10,14 @@ export interface Gate {
   url: string;
   mode: GateMode;
   bodies: string[];
-  /** Requests forwarded to the server (up or hold). */
+  /** Requests forwarded to the server (up or hold), and how many it has answered. */
   forwarded: number;
+  answered: number;
   close(): Promise<void>;
 }
 
 export async function gate(target: () => string): Promise<Gate> {
-  const g = { mode: 'up' as GateMode, bodies: [] as string[], forwarded: 0 } as Gate;
+  const g = { mode: 'up' as GateMode, bodies: [] as string[], forwarded: 0, answered: 0 } as Gate;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -35,6 +36,7 @@ export async function gate(target: () => string): Promise<Gate> {
       g.forwarded++;
       const hold = g.mode === 'hold';
       const up = http.request(`${target()}${req.url}`, { method: req.method, headers: req.headers }, (ures) => {
+        g.answered++;
         if (hold) {
           ures.resume(); // stored upstream; the agent never hears back
           return;

@@ -1,0 +1,103 @@
+// The CLI surface: help for every command, argument errors, login refusing bad tokens,
+// status explaining a stop; and the bundle the server serves.
+import test from 'ava';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
+import OpenAI from 'openai';
+import { withApp } from '../../test/helpers/app.ts';
+import { runCli, MAIN } from './helpers/cli.ts';
+import { fakeUpstream, json } from './helpers/upstream.ts';
+import { Outbox } from '../outbox.ts';
+import { ev } from './helpers/events.ts';
+import type { WireEvent } from '../wire.ts';
+import * as c from './helpers/canned.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'tb-cli-'));
+
+test('--help for the agent and for each command', async (t) => {
+  const top = await runCli(['--help'], {});
+  t.is(top.code, 0);
+  for (const cmd of ['login', 'proxy', 'collect', 'run', 'status', 'service']) {
+    t.true(top.stdout.includes(cmd));
+    const r = await runCli([cmd, '--help'], {});
+    t.is(r.code, 0);
+    t.regex(r.stdout, new RegExp(`Usage: ${cmd}`));
+  }
+});
+
+test('unknown commands and options are usage errors', async (t) => {
+  t.is((await runCli(['frobnicate'], {})).code, 2);
+  const r = await runCli(['collect', '--bogus'], { HOME: tmp() });
+  t.is(r.code, 2);
+  t.regex(r.stderr, /bogus/);
+  const d = await runCli(['collect', '--since', '2026-13-45', '--dry-run'], { HOME: tmp() });
+  t.is(d.code, 2);
+  t.regex(d.stderr, /YYYY-MM-DD/);
+});
+
+test('login refuses a wrong token and writes nothing; status explains a 401 stop', async (t) => {
+  const app = await withApp();
+  try {
+    await app.createUser('fay');
+    const tok = await app.createToken('fay');
+    const dir = tmp();
+    const env = { HOME: dir, TOKENBOARD_AGENT_CONFIG: join(dir, 'cfg', 'agent.json'), TOKENBOARD_STATE_DIR: join(dir, 'state') };
+    const bad = await runCli(['login', '--server', app.url, '--user', String(tok.user_id), '--token', 'nope'], env);
+    t.is(bad.code, 1);
+    t.false(existsSync(env.TOKENBOARD_AGENT_CONFIG));
+    const none = await runCli(['status'], env);
+    t.is(none.code, 1);
+    t.regex(none.stdout, /not logged in/);
+
+    // Log in with the good token, then the token is "lost": sending stops, status says why.
+    t.is((await runCli(['login', '--server', app.url, '--user', String(tok.user_id), '--token', tok.token], env)).code, 0);
+    const saved = JSON.parse(readFileSync(env.TOKENBOARD_AGENT_CONFIG, 'utf8'));
+    t.deepEqual(saved, { server: app.url, user: tok.user_id, token: tok.token });
+    const queued = new Outbox(env.TOKENBOARD_STATE_DIR);
+    queued.append([ev(), ev()]);
+    queued.close();
+    const wrongEnv = { ...env, TOKENBOARD_TOKEN: 'revoked-token' };
+    const c1 = await runCli(['collect'], wrongEnv);
+    t.regex(c1.stderr, /stay queued.*401/);
+    const st = await runCli(['status'], wrongEnv);
+    t.is(st.code, 1);
+    t.regex(st.stdout, /queue: +2 events/);
+    t.regex(st.stdout, /STOPPED: .*401/);
+    t.false(st.stdout.includes('revoked-token'));
+    // With the right token again, everything goes.
+    const ok = await runCli(['collect'], env);
+    t.regex(ok.stderr, /the server has everything/);
+    t.is((await app.stats('fay')).events, 2);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('the bundle: one file, runs as a CLI only as the main module, exports wrapFetch', async (t) => {
+  const dir = tmp();
+  const out = join(dir, 'tokenboard-agent.mjs');
+  await build({ entryPoints: [MAIN], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' });
+  const text = readFileSync(out, 'utf8');
+  // No runtime dependencies: every import left in the bundle is a node: built-in.
+  const imports = [...text.matchAll(/(?:^|\n)import\s[^'"]*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  t.true(imports.every((i) => i.startsWith('node:')), imports.join(', '));
+  t.regex(execFileSync(process.execPath, [out, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } }), /Usage: node tokenboard-agent\.mjs/);
+
+  const up = await fakeUpstream({ 'POST /v1/chat/completions': json(200, c.chatBody) });
+  try {
+    // Importing must not start the CLI.
+    const mod = await import(pathToFileURL(out).href) as { wrapFetch: (f: typeof fetch, o: { sink: (e: WireEvent[]) => void }) => typeof fetch };
+    const seen: WireEvent[] = [];
+    const client = new OpenAI({ apiKey: 'sk-x', baseURL: `${up.url}/v1`, fetch: mod.wrapFetch(fetch, { sink: (e) => seen.push(...e) }), maxRetries: 0 });
+    await client.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+    await new Promise((r) => setTimeout(r, 50));
+    t.is(seen.length, 1);
+    t.like(seen[0], { input_tokens: 78, output_tokens: 651, cache_read_tokens: 1408 });
+  } finally {
+    await up.close();
+  }
+});

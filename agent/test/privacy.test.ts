@@ -1,0 +1,89 @@
+// DESIGN "Privacy rule": the fixture logs carry a marker in prompts, responses, tool
+// output, cwd and file names. Neither `collect --dry-run --json` nor any request body the
+// server receives may contain the marker, a path or a raw session id. Runs the real CLI.
+import test from 'ava';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { withApp } from '../../test/helpers/app.ts';
+import { checkBatch, type WireEvent } from '../wire.ts';
+import { copyHome, totals } from './helpers/logs.ts';
+import { runCli } from './helpers/cli.ts';
+import { gate } from './helpers/gate.ts';
+import { MARKER } from './helpers/canned.ts';
+
+const RAW_SESSION_IDS = [
+  '7d1c2a9e-4b1f-4c52-9a0e-2f3b9e1d6c10', '8e2d3b0f-5c2a-4d63-8b1f-3a4c0f2e7d21', '9f3e4c1a-6d3b-4e74-9c2a-4b5d1a3f8e32',
+  '019e1a2b-3c4d-7e5f-8a9b-0c1d2e3f4a5b', '019e1a2b-aaaa-7e5f-8a9b-0c1d2e3f4a5c',
+  'abcd1234-1111-4222-8333-944455556666', 'ef567890-2222-4333-8444-a55566667777', 'ses_01JX3ZQXMARKER7731',
+];
+
+function leaks(text: string, home: string): string[] {
+  const bad = [MARKER, 'ZQX', 'MARKER7731', home, '/Users/ana', 'shop-api', '.jsonl', '.claude', ...RAW_SESSION_IDS];
+  return bad.filter((b) => text.includes(b));
+}
+
+function envFor(h: { home: string; state: string }): Record<string, string> {
+  return { HOME: h.home, TOKENBOARD_STATE_DIR: h.state, TOKENBOARD_AGENT_CONFIG: join(h.state, '..', 'agent.json') };
+}
+
+test('collect --dry-run --json prints only counts, sends nothing, saves nothing', async (t) => {
+  const h = copyHome();
+  const r = await runCli(['collect', '--dry-run', '--json'], envFor(h));
+  t.is(r.code, 0, r.stderr);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as WireEvent);
+  // claude-code 6 + codex 3 + gemini-cli 3 + opencode 2 (see the per-collector tests)
+  t.is(events.length, 14);
+  t.true(checkBatch({ events }).ok);
+  t.deepEqual(leaks(r.stdout + r.stderr, h.home), []);
+  // Newest first.
+  t.deepEqual(events.map((e) => e.ts), [...events.map((e) => e.ts)].sort((a, b) => b - a));
+  t.false(existsSync(join(h.state, 'cursors.json')));
+  t.false(existsSync(join(h.state, 'outbox')));
+  // A second dry run prints exactly the same.
+  t.is((await runCli(['collect', '--dry-run', '--json'], envFor(h))).stdout, r.stdout);
+});
+
+test('login, collect and status against the real server: the bodies it receives hold no marker, path or session id', async (t) => {
+  const app = await withApp();
+  const front = await gate(() => app.url);
+  const h = copyHome();
+  try {
+    await app.createUser('eve');
+    const tok = await app.createToken('eve');
+    const env = envFor(h);
+    const dry = await runCli(['collect', '--dry-run', '--json'], env);
+    const expected = totals(dry.stdout.trim().split('\n').map((l) => JSON.parse(l) as WireEvent));
+
+    const login = await runCli(['login', '--server', front.url, '--user', String(tok.user_id), '--token', tok.token], env);
+    t.is(login.code, 0, login.stderr);
+    t.is(statSync(env.TOKENBOARD_AGENT_CONFIG).mode & 0o777, 0o600);
+
+    const sent = await runCli(['collect'], env);
+    t.is(sent.code, 0, sent.stderr);
+    t.regex(sent.stderr, /the server has everything/);
+    const s = await app.stats('eve');
+    t.like(s, { events: expected.events, input_tokens: expected.input_tokens, output_tokens: expected.output_tokens, cache_read_tokens: expected.cache_read_tokens, cache_write_tokens: expected.cache_write_tokens });
+
+    // Nothing new: a second collect finds nothing.
+    const again = await runCli(['collect'], env);
+    t.regex(again.stderr, /found 0 new events/);
+
+    const status = await runCli(['status', '--json'], env);
+    t.is(status.code, 0, status.stdout + status.stderr);
+    const st = JSON.parse(status.stdout);
+    t.is(st.queue, 0);
+    t.is(st.delivered, 14);
+    t.deepEqual(st.sent_by_source, { 'claude-code': 6, codex: 3, 'gemini-cli': 3, opencode: 2 });
+
+    // Everything the server received, and everything it logged.
+    t.true(front.bodies.length >= 2);
+    t.deepEqual(leaks(front.bodies.join('\n'), h.home), []);
+    t.deepEqual(leaks(app.logs.join('\n'), h.home), []);
+    // (status may name local files such as the rejected-events file: it is local output.)
+    t.deepEqual(leaks(login.stdout + login.stderr + sent.stdout + sent.stderr, h.home), []);
+    t.false((sent.stderr + status.stdout).includes(tok.token));
+  } finally {
+    await front.close();
+    await app.stop();
+  }
+});

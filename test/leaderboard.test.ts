@@ -8,6 +8,8 @@ import { leaderboardView, rowDetails } from '../src/usage/leaderboard-details.ts
 import { priceTable } from '../src/pricing/store.ts';
 import { windowRange, type WindowName } from '../src/usage/window.ts';
 import type { Metric } from '../src/usage/ranking.ts';
+import { saveSettings } from '../src/admin/settings.ts';
+import { CLI_ACTOR } from '../src/admin/audit.ts';
 
 // The org lives in New York (UTC-4 in October). "Now" is 2026-10-14 14:00 there.
 const TZ = 'America/New_York';
@@ -222,4 +224,20 @@ test('row details follow new usage (the per-row mix is reused only while the fig
   t.is(after.top_model, 'acme-2');
   t.is(after.trust, 'mixed');
   t.deepEqual(after.unpriced_models, ['acme-2']);
+});
+
+test('an admin can open the leaderboard to visitors without a session', async (t) => {
+  const other = await withApp();
+  t.teardown(() => other.stop());
+  await other.createUser('vee');
+  await postIngest(other.url, await other.createToken('vee'), { events: [event()] });
+  t.is((await other.browser().get('/')).status, 302);
+  await saveSettings(other.running.services.db, other.cfg, { leaderboard_visibility: 'public' }, CLI_ACTOR);
+  await other.running.services.refreshSettings();
+  const page = await other.browser().get('/');
+  t.is(page.status, 200);
+  t.regex(page.text, /data-login="vee"/);
+  t.notRegex(page.text, /class="is-me"/);
+  t.is((await other.browser().get('/u/vee')).status, 200);
+  t.is((await other.browser().get('/settings')).status, 302, 'settings still need a session');
 });

@@ -1,5 +1,5 @@
 // Small file helpers for the state directory: atomic JSON writes and pid liveness.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export function readJson<T>(path: string, fallback: T): T {
@@ -10,14 +10,17 @@ export function readJson<T>(path: string, fallback: T): T {
   }
 }
 
-/** Write to a temp file, fsync, rename: a reader (or a kill -9) sees the old or the new file, never half. */
+/**
+ * Write to a temp file, then rename: a reader (or a kill -9) sees the old or the new file,
+ * never half. No fsync (it would stall the proxy's event loop); a power cut may bring back
+ * the previous version, which only means re-sending events the server already counted.
+ */
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o600): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, JSON.stringify(value));
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

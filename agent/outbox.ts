@@ -11,7 +11,7 @@
 //   rejected.jsonl             events the server refused (400/413), kept for `status`
 // Delivery is at least once; every event carries an id, and the server counts an id once,
 // so a batch resent after a crash changes nothing.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, appendFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { checkBatch, MAX_BODY_BYTES, MAX_EVENTS, type WireEvent } from './wire.ts';
@@ -94,11 +94,9 @@ export class Outbox {
     if (this.sealTimer) clearTimeout(this.sealTimer);
     this.sealTimer = null;
     if (this.fd === null) return;
-    try {
-      fsyncSync(this.fd);
-    } catch {
-      // fsync is for power loss; kill -9 keeps written data either way.
-    }
+    // No fsync: written data survives kill -9 without it (it is in the page cache), and
+    // an fsync here would stall the proxy's event loop. Power loss can cost the last
+    // seconds; collectors re-read those from their logs (same ids, counted once).
     closeSync(this.fd);
     this.fd = null;
     renameSync(join(this.qdir, `${this.openName}.open`), join(this.qdir, `${this.openName}.jsonl`));

@@ -97,8 +97,9 @@ export function createProxyHandler(opts: ProxyOptions): (req: IncomingMessage, r
     upReq.on('response', (upRes) => {
       const status = upRes.statusCode ?? 502;
       res.writeHead(status, upRes.statusMessage, forwardHeaders(upRes.rawHeaders, KEEP_ALL));
-      // Send the headers now: a streaming client must see them before the first event.
-      res.flushHeaders();
+      // A stream's headers go out at once (its first event may be a while); other answers
+      // send them with the first body bytes, one write instead of two.
+      if (upRes.headers['content-length'] === undefined) res.flushHeaders();
       const reader = record && status >= 200 && status < 300
         ? new UsageReader(extractorFor(route.kind!, route.pathModel), framingOf(upRes.headers['content-type']), upRes.headers['content-encoding'] as string | undefined)
         : null;

@@ -5,7 +5,7 @@ import test from 'ava';
 import { withApp, postIngest, event, type Browser, type TestApp } from './helpers/app.ts';
 import { leaderboard, type LeaderboardQuery } from '../src/usage/leaderboard.ts';
 import { leaderboardView, rowDetails } from '../src/usage/leaderboard-details.ts';
-import { priceTable } from '../src/pricing/store.ts';
+import { priceTable, setPrice } from '../src/pricing/store.ts';
 import { windowRange, type WindowName } from '../src/usage/window.ts';
 import type { Metric } from '../src/usage/ranking.ts';
 import { saveSettings } from '../src/admin/settings.ts';
@@ -219,11 +219,21 @@ test('row details follow new usage (the per-row mix is reused only while the fig
     return v.details.get(v.board.rows[0].person.id)!;
   };
   t.deepEqual([(await view()).top_model, (await view()).trust], ['claude-haiku-4-5', 'self-reported']);
+  // Filtered figures are kept until the data changes: the new usage must show at once.
+  const acme = async () => (await leaderboardView(s.db, s.calendar(), { range: windowRange('all', s.calendar()), metric: 'tokens', provider: 'acme' })).board.rows.map((r) => r.tokens);
+  t.deepEqual(await acme(), []);
+  t.deepEqual(await acme(), []);
   await postIngest(other.url, zed, { events: [event({ provider: 'acme', model: 'acme-2', input_tokens: 900, output_tokens: 0, source: 'proxy' })] });
   const after = await view();
   t.is(after.top_model, 'acme-2');
   t.is(after.trust, 'mixed');
   t.deepEqual(after.unpriced_models, ['acme-2']);
+  t.deepEqual(await acme(), [900]);
+  // A price for acme-2 re-prices the read model, and the cached cost follows.
+  await setPrice(s.db, { model: 'acme-2', input: 1000, output: 1000 }, CLI_ACTOR);
+  const cost = await leaderboardView(s.db, s.calendar(), { range: windowRange('all', s.calendar()), metric: 'cost', provider: 'acme' });
+  t.is(cost.board.rows[0].cost_usd, 0.9);
+  t.false(cost.board.rows[0].cost_partial);
 });
 
 test('an admin can open the leaderboard to visitors without a session', async (t) => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HELP } from './cli/help.ts';
 import { processIo, UsageError, type Io } from './cli/common.ts';
+import { useSmallYoungGeneration } from './cli/heap.ts';
 
 export { wrapFetch, type WrapFetchOptions } from './shim.ts';
 
@@ -69,6 +70,7 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
+  useSmallYoungGeneration();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;

@@ -57,7 +57,9 @@ export function unchanged(c: FileCursor | undefined, st: Stats): boolean {
   return sameFile(c, st) && c.size === st.size && c.mtimeMs === st.mtimeMs;
 }
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+/** One read buffer for every file (scans are synchronous): no per-file allocation to collect. */
+let shared = Buffer.allocUnsafe(CHUNK);
 
 /**
  * Calls `onLine` for every complete line from `start` to the file's current end that
@@ -72,7 +74,7 @@ export function readLines(path: string, start: number, end: number, onLine: (lin
     return start;
   }
   let offset = start;
-  let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, end - start)));
+  let buf = shared;
   try {
     while (offset < end) {
       const want = Math.min(buf.length, end - offset);
@@ -83,7 +85,7 @@ export function readLines(path: string, start: number, end: number, onLine: (lin
       if (lastNl < 0) {
         // A line longer than the buffer: grow and retry, unless the file simply ends here.
         if (offset + n >= end) break;
-        buf = Buffer.allocUnsafe(buf.length * 2);
+        buf = shared = Buffer.allocUnsafe(buf.length * 2);
         continue;
       }
       eachLine(view, lastNl, onLine, needles);

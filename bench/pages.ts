@@ -9,7 +9,8 @@
 // Server time: the app runs in this process (startServer) and every request is timed by
 // the server's own access-log middleware (the `ms=` of its log line: from the first
 // middleware to the body being ready, session check, access table and rendering included,
-// socket write excluded). Requests are sequential over loopback with a signed-in session.
+// socket write excluded). Requests are sequential over loopback with a signed-in session,
+// alternating between the two databases' servers.
 // Targets: p95 ≤ 50 ms per page, and large/small p95 ratio ≤ 2.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -30,7 +31,7 @@ function seed(dir: string, plan: SeedPlan): Seeded {
   return JSON.parse(out.trim().split('\n').pop()!) as Seeded;
 }
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 60);
+const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const WARMUP = 5;
 
 const LARGE: SeedPlan = { users: 1000, days: 365, activeShare: 0.85, modelsPerDay: 5, eventsPerRollup: 6 };
@@ -65,13 +66,20 @@ async function signIn(running: Running, login: string): Promise<Session> {
   return s;
 }
 
-async function measure(db: Seeded, paths: Record<string, { path: string; headers?: Record<string, string> }>): Promise<Record<string, Timing>> {
+interface Target {
+  running: Running;
+  /** Server-side milliseconds of one request (its access-log line), and the body size. */
+  serverMs(path: string, headers?: Record<string, string>): Promise<{ ms: number; bytes: number }>;
+}
+
+async function start(db: Seeded): Promise<Target> {
   const lines: string[] = [];
   const cfg = loadConfig({ env: {}, overrides: { 'server.host': '127.0.0.1', 'server.port': 0, 'server.data_dir': db.dataDir } });
   const running = await startServer(cfg, { log: createLogger((l) => { lines.push(l); }) });
-  try {
-    const session = await signIn(running, 'dev0001');
-    const serverMs = async (path: string, headers: Record<string, string> = {}) => {
+  const session = await signIn(running, 'dev0001');
+  return {
+    running,
+    async serverMs(path, headers = {}) {
       const before = lines.length;
       const res = await session.fetch(path, { headers: { accept: 'text/html', ...headers } });
       const body = await res.text();
@@ -80,25 +88,39 @@ async function measure(db: Seeded, paths: Record<string, { path: string; headers
       const ms = Number(/ ms=([\d.]+)/.exec(line ?? '')?.[1]);
       if (!Number.isFinite(ms)) throw new Error(`no access-log line for ${path}`);
       return { ms, bytes: body.length };
-    };
-    const out: Record<string, Timing> = {};
-    for (const [name, p] of Object.entries(paths)) {
-      const cold = await serverMs(p.path, p.headers);
-      for (let i = 0; i < WARMUP; i++) await serverMs(p.path, p.headers);
-      const xs: number[] = [];
-      let bytes = 0;
-      for (let i = 0; i < RUNS; i++) {
-        const r = await serverMs(p.path, p.headers);
-        xs.push(r.ms);
-        bytes = r.bytes;
+    },
+  };
+}
+
+type Paths = Record<string, { path: string; headers?: Record<string, string> }>;
+
+/**
+ * Both servers run side by side and their requests alternate (large, small, large, …), so
+ * a burst of load from elsewhere on the machine hits both sides alike and the ratio holds.
+ */
+async function measure(targets: [Target, Paths][]): Promise<Record<string, Timing>[]> {
+  const out: Record<string, Timing>[] = targets.map(() => ({}));
+  const names = Object.keys(targets[0][1]);
+  for (const name of names) {
+    const colds: number[] = [];
+    for (const [t, paths] of targets) colds.push((await t.serverMs(paths[name].path, paths[name].headers)).ms);
+    for (let i = 0; i < WARMUP; i++) for (const [t, paths] of targets) await t.serverMs(paths[name].path, paths[name].headers);
+    const xs: number[][] = targets.map(() => []);
+    const bytes: number[] = targets.map(() => 0);
+    for (let i = 0; i < RUNS; i++) {
+      for (let k = 0; k < targets.length; k++) {
+        const [t, paths] = targets[k];
+        const r = await t.serverMs(paths[name].path, paths[name].headers);
+        xs[k].push(r.ms);
+        bytes[k] = r.bytes;
       }
-      xs.sort((a, b) => a - b);
-      out[name] = { p50: percentile(xs, 50), p95: percentile(xs, 95), cold: cold.ms, bytes };
     }
-    return out;
-  } finally {
-    await running.stop();
+    xs.forEach((v, k) => {
+      v.sort((a, b) => a - b);
+      out[k][name] = { p50: percentile(v, 50), p95: percentile(v, 95), cold: colds[k], bytes: bytes[k] };
+    });
   }
+  return out;
 }
 
 export default async function pagesBench(): Promise<void> {
@@ -116,11 +138,18 @@ export default async function pagesBench(): Promise<void> {
       'GET /u/:login window=all': { path: `/u/${busiest}?window=all` },
     });
     // The profile measured is the busiest person of each database.
-    const big = await measure(large, pathsFor(large.busiest));
-    const little = await measure(small, pathsFor(small.busiest));
+    const [bigServer, smallServer] = [await start(large), await start(small)];
+    let big: Record<string, Timing>;
+    let little: Record<string, Timing>;
+    try {
+      [big, little] = await measure([[bigServer, pathsFor(large.busiest)], [smallServer, pathsFor(small.busiest)]]);
+    } finally {
+      await bigServer.running.stop();
+      await smallServer.running.stop();
+    }
     for (const name of Object.keys(big)) {
       const b = big[name];
-      const s = little[Object.keys(little)[Object.keys(big).indexOf(name)]];
+      const s = little[name];
       figure('pages', name, {
         unit: 'ms (server time: access-log middleware, in-process server)',
         p50: round(b.p50), p95: round(b.p95), cold: round(b.cold),

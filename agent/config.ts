@@ -70,7 +70,7 @@ export function logRootsFrom(env: Env, home: string): LogRoots {
   };
 }
 
-export function defaultConfigPath(env: Env, home = homedir()): string {
+export function defaultConfigPath(env: Env, home = env.HOME || homedir()): string {
   return env.TOKENBOARD_AGENT_CONFIG || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'tokenboard', 'agent.json');
 }
 
@@ -83,7 +83,7 @@ function readLoginFile(path: string): Partial<Record<keyof Login, unknown>> {
   }
 }
 
-export function loadConfig(env: Env = process.env, home = homedir()): AgentConfig {
+export function loadConfig(env: Env = process.env, home = env.HOME || homedir()): AgentConfig {
   const configPath = defaultConfigPath(env, home);
   const file = readLoginFile(configPath);
   const server = env.TOKENBOARD_SERVER || (typeof file.server === 'string' ? file.server : '');

@@ -12,6 +12,7 @@ import { systemRouter } from './web/system.ts';
 import { leaderboardRouter } from './web/pages/leaderboard.ts';
 import { profileRouter } from './web/pages/profile.ts';
 import { settingsRouter } from './web/pages/settings.ts';
+import { teamRouter } from './web/pages/team.ts';
 import { leaderboardApiRouter } from './web/api/leaderboard.ts';
 import { otlpRouter } from './web/api/otlp.ts';
 import { loginRouter } from './web/pages/login.ts';
@@ -26,7 +27,7 @@ import { withViewContext } from './web/render.ts';
 /** Every router, in mounting order. Each of their routes needs an entry in src/web/access.ts. */
 export function createRouters(s: Services): Router[] {
   return [systemRouter(s), ingestRouter(s), otlpRouter(s), loginRouter(s), githubAuthRouter(s),
-    leaderboardRouter(s), profileRouter(s), settingsRouter(s), leaderboardApiRouter(s)];
+    leaderboardRouter(s), profileRouter(s), settingsRouter(s), leaderboardApiRouter(s), teamRouter(s)];
 }
 
 export function createApp(s: Services): Koa {

@@ -77,8 +77,8 @@ test('per team: members, active, tokens, cost, top models, measured share', asyn
   const { db } = app.running.services;
   const v = await teamView(db, await priceTable(db), { range: week });
   t.deepEqual(v.teams.map((x) => x.team), ['core', 'web']);
-  t.deepEqual(v.teams[0], { team: 'core', members: 3, active: 1, adoption_pct: 33.3, tokens: 200, cost_usd: 0.0001, cost_partial: true, top_models: ['acme-x', 'claude-haiku-4-5'], measured_share: 0.5 });
-  t.deepEqual(v.teams[1], { team: 'web', members: 2, active: 2, adoption_pct: 100, tokens: 500, cost_usd: 0.00135, cost_partial: true, top_models: ['gpt-5', 'acme-x', 'claude-haiku-4-5'], measured_share: 0.8 });
+  t.deepEqual(v.teams[0], { team: 'core', members: 3, active: 1, adoption_pct: 33.3, tokens: 200, cost_usd: 0.0001, cost_partial: true, top_models: ['acme-x', 'claude-haiku-4-5'], measured_share: 0.5, replaced_tokens: 0 });
+  t.deepEqual(v.teams[1], { team: 'web', members: 2, active: 2, adoption_pct: 100, tokens: 500, cost_usd: 0.00135, cost_partial: true, top_models: ['gpt-5', 'acme-x', 'claude-haiku-4-5'], measured_share: 0.8, replaced_tokens: 0 });
   t.deepEqual(v.models.map((m) => [m.model, m.tokens, m.share]), [['gpt-5', 300, 0.6], ['acme-x', 100, 0.2], ['claude-haiku-4-5', 100, 0.2]]);
   t.deepEqual(v.providers, [{ provider: 'openai', tokens: 300, share: 0.6 }, { provider: 'acme', tokens: 100, share: 0.2 }, { provider: 'anthropic', tokens: 100, share: 0.2 }]);
 });

@@ -6,6 +6,7 @@ import type { Db } from '../db/connect.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import { addDays } from './days.ts';
 import { trustOf } from './trust.ts';
+import { rollupGroups } from './rollup-groups.ts';
 import { previousRange, type DayRange } from './window.ts';
 
 export interface TeamQuery {
@@ -33,6 +34,8 @@ export interface TeamRow {
   top_models: string[];
   /** Share of the team's tokens that was measured (proxy, telemetry, provider APIs), 0..1. */
   measured_share: number;
+  /** Self-reported tokens left out because provider data covered the same person-day (src/usage/reconcile.ts). */
+  replaced_tokens: number;
 }
 
 export interface TeamView {
@@ -54,6 +57,8 @@ export interface TeamView {
   cost_usd: number;
   cost_partial: boolean;
   unpriced_models: string[];
+  /** Self-reported tokens replaced by provider-anchored data in the window (the reconciliation rule). */
+  replaced_tokens: number;
 }
 
 const q = <T extends object>(db: Db, sql: string, replacements: unknown[] = []) =>
@@ -76,16 +81,17 @@ function parseTeams(raw: string): string[] {
   }
 }
 
-interface DaySum { user_id: number; tokens: number; cost_usd: number; unpriced_tokens: number; events: number }
+interface DaySum { user_id: number; tokens: number; cost_usd: number; unpriced_tokens: number; replaced_tokens: number; events: number }
 
 /** Per user sums over a range, from user_days (or user_totals for "all"). */
 async function sumsByUser(db: Db, range: DayRange): Promise<Map<number, DaySum>> {
   const tokens = 'input_tokens + output_tokens + cache_read_tokens + cache_write_tokens';
   const rows = range.from === null
-    ? await q<DaySum>(db, `SELECT user_id, ${tokens} AS tokens, cost_usd, unpriced_tokens, events FROM user_totals WHERE events > 0`)
-    : await q<DaySum>(db, `SELECT user_id, SUM(${tokens}) AS tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens, SUM(events) AS events
+    ? await q<DaySum>(db, `SELECT user_id, ${tokens} AS tokens, cost_usd, unpriced_tokens, replaced_tokens, events FROM user_totals WHERE events > 0`)
+    : await q<DaySum>(db, `SELECT user_id, SUM(${tokens}) AS tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens,
+                                  SUM(replaced_tokens) AS replaced_tokens, SUM(events) AS events
                              FROM user_days WHERE day >= ? AND day <= ? GROUP BY user_id`, [range.from, range.to]);
-  return new Map(rows.filter((r) => Number(r.events) > 0).map((r) => [Number(r.user_id), { ...r, tokens: Number(r.tokens), cost_usd: Number(r.cost_usd), unpriced_tokens: Number(r.unpriced_tokens), events: Number(r.events) }]));
+  return new Map(rows.filter((r) => Number(r.events) > 0).map((r) => [Number(r.user_id), { ...r, tokens: Number(r.tokens), cost_usd: Number(r.cost_usd), unpriced_tokens: Number(r.unpriced_tokens), replaced_tokens: Number(r.replaced_tokens ?? 0), events: Number(r.events) }]));
 }
 
 export function percentileOf(sorted: number[], p: number): number {
@@ -131,12 +137,10 @@ export async function teamView(db: Db, prices: PriceTable, query: TeamQuery): Pr
   for (let i = 0; i < 12; i++) weekSets.set(addDays(firstWeek, 7 * i), new Set());
   for (const r of weekRows) if (ids.has(Number(r.user_id))) weekSets.get(weekStart(r.day))?.add(Number(r.user_id));
 
-  // Mixes come from the rollups of the window (model, provider, source per user).
-  const mixRows = await q<{ user_id: number; provider: string; model: string; source: string; is_local: number; tier: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }>(db,
-    `SELECT user_id, provider, model, source, is_local, tier, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-            SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens
-       FROM daily_rollups ${range.from === null ? 'WHERE day <= ?' : 'WHERE day >= ? AND day <= ?'}
-      GROUP BY user_id, provider, model, source, is_local, tier`, range.from === null ? [range.to] : [range.from, range.to]);
+  // Mixes come from the rollups of the window (model, provider, source per user), with the
+  // reconciliation rule applied so they add up to the totals (replaced tokens left out).
+  const mixRows = (await rollupGroups(db, { from: range.from, to: range.to }))
+    .filter((g) => g.input_tokens + g.output_tokens + g.cache_read_tokens + g.cache_write_tokens > 0);
   const models = new Map<string, { provider: string; model: string; tokens: number; cost: number | null }>();
   const providers = new Map<string, number>();
   const teamModels = new Map<string, Map<string, number>>();
@@ -194,6 +198,7 @@ export async function teamView(db: Db, prices: PriceTable, query: TeamQuery): Pr
       cost_partial: sums.some((s) => s.unpriced_tokens > 0),
       top_models: tm.slice(0, 3).map(([model]) => model),
       measured_share: share[1] === 0 ? 0 : Math.round((share[0] / share[1]) * 1000) / 1000,
+      replaced_tokens: sums.reduce((n, s) => n + s.replaced_tokens, 0),
     };
   });
 
@@ -219,6 +224,7 @@ export async function teamView(db: Db, prices: PriceTable, query: TeamQuery): Pr
     cost_usd: round(activeSums.reduce((n, s) => n + s.cost_usd, 0)),
     cost_partial: activeSums.some((s) => s.unpriced_tokens > 0),
     unpriced_models: [...unpriced].sort(),
+    replaced_tokens: activeSums.reduce((n, s) => n + s.replaced_tokens, 0),
   };
 }
 

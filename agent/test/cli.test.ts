@@ -101,3 +101,33 @@ test('the bundle: one file, runs as a CLI only as the main module, exports wrapF
     await up.close();
   }
 });
+
+test('collect --since leaves out older events (local midnight of that day)', async (t) => {
+  const { copyHome } = await import('./helpers/logs.ts');
+  const h = copyHome();
+  const env = { HOME: h.home, TOKENBOARD_STATE_DIR: h.state, TZ: 'UTC' };
+  const r = await runCli(['collect', '--since', '2026-05-05', '--dry-run', '--json'], env);
+  t.is(r.code, 0, r.stderr);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as WireEvent);
+  // msg_B1 (05-05), msg_C1 (05-06) and the three Codex events (05-13, 05-13, 05-14);
+  // everything from 05-04 and earlier (Claude, Gemini, OpenCode) is left out
+  t.is(events.length, 5);
+  t.true(events.every((e) => e.ts >= Date.parse('2026-05-05T00:00:00Z')));
+  t.deepEqual([...new Set(events.map((e) => e.source))].sort(), ['claude-code', 'codex']);
+});
+
+test('service install writes a systemd user unit that runs `run`; uninstall removes it', async (t) => {
+  const home = tmp();
+  // An empty PATH: no systemctl is run, the command says what to run by hand.
+  const env = { HOME: home, PATH: '', TOKENBOARD_STATE_DIR: join(home, 'state') };
+  const unit = join(home, '.config/systemd/user/tokenboard-agent.service');
+  const r = await runCli(['service', 'install'], env);
+  t.is(r.code, 0, r.stderr);
+  const text = readFileSync(unit, 'utf8');
+  t.regex(text, /ExecStart=".*node[^"]*" ".*main\.ts" run/);
+  t.regex(text, /Environment="TOKENBOARD_STATE_DIR=/);
+  t.regex(r.stderr, /systemctl --user daemon-reload/);
+  t.is((await runCli(['service', 'uninstall'], env)).code, 0);
+  t.false(existsSync(unit));
+  t.is((await runCli(['service', 'restart'], env)).code, 2);
+});

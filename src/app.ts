@@ -13,6 +13,7 @@ import { leaderboardRouter } from './web/pages/leaderboard.ts';
 import { profileRouter } from './web/pages/profile.ts';
 import { settingsRouter } from './web/pages/settings.ts';
 import { teamRouter } from './web/pages/team.ts';
+import { adminRouters } from './web/pages/admin/routers.ts';
 import { leaderboardApiRouter } from './web/api/leaderboard.ts';
 import { otlpRouter } from './web/api/otlp.ts';
 import { loginRouter } from './web/pages/login.ts';
@@ -27,7 +28,7 @@ import { withViewContext } from './web/render.ts';
 /** Every router, in mounting order. Each of their routes needs an entry in src/web/access.ts. */
 export function createRouters(s: Services): Router[] {
   return [systemRouter(s), ingestRouter(s), otlpRouter(s), loginRouter(s), githubAuthRouter(s),
-    leaderboardRouter(s), profileRouter(s), settingsRouter(s), leaderboardApiRouter(s), teamRouter(s)];
+    leaderboardRouter(s), profileRouter(s), settingsRouter(s), leaderboardApiRouter(s), teamRouter(s), ...adminRouters(s)];
 }
 
 export function createApp(s: Services): Koa {

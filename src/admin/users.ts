@@ -1,6 +1,7 @@
 // Admin actions on people: role changes, deactivation (revokes their tokens and hides them
 // from the pages), reactivation, and deletion with all their data. Every action is audited.
-import { Op } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
+import { parseTeams } from '../auth/current-user.ts';
 import type { Db } from '../db/connect.ts';
 import type { UserRecord } from '../db/models.ts';
 import { BadInput, Forbidden } from '../errors.ts';
@@ -55,4 +56,34 @@ export async function deleteUser(db: Db, login: string, confirm: string, actor: 
     await user.destroy({ transaction });
     await audit(db, actor, 'user.delete', user.login, {}, transaction);
   });
+}
+
+export interface UserListing {
+  login: string;
+  name: string | null;
+  email: string | null;
+  role: string;
+  teams: string[];
+  active: boolean;
+  github: boolean;
+  last_seen_at: Date | null;
+  created_at: Date;
+  live_tokens: number;
+}
+
+/** People for the admin's users page: a search over login, name and email (case-insensitive). */
+export async function listUsers(db: Db, f: { q?: string | null; limit?: number } = {}): Promise<UserListing[]> {
+  const q = (f.q ?? '').trim().toLowerCase();
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await db.sequelize.query<{ id: number; login: string; name: string | null; email: string | null; role: string; teams: string; active: number | boolean; github_id: number | null; last_seen_at: string | null; created_at: string; live_tokens: number }>(
+    `SELECT u.id, u.login, u.name, u.email, u.role, u.teams, u.active, u.github_id, u.last_seen_at, u.created_at,
+            (SELECT COUNT(*) FROM agent_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS live_tokens
+       FROM users u
+      ${q ? "WHERE LOWER(u.login) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(u.name, '')) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(u.email, '')) LIKE ? ESCAPE '\\'" : ''}
+      ORDER BY u.login_key LIMIT ?`,
+    { replacements: q ? [like, like, like, f.limit ?? 500] : [f.limit ?? 500], type: QueryTypes.SELECT });
+  return rows.map((r) => ({
+    login: r.login, name: r.name, email: r.email, role: r.role, teams: parseTeams(r.teams), active: Boolean(Number(r.active)),
+    github: r.github_id != null, last_seen_at: r.last_seen_at ? new Date(r.last_seen_at) : null, created_at: new Date(r.created_at), live_tokens: Number(r.live_tokens),
+  }));
 }

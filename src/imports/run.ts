@@ -115,3 +115,8 @@ export async function runJob(s: Services, id: number, o: RunOptions): Promise<Pr
     throw e instanceof ImportError ? e : new ImportError(e.message);
   }
 }
+
+/** The newest import jobs first, for the admin's imports page. */
+export async function listJobs(s: Services, limit = 20): Promise<(JobRow & { created_by: string; created_at: string; updated_at: string })[]> {
+  return s.db.sequelize.query('SELECT * FROM import_jobs ORDER BY id DESC LIMIT ?', { replacements: [limit], type: QueryTypes.SELECT });
+}

@@ -92,3 +92,20 @@ export async function backfillLookupHashes(db: Db, sealer: Sealer): Promise<numb
   }
   return rows.length;
 }
+
+export interface TokenWithOwner extends TokenInfo {
+  owner: string;
+  owner_active: boolean;
+}
+
+/** Every agent token with its owner's login, live ones first, for the admin panel. */
+export async function listTokensWithOwners(db: Db): Promise<TokenWithOwner[]> {
+  const rows = await db.sequelize.query<{ id: number; user_id: number; name: string; created_at: string; last_used_at: string | null; revoked_at: string | null; login: string; active: number | boolean }>(
+    `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.revoked_at, u.login, u.active
+       FROM agent_tokens t JOIN users u ON u.id = t.user_id
+      ORDER BY CASE WHEN t.revoked_at IS NULL THEN 0 ELSE 1 END, u.login_key, t.id`, { type: QueryTypes.SELECT });
+  return rows.map((r) => ({
+    id: Number(r.id), user_id: Number(r.user_id), name: r.name, created_at: new Date(r.created_at), last_used_at: r.last_used_at ? new Date(r.last_used_at) : null,
+    revoked: r.revoked_at != null, owner: r.login, owner_active: Boolean(Number(r.active)),
+  }));
+}

@@ -1,0 +1,10 @@
+// The admin panel's routers, one per section, in mounting order (src/app.ts mounts them all).
+import type Router from '@koa/router';
+import type { Services } from '../../../services.ts';
+import { adminIndexRouter } from './index.ts';
+import { adminUsersRouter } from './users.ts';
+import { adminTokensRouter } from './tokens.ts';
+
+export function adminRouters(s: Services): Router[] {
+  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s)];
+}

@@ -1,0 +1,122 @@
+// /admin/users and /admin/tokens over HTTP: search, role change, deactivate/reactivate,
+// delete with typed confirmation, sign-in links, token revocation; inline errors; roles; CSRF.
+import test from 'ava';
+import { withApp, type TestApp, type Browser } from './helpers/app.ts';
+import { addUser } from '../src/users/users.ts';
+
+const cli = { userId: null, login: 'cli' };
+let app: TestApp;
+let admin: Browser;
+
+test.before(async () => {
+  app = await withApp();
+  const { db } = app.running.services;
+  await addUser(db, { login: 'ana', name: 'Ana <script>x</script>', email: 'ana@acme.dev' }, cli);
+  await addUser(db, { login: 'ben', name: 'Ben Ode' }, cli);
+  await addUser(db, { login: 'cy' }, cli);
+  await addUser(db, { login: 'dee' }, cli);
+  await app.createToken('ana', 'laptop');
+  await app.createToken('ben', 'desk');
+  admin = await app.signIn('root', 'admin');
+});
+test.after.always(async () => { await app?.stop(); });
+
+const role = async (login: string) => (await app.running.services.db.models.User.findOne({ where: { login } }))?.role;
+
+test.serial('users page lists people with last seen and live tokens; search by login, name or email; names escaped', async (t) => {
+  const r = await admin.get('/admin/users');
+  t.is(r.status, 200);
+  for (const login of ['ana', 'ben', 'cy', 'root']) t.true(r.text.includes(`data-login="${login}"`), login);
+  t.false(r.text.includes('<script>x</script>'));
+  t.true(r.text.includes('Ana &lt;script&gt;x&lt;/script&gt;'));
+  t.regex(r.text, /data-login="ana"[\s\S]*?<td>never<\/td>\s*<td class="num">1<\/td>/);
+  t.regex(r.text, /data-login="root"[\s\S]*?<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>/, 'root signed in: last seen is known');
+  const byEmail = await admin.get('/admin/users?q=ACME.dev');
+  t.true(byEmail.text.includes('data-login="ana"'));
+  t.false(byEmail.text.includes('data-login="ben"'));
+  const byName = await admin.get('/admin/users?q=ode');
+  t.true(byName.text.includes('data-login="ben"'));
+  t.false(byName.text.includes('data-login="ana"'));
+});
+
+test.serial('role change: form (303) and htmx (the row comes back); your own admin role cannot be taken away, inline', async (t) => {
+  const r = await admin.post('/admin/users/cy/role', { role: 'manager' });
+  t.is(r.status, 303);
+  t.is(r.location, '/admin/users?done=role');
+  t.is(await role('cy'), 'manager');
+  const hx = await admin.htmx('/admin/users/cy/role', 'POST', { role: 'admin' });
+  t.is(hx.status, 200);
+  t.true(hx.text.trimStart().startsWith('<tr id="user-cy"'));
+  t.regex(hx.text, /<option value="admin" selected>/);
+  t.is(await role('cy'), 'admin');
+  const bad = await admin.post('/admin/users/cy/role', { role: 'boss' });
+  t.is(bad.status, 400);
+  t.regex(bad.text, /data-login="cy"[\s\S]*?class="field-error" role="alert">role: &quot;boss&quot; is not a role/);
+  const self = await admin.htmx('/admin/users/root/role', 'POST', { role: 'member' });
+  t.is(self.status, 200);
+  t.regex(self.text, /field-error[^>]*>you cannot take away your own admin role/);
+  t.is(await role('root'), 'admin');
+  const ghost = await admin.post('/admin/users/nobody/role', { role: 'member' });
+  t.is(ghost.status, 400);
+  t.regex(ghost.text, /class="form-error" role="alert">no user with login &quot;nobody&quot;/);
+});
+
+test.serial('deactivate revokes tokens, reactivate; tokens page shows owners and revokes', async (t) => {
+  const off = await admin.post('/admin/users/ben/deactivate');
+  t.is(off.status, 303);
+  const list = await admin.get('/admin/users?q=ben');
+  t.regex(list.text, /data-login="ben"[\s\S]*?deactivated[\s\S]*?<td class="num">0<\/td>/);
+  const tokens = await admin.get('/admin/tokens');
+  t.regex(tokens.text, /<a href="\/u\/ben">ben<\/a> <span class="pill">deactivated<\/span><\/td>\s*<td>desk<\/td>[\s\S]*?revoked/);
+  const on = await admin.htmx('/admin/users/ben/reactivate', 'POST', {});
+  t.regex(on.text, /<span class="pill trust-measured">active<\/span>/);
+  t.true((await app.running.services.db.models.User.findOne({ where: { login: 'ben' } }))!.active);
+
+  const ana = /id="token-(\d+)" data-token="\d+">\s*<td><a href="\/u\/ana">ana<\/a><\/td>\s*<td>laptop<\/td>/.exec(tokens.text);
+  t.truthy(ana);
+  const revoke = await admin.htmx(`/admin/tokens/${ana![1]}/revoke`, 'POST', {});
+  t.is(revoke.status, 200);
+  t.regex(revoke.text, /<span class="pill">revoked<\/span>/);
+  t.is((await admin.post(`/admin/tokens/${ana![1]}/revoke`)).status, 404, 'already revoked');
+});
+
+test.serial('delete needs the login typed; then everything about the person is gone', async (t) => {
+  const wrong = await admin.post('/admin/users/dee/delete', { confirm: 'de' });
+  t.is(wrong.status, 400);
+  t.regex(wrong.text, /data-login="dee"[\s\S]*?field-error" role="alert">confirm: type the login &quot;dee&quot;/);
+  t.regex(wrong.text, /name="confirm" autocomplete="off" required aria-invalid="true"/);
+  t.truthy(await role('dee'));
+  const ok = await admin.post('/admin/users/dee/delete', { confirm: 'dee' });
+  t.is(ok.status, 303);
+  t.is(await role('dee'), undefined);
+  t.false((await admin.get('/admin/users')).text.includes('data-login="dee"'));
+});
+
+test.serial('a one-time sign-in link, shown once', async (t) => {
+  const r = await admin.post('/admin/users/ana/login-link');
+  t.is(r.status, 200);
+  t.is(r.headers.get('cache-control'), 'no-store');
+  const url = /<code class="secret">([^<]+)<\/code>/.exec(r.text)?.[1].replace(/&amp;/g, '&');
+  t.truthy(url);
+  t.true(url!.startsWith(`${app.url}/login/link?code=`));
+});
+
+test.serial('members and managers get 403; a POST without the CSRF token gets 403', async (t) => {
+  for (const who of ['member', 'manager']) {
+    const b = await app.signIn(`as-${who}`, who);
+    t.is((await b.get('/admin/users')).status, 403);
+    t.is((await b.get('/admin')).status, 403);
+    t.is((await b.post('/admin/users/cy/role', { role: 'member' })).status, 403);
+    t.is((await b.post('/admin/tokens/1/revoke')).status, 403);
+  }
+  const noCsrf = await admin.post('/admin/users/cy/role', { role: 'member' }, { csrf: false });
+  t.is(noCsrf.status, 403);
+  t.regex(noCsrf.text, /did not come from this TokenBoard/);
+  t.not(await role('cy'), 'member');
+});
+
+test.serial('the admin start page links every section', async (t) => {
+  const r = await admin.get('/admin');
+  t.is(r.status, 200);
+  for (const href of ['/admin/users', '/admin/tokens', '/admin/prices', '/admin/imports', '/admin/settings', '/admin/audit']) t.true(r.text.includes(`href="${href}"`), href);
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `tokenboard` command. Each subcommand is a thin shell over a domain function;
 // any failure is one clear line on stderr and a non-zero exit code.
+import './threadpool.ts';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';

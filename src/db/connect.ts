@@ -49,6 +49,7 @@ export async function openDb(cfg: Config): Promise<Db> {
     }
     return conn;
   };
+  serializeTransactions(sequelize);
   await sequelize.query('PRAGMA journal_mode=WAL');
   const writerConn = await cm.getConnection({ uuid: 'writer' });
   // The writer keeps the hot index pages in its own 64 MB cache and checkpoints the WAL
@@ -81,4 +82,22 @@ export interface SqliteStatement {
   all(params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
   run(params: unknown[], cb: (this: { changes: number }, err: Error | null) => void): void;
   finalize(cb?: () => void): void;
+}
+
+/**
+ * Managed Sequelize transactions of this process run one at a time. Each opens its own
+ * SQLite connection and, being IMMEDIATE, waits for the write lock in a worker thread;
+ * queueing them here keeps at most one such waiter instead of a pile that can starve the
+ * lock holder of threads.
+ */
+function serializeTransactions(sequelize: Sequelize): void {
+  const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  (sequelize as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (...args: unknown[]) => {
+    const managed = typeof args[args.length - 1] === 'function';
+    if (!managed) return original(...args);
+    const run = tail.then(() => original(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }

@@ -26,6 +26,15 @@ export function randomEventId(prefix: string): string {
   return `${prefix}-${randomBytes(16).toString('hex')}`;
 }
 
+/**
+ * A stand-in for a raw session id in the agent's own state files and in event ids: the
+ * state dir keeps no raw ids either (DESIGN "Privacy rule"), yet ids stay the same across
+ * installs so the server's dedup still works.
+ */
+export function sessionKey(rawId: string): string {
+  return digest(`session:${rawId}`);
+}
+
 /** HMAC of a raw session id with the per-install salt. */
 export function sessionHash(salt: Buffer, rawId: string): string {
   return createHmac('sha256', salt).update(rawId).digest('hex').slice(0, 32);

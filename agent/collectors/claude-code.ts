@@ -177,7 +177,6 @@ export const claudeCode: Collector = {
       }
       ctx.cursors.set(path, next);
     }
-    ctx.cursors.forgetUnseen(ctx.roots.claude);
     const out: WireEvent[] = [];
     for (const e of [...byKey.values(), ...loose]) {
       if (ctx.sinceMs !== null && e.event.ts < ctx.sinceMs) continue;

@@ -13,7 +13,7 @@
 // - the same session in sessions/ and archived_sessions/: same id, same totals, counted once.
 // Event ids come from the session id and the cumulative totals, so a re-read counts once.
 import type { WireEvent } from '../wire.ts';
-import { eventId, sessionHash } from '../ids.ts';
+import { eventId, sessionHash, sessionKey } from '../ids.ts';
 import { findFiles, readLines, sameFile, unchanged, readHead, type FoundFile } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { join, basename } from 'node:path';
@@ -24,7 +24,9 @@ const NEEDLES = ['"token_count"', '"turn_context"', '"session_meta"'].map((s) =>
 type Totals = [number, number, number, number, number];
 
 interface FileState {
+  /** sessionKey() and sessionHash() of the session id (the raw id is never kept). */
   sid?: string;
+  session?: string;
   provider?: string;
   model?: string;
   /** A forked/subagent file: the first burst of replayed token_count lines is the baseline. */
@@ -84,10 +86,11 @@ export const codex: Collector = {
         if (!payload) return;
         if (line.type === 'session_meta') {
           if (st.sid === undefined && typeof payload.id === 'string') {
-            st.sid = payload.id;
+            st.sid = sessionKey(payload.id);
+            st.session = sessionHash(ctx.salt, payload.id);
             st.provider = typeof payload.model_provider === 'string' ? payload.model_provider : undefined;
             if (payload.forked_from_id || o(payload.source)?.subagent !== undefined) st.fork = true;
-          } else if (typeof payload.id === 'string' && payload.id !== st.sid) {
+          } else if (typeof payload.id === 'string' && sessionKey(payload.id) !== st.sid) {
             st.fork = true; // a second session_meta: the parent's, replayed into this fork
           }
           return;
@@ -99,10 +102,10 @@ export const codex: Collector = {
         }
         if (line.type !== 'event_msg' || payload.type !== 'token_count') return;
         const info = o(payload.info);
-        if (!info || !st.sid) return;
+        if (!info || !st.sid || !st.session) return;
         const ts = tsOf(line.timestamp);
         if (ts === null) return;
-        const key = sessionHash(ctx.salt, `codex:${st.sid}`);
+        const key = st.session;
         const max: Totals = sessions[key] ?? [0, 0, 0, 0, 0];
         const total = totalsOf(o(info.total_token_usage));
         const second = typeof line.timestamp === 'string' ? line.timestamp.slice(0, 19) : '';
@@ -131,14 +134,13 @@ export const codex: Collector = {
         const ev: WireEvent = {
           ts, provider: cleanName(st.provider, 'openai'), model: cleanName(st.model), is_local: false,
           input_tokens: delta[0] - cached - written, output_tokens: delta[2], cache_read_tokens: cached, cache_write_tokens: written,
-          id: eventId('cx', st.sid, ...idParts), source: 'codex', session: sessionHash(ctx.salt, st.sid),
+          id: eventId('cx', st.sid, ...idParts), source: 'codex', session: st.session,
         };
         if (ev.input_tokens + ev.output_tokens + ev.cache_read_tokens + ev.cache_write_tokens === 0) return;
         if (ctx.sinceMs === null || ts >= ctx.sinceMs) out.push(ev);
       }, NEEDLES);
       ctx.cursors.set(path, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset, state: st });
     }
-    ctx.cursors.forgetUnseen(ctx.roots.codex);
     return out;
   },
 };

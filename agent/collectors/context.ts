@@ -1,5 +1,5 @@
 // What every collector gets: the salt for session hashes, the clock, and the cursors.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
@@ -33,7 +33,10 @@ interface CursorFile {
   extra: Record<string, unknown>;
 }
 
-/** Cursors of every log file read so far, plus per-collector state (e.g. Codex session totals). */
+/**
+ * Cursors of every log file read so far, plus per-collector state (e.g. Codex session
+ * totals). Files are keyed by a digest of their path: the state dir keeps no paths.
+ */
 export class Cursors {
   private data: CursorFile;
   private seen = new Set<string>();
@@ -43,14 +46,20 @@ export class Cursors {
     this.data = loaded && loaded.version === 1 ? loaded : { version: 1, files: {}, extra: {} };
   }
 
+  private static key(file: string): string {
+    return createHash('sha256').update(file).digest('hex').slice(0, 32);
+  }
+
   get(file: string): FileCursor | undefined {
-    this.seen.add(file);
-    return this.data.files[file];
+    const k = Cursors.key(file);
+    this.seen.add(k);
+    return this.data.files[k];
   }
 
   set(file: string, c: FileCursor): void {
-    this.seen.add(file);
-    this.data.files[file] = c;
+    const k = Cursors.key(file);
+    this.seen.add(k);
+    this.data.files[k] = c;
   }
 
   extra<T>(key: string, init: () => T): T {
@@ -58,11 +67,12 @@ export class Cursors {
     return this.data.extra[key] as T;
   }
 
-  /** Drops cursors of files that no longer exist under the scanned roots (deleted logs). */
-  forgetUnseen(prefixes: string[]): void {
-    for (const f of Object.keys(this.data.files)) {
-      if (!this.seen.has(f) && prefixes.some((p) => f.startsWith(p))) delete this.data.files[f];
-    }
+  /**
+   * After a scan of every collector: drops the cursors of files it did not meet (deleted
+   * or rotated-away logs), so the file does not grow forever.
+   */
+  forgetUnseen(): void {
+    for (const k of Object.keys(this.data.files)) if (!this.seen.has(k)) delete this.data.files[k];
   }
 
   save(): void {

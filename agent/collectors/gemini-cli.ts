@@ -11,7 +11,7 @@
 //   thoughts are output.
 // The last message of a recording still being written is held until it is quiet.
 import type { WireEvent } from '../wire.ts';
-import { eventId, sessionHash } from '../ids.ts';
+import { eventId, sessionHash, sessionKey } from '../ids.ts';
 import { findFiles, readLines, readWhole, sameFile, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 
@@ -19,14 +19,24 @@ type Rec = Record<string, unknown>;
 const o = (v: unknown): Rec | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : null);
 
 interface FileState {
-  sid?: string;
+  /** sessionKey() and sessionHash() of the session id (the raw id is never kept). */
+  sid?: { key: string; hash: string };
   /** Messages read but not yet sent (only the last one of a growing file), in order. */
   pending?: [string, Rec][];
   /** Legacy .json files are re-read whole: the ids already sent. */
   sent?: string[];
 }
 
-export function messageEvent(sid: string, msg: Rec, salt: Buffer): WireEvent | null {
+export interface SessionRef {
+  key: string;
+  hash: string;
+}
+
+export function sessionRef(raw: string, salt: Buffer): SessionRef {
+  return { key: sessionKey(raw), hash: sessionHash(salt, raw) };
+}
+
+export function messageEvent(sid: SessionRef, msg: Rec): WireEvent | null {
   if (msg.type !== 'gemini' || typeof msg.id !== 'string') return null;
   const t = o(msg.tokens);
   const ts = tsOf(msg.timestamp);
@@ -37,13 +47,13 @@ export function messageEvent(sid: string, msg: Rec, salt: Buffer): WireEvent | n
     ts, provider: 'google', model: cleanName(msg.model), is_local: false,
     input_tokens: input - cached + num(t.tool), output_tokens: num(t.output) + num(t.thoughts),
     cache_read_tokens: cached, cache_write_tokens: 0,
-    id: eventId('gm', sid, msg.id), source: 'gemini-cli', session: sessionHash(salt, sid),
+    id: eventId('gm', sid.key, msg.id), source: 'gemini-cli', session: sid.hash,
   };
   return ev.input_tokens + ev.output_tokens + ev.cache_read_tokens === 0 ? null : ev;
 }
 
 /** Applies one JSONL record to the ordered message map. */
-export function applyRecord(rec: Rec, messages: Map<string, Rec>, st: FileState): void {
+export function applyRecord(rec: Rec, messages: Map<string, Rec>, st: FileState, salt: Buffer): void {
   if (typeof rec.$rewindTo === 'string') {
     const ids = [...messages.keys()];
     const at = ids.indexOf(rec.$rewindTo);
@@ -55,7 +65,7 @@ export function applyRecord(rec: Rec, messages: Map<string, Rec>, st: FileState)
     return;
   }
   const patch = o(rec.$set) ?? rec;
-  if (typeof patch.sessionId === 'string' && st.sid === undefined) st.sid = patch.sessionId;
+  if (typeof patch.sessionId === 'string' && st.sid === undefined) st.sid = sessionRef(patch.sessionId, salt);
   if (Array.isArray(patch.messages)) for (const m of patch.messages) if (o(m) && typeof m.id === 'string') messages.set(m.id, m);
 }
 
@@ -91,7 +101,7 @@ export const geminiCli: Collector = {
         msgs.forEach((m, i) => {
           if (typeof m.id !== 'string' || sent.has(m.id)) return;
           if (!settled && i === msgs.length - 1) return; // may still change
-          const e = messageEvent(doc.sessionId as string, m, ctx.salt);
+          const e = messageEvent(sessionRef(doc.sessionId as string, ctx.salt), m);
           if (!e) return;
           sent.add(m.id);
           keep(e);
@@ -104,15 +114,14 @@ export const geminiCli: Collector = {
       const messages = new Map<string, Rec>(prev?.pending ?? []);
       const offset = readLines(path, resume ? cursor.offset : 0, stat.size, (text) => {
         const rec = o(safeParse(text));
-        if (rec) applyRecord(rec, messages, st);
+        if (rec) applyRecord(rec, messages, st, ctx.salt);
       });
       const entries = [...messages.entries()];
       // Hold the newest message while the recording is still being written.
       const held = !settled && entries.length ? entries.splice(entries.length - 1, 1) : [];
-      if (st.sid) for (const [, m] of entries) keep(messageEvent(st.sid, m, ctx.salt));
+      if (st.sid) for (const [, m] of entries) keep(messageEvent(st.sid, m));
       ctx.cursors.set(path, { ...base, offset, state: { sid: st.sid, pending: held } satisfies FileState });
     }
-    ctx.cursors.forgetUnseen(ctx.roots.gemini);
     return out;
   },
 };

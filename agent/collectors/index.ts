@@ -44,6 +44,7 @@ export function scanLogs(opts: ScanOptions): ScanResult {
     bySource[c.source] = found.length;
     for (const e of found) events.push(e);
   }
+  cursors.forgetUnseen();
   events.sort((a, b) => b.ts - a.ts);
   return { events, bySource, commit: () => cursors.save() };
 }

@@ -134,7 +134,6 @@ export const opencode: Collector = {
         ctx.cursors.set(path, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size, state: { done: finished || !msg } });
       }
     }
-    ctx.cursors.forgetUnseen(ctx.roots.opencode);
     return [...out.values()];
   },
 };

@@ -2,7 +2,7 @@
 // output, cwd and file names. Neither `collect --dry-run --json` nor any request body the
 // server receives may contain the marker, a path or a raw session id. Runs the real CLI.
 import test from 'ava';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { withApp } from '../../test/helpers/app.ts';
 import { checkBatch, type WireEvent } from '../wire.ts';
@@ -20,6 +20,17 @@ const RAW_SESSION_IDS = [
 function leaks(text: string, home: string): string[] {
   const bad = [MARKER, 'ZQX', 'MARKER7731', home, '/Users/ana', 'shop-api', '.jsonl', '.claude', ...RAW_SESSION_IDS];
   return bad.filter((b) => text.includes(b));
+}
+
+/** Every file under `dir`, names and contents. */
+function readTree(dir: string): string {
+  let all = '';
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const p = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    all += `${p.slice(dir.length)}\n`;
+    if (e.isFile()) all += `${readFileSync(p, 'utf8')}\n`;
+  }
+  return all;
 }
 
 function envFor(h: { home: string; state: string }): Record<string, string> {
@@ -82,6 +93,10 @@ test('login, collect and status against the real server: the bodies it receives 
     // (status may name local files such as the rejected-events file: it is local output.)
     t.deepEqual(leaks(login.stdout + login.stderr + sent.stdout + sent.stderr, h.home), []);
     t.false((sent.stderr + status.stdout).includes(tok.token));
+    // What the agent keeps on disk (cursors, queue, state) holds none of it either.
+    const tree = readTree(h.state);
+    t.true(tree.includes('cursors.json') && tree.includes('sender.json'));
+    t.deepEqual(leaks(tree, h.home), []);
   } finally {
     await front.close();
     await app.stop();

@@ -50,6 +50,7 @@ const DROP_REQUEST = new Set(['host']);
 const KEEP_ALL = new Set<string>();
 
 function jsonError(res: ServerResponse, status: number, message: string): void {
+  if (res.destroyed) return;
   if (res.headersSent) {
     res.destroy();
     return;
@@ -118,6 +119,7 @@ export function createProxyHandler(opts: ProxyOptions): (req: IncomingMessage, r
       });
     });
     upReq.on('error', (err: NodeJS.ErrnoException) => {
+      if (res.destroyed) return; // the client left first; we cancelled the upstream request
       // Only the provider name and error code: the upstream URL may carry a key (Gemini's ?key=).
       warn(`proxy: ${route.provider} upstream error ${err.code ?? 'unknown'}`);
       jsonError(res, 502, `tokenboard proxy: cannot reach the ${route.provider} upstream (${err.code ?? 'connection error'})`);

@@ -305,3 +305,24 @@ test('requests from Codex are left to its log collector (no double count)', asyn
     await teardown(ctx);
   }
 });
+
+test('a client that leaves mid-stream cancels the upstream request and makes no event', async (t) => {
+  const ctx = await setup();
+  let upstreamClosed!: () => void;
+  const closed = new Promise<void>((r) => { upstreamClosed = r; });
+  ctx.up.routes.set('POST /v1/messages', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(`event: message_start\ndata: ${JSON.stringify(c.messagesStream[0].data)}\n\n`);
+    res.on('close', () => upstreamClosed()); // never ends by itself
+  });
+  try {
+    const ac = new AbortController();
+    const res = await fetch(`${ctx.proxy.url}/v1/messages`, { method: 'POST', headers: { 'anthropic-version': '2023-06-01' }, body: '{}', signal: ac.signal });
+    await res.body!.getReader().read();
+    ac.abort();
+    await closed;
+    t.is(ctx.events.length, 0);
+  } finally {
+    await teardown(ctx);
+  }
+});

@@ -72,9 +72,10 @@ export function wrapFetch<F extends AnyFetch>(fetchImpl: F = globalThis.fetch as
         reader.feed(chunk);
       },
       flush() {
+        // Never let bookkeeping break the caller's program: a failing sink loses one event.
         reader.finish().then((usage) => {
           if (usage) sink([usageEvent(provider, usage, { isLocal, now: Date.now(), sessions, source: options.source, fallbackModel: pathModel })]);
-        }, () => {});
+        }).catch(() => {});
       },
     });
     const out = new Response(res.body.pipeThrough(tap), { status: res.status, statusText: res.statusText, headers: res.headers });

@@ -110,7 +110,7 @@ export function createProxyHandler(opts: ProxyOptions): (req: IncomingMessage, r
         if (!reader) return;
         reader.finish().then((usage) => {
           if (usage) opts.sink([usageEvent(route.provider, usage, { isLocal: route.isLocal, now: now(), sessions, fallbackModel: route.pathModel })]);
-        }, () => {});
+        }).catch((err: Error) => warn(`proxy: could not queue a usage event: ${err.message}`));
       });
       upRes.on('error', () => res.destroy());
       // A response cut off upstream makes no event: 'end' never fires, and the client sees the cut.

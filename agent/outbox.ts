@@ -84,7 +84,15 @@ export class Outbox {
     this.sealTimer = setTimeout(() => this.seal(), SEGMENT_MS);
     this.sealTimer.unref();
     if (!this.exitHook) {
-      this.exitHook = () => this.seal();
+      this.exitHook = () => {
+        // Never throw from an exit handler (the state dir may be gone); an unsealed
+        // segment is adopted by the sender once this process is gone anyway.
+        try {
+          this.seal();
+        } catch {
+          // nothing to do
+        }
+      };
       process.once('exit', this.exitHook);
     }
   }

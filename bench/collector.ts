@@ -7,7 +7,7 @@
 // PATH), with the time ratio. Targets: identical totals, time ≤ 1.0× ccusage's, rescan
 // ≤ 50 ms, RSS ≤ 80 MB.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -138,6 +138,14 @@ function findCcusage(): string | null {
 
 export default async function collectorBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-bench-collector-'));
+  try {
+    await measure(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true }); // the corpus is 100 MB
+  }
+}
+
+async function measure(dir: string): Promise<void> {
   const corpus = join(dir, 'claude');
   const { truth, bytes, files } = generate(corpus);
   const bundle = join(dir, 'scan.mjs');

@@ -5,7 +5,7 @@
 // arrives. Targets: p50 ≤ 0.5 ms, p99 ≤ 2 ms, first byte ≤ 1 ms later.
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -79,7 +79,7 @@ async function startAgentProxy(upPort: number): Promise<{ port: number; stop(): 
     });
     child.once('exit', (code) => reject(new Error(`proxy exited (${code}): ${log}`)));
   });
-  return { port, stop: () => child.kill('SIGTERM') };
+  return { port, stop: () => { child.kill('SIGTERM'); child.once('exit', () => rmSync(dir, { recursive: true, force: true })); } };
 }
 
 export default async function proxyBench(): Promise<void> {

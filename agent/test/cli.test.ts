@@ -1,8 +1,7 @@
 // The CLI surface: help for every command, argument errors, login refusing bad tokens,
 // status explaining a stop; and the bundle the server serves.
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -15,8 +14,9 @@ import { Outbox } from '../outbox.ts';
 import { ev } from './helpers/events.ts';
 import type { WireEvent } from '../wire.ts';
 import * as c from './helpers/canned.ts';
+import { tempDir } from './helpers/tmp.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'tb-cli-'));
+const tmp = () => tempDir('tb-cli-');
 
 test('--help for the agent and for each command', async (t) => {
   const top = await runCli(['--help'], {});

@@ -3,8 +3,6 @@
 // outages and a kill -9 in the middle of a send.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
@@ -16,8 +14,9 @@ import { fakeUpstream, json, sse, chunks, waitFor } from './helpers/upstream.ts'
 import { gate } from './helpers/gate.ts';
 import { ev } from './helpers/events.ts';
 import * as c from './helpers/canned.ts';
+import { tempDir } from './helpers/tmp.ts';
 
-const stateDir = () => mkdtempSync(join(tmpdir(), 'tb-e2e-'));
+const stateDir = () => tempDir('tb-e2e-');
 
 test('server totals equal the usage fields the providers reported through the proxy', async (t) => {
   const app = await withApp();

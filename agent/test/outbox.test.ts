@@ -2,17 +2,17 @@
 // with agent/wire.ts: batching limits, every answer's meaning, durability across kill -9.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_BODY_BYTES, MAX_EVENTS } from '../wire.ts';
 import { Outbox } from '../outbox.ts';
 import { backoffMs, BACKOFF_MAX_MS, Flusher } from '../flusher.ts';
 import { fakeIngest } from './helpers/fake-ingest.ts';
 import { ev } from './helpers/events.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 const TOKEN = 'tok-test-secret';
-const stateDir = () => mkdtempSync(join(tmpdir(), 'tb-outbox-'));
+const stateDir = () => tempDir('tb-outbox-');
 
 test('batches hold at most 500 events', (t) => {
   const o = new Outbox(stateDir());

@@ -1,8 +1,6 @@
 // wrapFetch as the `fetch` option of both official SDKs, talking straight to a fake
 // provider (no proxy): the same events the proxy would record.
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
@@ -12,6 +10,7 @@ import { anthropicMessageId } from '../ids.ts';
 import type { WireEvent } from '../wire.ts';
 import { fakeUpstream, json, sse, waitFor } from './helpers/upstream.ts';
 import * as c from './helpers/canned.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 async function provider() {
   return fakeUpstream({
@@ -64,7 +63,7 @@ test('Anthropic SDK with wrapFetch: messages, streaming and not; errors pass thr
 
 test('by default the shim queues events in the outbox of TOKENBOARD_STATE_DIR', async (t) => {
   const up = await provider();
-  const dir = mkdtempSync(join(tmpdir(), 'tb-shim-'));
+  const dir = tempDir('tb-shim-');
   const before = process.env.TOKENBOARD_STATE_DIR;
   process.env.TOKENBOARD_STATE_DIR = dir;
   try {

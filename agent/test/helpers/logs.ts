@@ -1,10 +1,10 @@
 // Fixture log trees copied into a temp home, so tests can append, truncate and age files.
-import { cpSync, mkdtempSync, readdirSync, statSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logRootsFrom, type LogRoots } from '../../config.ts';
 import { scanLogs, type ScanResult } from '../../collectors/index.ts';
+import { tempDir } from './tmp.ts';
 
 export const FIXTURE_HOME = fileURLToPath(new URL('../fixtures/home', import.meta.url));
 
@@ -29,7 +29,7 @@ export interface Home {
 }
 
 export function copyHome(): Home {
-  const base = mkdtempSync(join(tmpdir(), 'tb-agent-'));
+  const base = tempDir('tb-agent-');
   const home = join(base, 'home');
   cpSync(FIXTURE_HOME, home, { recursive: true });
   age(home);

@@ -17,6 +17,8 @@ declare module 'koa' {
     rule: Rule | undefined;
     /** A parsed urlencoded form body of a state-changing page request. */
     form: URLSearchParams | undefined;
+    /** Files of a multipart page request, by field name. */
+    files: Record<string, File> | undefined;
     /** Why a session just ended, for the sign-in page. */
     signedOut: 'expired' | 'deactivated' | Refusal | undefined;
   }

@@ -4,7 +4,8 @@ import type { Services } from '../../../services.ts';
 import { adminIndexRouter } from './index.ts';
 import { adminUsersRouter } from './users.ts';
 import { adminTokensRouter } from './tokens.ts';
+import { adminPricesRouter } from './prices.ts';
 
 export function adminRouters(s: Services): Router[] {
-  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s)];
+  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s), adminPricesRouter(s)];
 }

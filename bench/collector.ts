@@ -129,11 +129,19 @@ rescans.sort((a, b) => a.ms - b.ms);
 console.log(JSON.stringify({ fullMs, totals: sum, rescanMs: rescans[2].ms, rescanEvents: rescans[2].events, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
+// ccusage cannot be a devDependency: its lock entry names platform packages this registry
+// does not serve, which breaks `npm ci`. `npm install` of the pinned version into a cache
+// folder (git-ignored .bench/) takes only the platform package that exists.
+const CCUSAGE_VERSION = '20.0.24';
+
 function findCcusage(): string | null {
-  const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage')].filter(Boolean) as string[];
+  const cached = join(ROOT, '.bench/ccusage/node_modules/.bin/ccusage');
+  const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage'), cached].filter(Boolean) as string[];
   for (const c of candidates) if (existsSync(c)) return c;
   const which = spawnSync('sh', ['-c', 'command -v ccusage'], { encoding: 'utf8' });
-  return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : null;
+  if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(ROOT, '.bench/ccusage'), `ccusage@${CCUSAGE_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return install.status === 0 && existsSync(cached) ? cached : null;
 }
 
 export default async function collectorBench(): Promise<void> {
@@ -166,7 +174,7 @@ async function measure(dir: string): Promise<void> {
       cc = { ms, totals: { input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheWrite: t.cacheCreationTokens } };
     }
   }
-  const ccNote = bin ? (cc ? undefined : 'ccusage failed on the corpus') : 'no ccusage binary here (it is not in devDependencies); set CCUSAGE_BIN to compare';
+  const ccNote = bin ? (cc ? undefined : 'ccusage failed on the corpus') : `ccusage ${CCUSAGE_VERSION} could not be installed; set CCUSAGE_BIN to compare`;
   figure('collector', 'full_scan_ms', { value: r(out.fullMs), corpus_mb: r(mb), files, baseline: cc ? r(cc.ms) : null, ratio: cc ? r(out.fullMs / cc.ms, 2) : null, target_ratio: 1.0, ...(ccNote ? { note: ccNote } : {}) });
   figure('collector', 'scan_mb_per_s', { value: r(mb / (out.fullMs / 1000)) });
   figure('collector', 'rescan_nothing_new_ms', { value: r(out.rescanMs, 2), events: out.rescanEvents, target: 50 });

@@ -36,7 +36,8 @@ export function createApp(s: Services): Koa {
   const views = createViews({ orgName: s.cfg.org.name });
   app.silent = true;
   app.use(async (ctx, next) => {
-    ctx.state.render = views.render;
+    // The org name can change in the admin panel: read it per render, not once at start.
+    ctx.state.render = (template: string, data: Record<string, unknown> = {}) => views.render(template, { orgName: s.settings().name, ...data });
     await next();
   });
   // The access log wraps the error handler so it records the status actually sent.

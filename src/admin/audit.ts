@@ -50,3 +50,9 @@ export async function auditFacets(db: Db): Promise<{ actors: string[]; kinds: st
   ]);
   return { actors: actors.map((r) => r.v), kinds: kinds.map((r) => r.v) };
 }
+
+/** The audit page in one call: the filtered entries and the filter menus. */
+export async function auditView(db: Db, f: { actor?: string | null; kind?: string | null; limit?: number }): Promise<{ entries: AuditRow[]; actors: string[]; kinds: string[] }> {
+  const [entries, facets] = await Promise.all([listAudit(db, f), auditFacets(db)]);
+  return { entries, ...facets };
+}

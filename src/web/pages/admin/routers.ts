@@ -5,7 +5,9 @@ import { adminIndexRouter } from './index.ts';
 import { adminUsersRouter } from './users.ts';
 import { adminTokensRouter } from './tokens.ts';
 import { adminPricesRouter } from './prices.ts';
+import { adminSettingsRouter } from './settings.ts';
+import { adminAuditRouter } from './audit.ts';
 
 export function adminRouters(s: Services): Router[] {
-  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s), adminPricesRouter(s)];
+  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s), adminPricesRouter(s), adminSettingsRouter(s), adminAuditRouter(s)];
 }

@@ -7,7 +7,8 @@ import { adminTokensRouter } from './tokens.ts';
 import { adminPricesRouter } from './prices.ts';
 import { adminSettingsRouter } from './settings.ts';
 import { adminAuditRouter } from './audit.ts';
+import { adminImportsRouter } from './imports.ts';
 
 export function adminRouters(s: Services): Router[] {
-  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s), adminPricesRouter(s), adminSettingsRouter(s), adminAuditRouter(s)];
+  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s), adminPricesRouter(s), adminSettingsRouter(s), adminAuditRouter(s), adminImportsRouter(s)];
 }

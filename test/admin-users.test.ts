@@ -56,8 +56,11 @@ test.serial('role change: form (303) and htmx (the row comes back); your own adm
   t.is(self.status, 200);
   t.regex(self.text, /field-error[^>]*>you cannot take away your own admin role/);
   t.is(await role('root'), 'admin');
+  const selfPlain = await admin.post('/admin/users/root/deactivate');
+  t.is(selfPlain.status, 403, 'the domain\'s refusal keeps its status');
+  t.regex(selfPlain.text, /data-login="root"[\s\S]*?field-error" role="alert">you cannot deactivate yourself/);
   const ghost = await admin.post('/admin/users/nobody/role', { role: 'member' });
-  t.is(ghost.status, 400);
+  t.is(ghost.status, 404);
   t.regex(ghost.text, /class="form-error" role="alert">no user with login &quot;nobody&quot;/);
 });
 

@@ -25,6 +25,8 @@ export interface FieldError {
   /** The form field the message is about (the domain's messages start with it), or null. */
   field: string | null;
   message: string;
+  /** The status the domain gave it (400 bad input, 403 refused, 404 no such thing, 409 conflict). */
+  status: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface FieldError {
 export function inlineError(err: unknown): FieldError {
   if (!(err instanceof AppError) || err.status >= 500 || err.status === 401) throw err;
   const m = /^([a-z_]+(?: id)?): /.exec(err.message);
-  return { field: m ? m[1].replace(' ', '_') : null, message: err.message };
+  return { field: m ? m[1].replace(' ', '_') : null, message: err.message, status: err.status };
 }
 
 /** Redirect after a successful non-htmx POST (POST → 303 → GET keeps reloads harmless). */

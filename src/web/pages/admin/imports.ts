@@ -52,9 +52,10 @@ export function adminImportsRouter(s: Services): Router {
     try {
       await saveAdminKey(s.db, s.adminSealer, provider(ctx), field(ctx, 'key'), actorOf(ctx));
     } catch (err) {
-      ctx.status = 400;
+      const error = inlineError(err);
+      ctx.status = error.status;
       // The key itself is never sent back into the page.
-      return show(s, ctx, { error: inlineError(err), errorIn: 'key', draft: { key_provider: field(ctx, 'provider') } });
+      return show(s, ctx, { error, errorIn: 'key', draft: { key_provider: field(ctx, 'provider') } });
     }
     seeOther(ctx, '/admin/imports?done=key');
   });
@@ -65,8 +66,9 @@ export function adminImportsRouter(s: Services): Router {
     try {
       id = await startImport(s, draft.provider, draft.from, draft.to, actorOf(ctx));
     } catch (err) {
-      ctx.status = 400;
-      return show(s, ctx, { error: inlineError(err), errorIn: 'start', draft });
+      const error = inlineError(err);
+      ctx.status = error.status;
+      return show(s, ctx, { error, errorIn: 'start', draft });
     }
     seeOther(ctx, `/admin/imports/jobs/${id}`);
   });
@@ -93,8 +95,9 @@ export function adminImportsRouter(s: Services): Router {
     try {
       moved = await assignIdentity(s, kind, externalId, field(ctx, 'login'), actorOf(ctx));
     } catch (err) {
-      ctx.status = 400;
-      return show(s, ctx, { error: inlineError(err), errorIn: 'assign', draft: { kind, external_id: externalId, login: field(ctx, 'login') } });
+      const error = inlineError(err);
+      ctx.status = error.status;
+      return show(s, ctx, { error, errorIn: 'assign', draft: { kind, external_id: externalId, login: field(ctx, 'login') } });
     }
     seeOther(ctx, `/admin/imports?done=assigned&moved=${moved}`);
   });

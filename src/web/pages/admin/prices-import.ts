@@ -28,7 +28,7 @@ export function priceImportRoutes(s: Services, router: Router): void {
       diff = await previewImport(s.db, text);
     } catch (err) {
       const error = inlineError(err);
-      ctx.status = 400;
+      ctx.status = error.status;
       return showPrices(s, ctx, { error, errorIn: 'import' });
     }
     noStore(ctx);
@@ -41,7 +41,7 @@ export function priceImportRoutes(s: Services, router: Router): void {
       done = await applyImport(s.db, await uploadedText(ctx), actorOf(ctx));
     } catch (err) {
       const error = inlineError(err);
-      ctx.status = 400;
+      ctx.status = error.status;
       return showPrices(s, ctx, { error, errorIn: 'import' });
     }
     seeOther(ctx, `/admin/prices?done=imported&added=${done.added}&changed=${done.changed}`);

@@ -97,7 +97,7 @@ export function adminPricesRouter(s: Services): Router {
       return;
     }
     if (error) {
-      ctx.status = 400;
+      ctx.status = error.status;
       return showPrices(s, ctx, mode === 'edit' ? { edit: d.model, editDraft: d, error, errorIn: 'edit' } : { add: d, error, errorIn: 'add' });
     }
     seeOther(ctx, `/admin/prices?done=saved#${rowId(d.model)}`);

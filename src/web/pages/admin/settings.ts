@@ -31,8 +31,9 @@ export function adminSettingsRouter(s: Services): Router {
     try {
       await saveSettings(s.db, s.cfg, draft, actorOf(ctx));
     } catch (err) {
-      ctx.status = 400;
-      return show(s, ctx, draft, inlineError(err));
+      const error = inlineError(err);
+      ctx.status = error.status;
+      return show(s, ctx, draft, error);
     }
     // This process applies them now (the time zone's calendar, the header's org name).
     await s.refreshSettings();

@@ -60,7 +60,7 @@ export function adminUsersRouter(s: Services): Router {
         return;
       }
       if (error) {
-        ctx.status = 400;
+        ctx.status = error.status;
         return show(ctx, { rowError: { login, error } });
       }
       const q = field(ctx, 'q');

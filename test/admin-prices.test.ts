@@ -79,6 +79,9 @@ test.serial('inline validation: a negative or non-numeric price comes back on it
   t.is(plain.status, 400);
   t.regex(haikuRow(plain.text), /name="output" value="abc" required aria-invalid="true"/);
   t.regex(haikuRow(plain.text), /output: must be a non-negative number of USD per million tokens, got abc/);
+  // Without JavaScript the Edit link loads the page with that row in edit mode.
+  const noJs = await admin.get('/admin/prices?edit=claude-haiku-4-5');
+  t.regex(haikuRow(noJs.text), /class="edit-row"[\s\S]*?name="input" value="3"/);
   const add = await admin.post('/admin/prices', { mode: 'add', model: 'new-model', input: '', output: '1' });
   t.is(add.status, 400);
   t.regex(add.text, /id="add"[\s\S]*?name="model" value="new-model"[\s\S]*?class="field-error" role="alert">input: a price in USD per million tokens is required/);

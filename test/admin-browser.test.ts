@@ -3,19 +3,15 @@
 // reload; the coverage preview follows typing; the team page draws. No CSP violations.
 // Screenshots go to test-artifacts/. Waits are generous; nothing asserts on timing.
 import test from 'ava';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
-import { ROOT } from '../src/paths.ts';
+import { ARTIFACTS, WAIT, launchChromium, newPage as openPage, signInPage } from './helpers/chromium.ts';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const WAIT = 20_000;
 
 let app: TestApp;
 let browser: Browser;
 test.before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   app = await withApp({ 'org.name': 'Acme' });
   const { db } = app.running.services;
   for (const [login, teams] of [['ana', ['core']], ['ben', ['web']]] as const) {
@@ -25,10 +21,7 @@ test.before(async () => {
     await postIngest(app.url, agent, { events: [event({ ts: Date.now() - 3_600_000, model: 'claude-haiku-4-5', input_tokens: 1_000_000, output_tokens: 0, source: 'proxy' })] });
   }
   await app.createUser('root', 'admin');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 test.after.always(async () => {
   await browser?.close();
@@ -36,16 +29,9 @@ test.after.always(async () => {
 });
 
 async function adminPage(t: { teardown: (fn: () => unknown) => void }): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  await page.goto(await app.loginLink('root'));
-  await page.getByRole('button', { name: 'Sign in as root' }).click();
-  await page.waitForURL(`${app.url}/`, { timeout: WAIT });
-  return { page, problems };
+  const opened = await openPage(browser, t);
+  await signInPage(app, opened.page, 'root');
+  return opened;
 }
 
 test.serial('edit a price inline: an inline error for a negative number, then save, without a reload', async (t) => {

@@ -3,19 +3,15 @@
 // see new ingest appear without a reload, open a profile with its heatmap. Screenshots go
 // to test-artifacts/. Waits are generous; nothing asserts on timing.
 import test from 'ava';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
-import { ROOT } from '../src/paths.ts';
+import { ARTIFACTS, WAIT, launchChromium, newPage as openPage, signInPage } from './helpers/chromium.ts';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const WAIT = 20_000;
 
 let app: TestApp;
 let browser: Browser;
 test.before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   app = await withApp({ 'org.name': 'Acme' });
   const { db } = app.running.services;
   const people: [string, string, string[], number][] = [['ana', 'Ana Lima', ['core'], 3], ['ben', 'Ben Ode', ['core', 'web'], 2], ['cy', 'Cy Park', ['web'], 1]];
@@ -29,36 +25,15 @@ test.before(async () => {
       input_tokens: 20_000 * n, output_tokens: 3_000 * n, source: i % 2 ? 'proxy' : 'claude-code', session: `${login}-${i % 4}`,
     })) });
   }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 test.after.always(async () => {
   await browser?.close();
   await app?.stop();
 });
 
-/**
- * A page that records CSP violations and script errors (the CSP forbids anything inline).
- * Screenshots keep the caret: hiding it makes Playwright write style="" on inputs, which
- * htmx's history snapshot would carry back in as an inline style the CSP refuses.
- */
-async function newPage(t: { teardown: (fn: () => unknown) => void }): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  return { page, problems };
-}
-
-async function signIn(page: Page, login: string): Promise<void> {
-  await page.goto(await app.loginLink(login));
-  await page.getByRole('button', { name: `Sign in as ${login}` }).click();
-  await page.waitForURL(`${app.url}/`, { timeout: WAIT });
-}
+const newPage = (t: { teardown: (fn: () => unknown) => void }) => openPage(browser, t);
+const signIn = (page: Page, login: string) => signInPage(app, page, login);
 
 test.serial('sign in, switch metric without a reload, see new usage arrive live', async (t) => {
   const { page, problems } = await newPage(t);

@@ -1,5 +1,5 @@
-// `npm run bench -- proxy`: 2,000 requests straight to a loopback upstream and 2,000
-// through the agent's proxy (the bundled agent in its own process, as users run it),
+// `npm run bench -- proxy`: 2,000 requests straight to a loopback upstream (its own
+// process) and 2,000 through the agent's proxy (the bundled agent in its own process, as users run it),
 // interleaved in the same run so both see the same machine. Figures: added latency p50
 // and p99 for a JSON answer, and how much later the first byte of a streamed answer
 // arrives. Targets: p50 ≤ 0.5 ms, p99 ≤ 2 ms, first byte ≤ 1 ms later.
@@ -24,22 +24,34 @@ const FIRST = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk'
 const LAST = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'gpt-4.1', choices: [], usage: { prompt_tokens: 10, completion_tokens: 2 } })}\n\ndata: [DONE]\n\n`;
 const REQUEST = JSON.stringify({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'y'.repeat(800) }] });
 
-function upstream(): Promise<{ port: number; close(): void }> {
-  const server = http.createServer({ noDelay: true }, (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.url === '/v1/chat/completions') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(CHAT) });
-        res.end(CHAT);
-        return;
-      }
-      // Streamed: the first event at once, the rest a moment later.
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(FIRST);
-      setTimeout(() => res.end(LAST), 2);
-    });
+// The fake provider runs in a process of its own, as a real upstream would: sharing the
+// client's event loop would make every proxied request wait for the client's own work.
+const UPSTREAM = `
+const http = require('node:http');
+const [CHAT, FIRST, LAST] = JSON.parse(process.argv[1]);
+const server = http.createServer({ noDelay: true }, (req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/v1/chat/completions') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(CHAT) });
+      res.end(CHAT);
+      return;
+    }
+    // Streamed: the first event at once, the rest a moment later.
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(FIRST);
+    setTimeout(() => res.end(LAST), 2);
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ port: (server.address() as AddressInfo).port, close: () => { server.close(); server.closeAllConnections(); } })));
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+`;
+
+function upstream(): Promise<{ port: number; close(): void }> {
+  const child = spawn(process.execPath, ['-e', UPSTREAM, JSON.stringify([CHAT, FIRST, LAST])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((ok, fail) => {
+    child.stdout!.once('data', (b: Buffer) => ok({ port: Number(String(b).trim()), close: () => { child.kill('SIGTERM'); } }));
+    child.once('exit', (code) => fail(new Error(`fake upstream exited (${code})`)));
+  });
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

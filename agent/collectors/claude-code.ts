@@ -15,6 +15,7 @@ import type { WireEvent } from '../wire.ts';
 import { anthropicMessageId, eventId, sessionHash } from '../ids.ts';
 import { findFiles, readLines, sameFile, unchanged, type FileCursor } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
+import { o, type Rec } from './json.ts';
 
 const NEEDLE = [Buffer.from('"usage":{')];
 const VERSION_RE = /^\d+\.\d+\.\d+/;
@@ -30,8 +31,6 @@ export interface Entry {
   event: WireEvent;
 }
 
-type Rec = Record<string, unknown>;
-const o = (v: unknown): Rec | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : null);
 
 /** The assistant record a line carries (itself, or the one a `progress` line embeds), or null. */
 function assistantRecord(line: Rec): { rec: Rec; sessionId: unknown; sidechain: boolean } | null {

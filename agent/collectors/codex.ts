@@ -17,6 +17,7 @@ import { eventId, sessionHash, sessionKey } from '../ids.ts';
 import { findFiles, readLines, sameFile, unchanged, readHead, type FoundFile } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { join, basename } from 'node:path';
+import { o, type Rec } from './json.ts';
 
 const NEEDLES = ['"token_count"', '"turn_context"', '"session_meta"'].map((s) => Buffer.from(s));
 
@@ -35,8 +36,6 @@ interface FileState {
   burst?: string;
 }
 
-type Rec = Record<string, unknown>;
-const o = (v: unknown): Rec | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : null);
 
 function totalsOf(u: Rec | null): Totals | null {
   if (!u) return null;

@@ -14,9 +14,8 @@ import type { WireEvent } from '../wire.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
 import { findFiles, readLines, readWhole, sameFile, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
+import { o, safeParse, type Rec } from './json.ts';
 
-type Rec = Record<string, unknown>;
-const o = (v: unknown): Rec | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : null);
 
 interface FileState {
   /** sessionKey() and sessionHash() of the session id (the raw id is never kept). */
@@ -125,12 +124,3 @@ export const geminiCli: Collector = {
     return out;
   },
 };
-
-function safeParse(text: string | null): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}

@@ -14,9 +14,8 @@ import type { WireEvent } from '../wire.ts';
 import { eventId, sessionHash } from '../ids.ts';
 import { findFiles, readWhole, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
+import { o, safeParse, type Rec } from './json.ts';
 
-type Rec = Record<string, unknown>;
-const o = (v: unknown): Rec | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : null);
 
 export function opencodeEvent(msg: Rec, salt: Buffer, sessionFallback?: string): WireEvent | null {
   if (msg.role !== 'assistant' || typeof msg.id !== 'string') return null;
@@ -137,12 +136,3 @@ export const opencode: Collector = {
     return [...out.values()];
   },
 };
-
-function safeParse(text: string | null): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}

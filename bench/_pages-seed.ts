@@ -11,6 +11,7 @@ import { createServices } from '../src/services.ts';
 import { priceTable } from '../src/pricing/store.ts';
 import { costUsd } from '../src/pricing/table.ts';
 import { addDays } from '../src/usage/days.ts';
+import { rng } from './_lib.ts';
 
 export interface SeedPlan {
   users: number;
@@ -47,17 +48,6 @@ const SOURCES = ['claude-code', 'proxy', 'codex'];
 const SKILLS = ['review', 'test', 'refactor', 'docs', 'debug'];
 const TEAMS = ['core', 'web', 'data', 'infra', 'mobile'];
 
-/** A small deterministic PRNG (mulberry32), so every run seeds the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Inserter {
   private rows: unknown[][] = [];

@@ -12,21 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from '../src/paths.ts';
-import { figure } from './_lib.ts';
+import { figure, rng } from './_lib.ts';
 
 const TARGET_MB = Number(process.env.BENCH_CORPUS_MB ?? 100);
 
-/** Small deterministic PRNG (mulberry32), so every run scans the same corpus. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Truth { input: number; output: number; cacheRead: number; cacheWrite: number; messages: number }
 

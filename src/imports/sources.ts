@@ -71,13 +71,21 @@ export async function anthropicPage(client: Got, from: string, to: string, page:
 }
 
 /** Anthropic organization members: account id → email. */
-export async function anthropicEmails(client: Got): Promise<Map<string, string>> {
+export function anthropicEmails(client: Got): Promise<Map<string, string>> {
+  return memberEmails(client, 'v1/organizations/users', 1000, 'after_id');
+}
+
+/**
+ * Both providers list members the same way: pages of {id, email} with has_more and the
+ * last id, passed back under a provider-specific parameter name.
+ */
+async function memberEmails(client: Got, path: string, limit: number, afterParam: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   let after: string | null = null;
   for (let i = 0; i < 1000; i++) {
-    const searchParams = new URLSearchParams({ limit: '1000' });
-    if (after) searchParams.set('after_id', after);
-    const body = await client.get('v1/organizations/users', { searchParams }).json<{ data?: { id?: string; email?: string }[]; has_more?: boolean; last_id?: string }>();
+    const searchParams = new URLSearchParams({ limit: String(limit) });
+    if (after) searchParams.set(afterParam, after);
+    const body = await client.get(path, { searchParams }).json<{ data?: { id?: string; email?: string }[]; has_more?: boolean; last_id?: string }>();
     for (const u of body.data ?? []) if (u.id && u.email) out.set(u.id, u.email);
     if (!body.has_more || !body.last_id) break;
     after = body.last_id;
@@ -126,18 +134,8 @@ export async function openaiPage(client: Got, from: string, to: string, page: st
 }
 
 /** OpenAI organization users: user id → email. */
-export async function openaiEmails(client: Got): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let after: string | null = null;
-  for (let i = 0; i < 1000; i++) {
-    const searchParams = new URLSearchParams({ limit: '100' });
-    if (after) searchParams.set('after', after);
-    const body = await client.get('v1/organization/users', { searchParams }).json<{ data?: { id?: string; email?: string }[]; has_more?: boolean; last_id?: string }>();
-    for (const u of body.data ?? []) if (u.id && u.email) out.set(u.id, u.email);
-    if (!body.has_more || !body.last_id) break;
-    after = body.last_id;
-  }
-  return out;
+export function openaiEmails(client: Got): Promise<Map<string, string>> {
+  return memberEmails(client, 'v1/organization/users', 100, 'after');
 }
 
 export function nextDay(day: string): string {

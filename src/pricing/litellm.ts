@@ -12,15 +12,8 @@ const DIRECT_PREFIXES = ['anthropic/', 'openai/', 'gemini/', 'xai/', 'deepseek/'
 const CHAT_MODES = new Set(['chat', 'completion', 'responses', undefined]);
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
-export interface ImportedPrice {
-  model: string;
-  provider: string;
-  input: number;
-  output: number;
-  cache_read: number | null;
-  cache_write: number | null;
-  tiers: PriceTier[];
-}
+/** A price row as the file gives it: LiteLLM has no aliases and no separate 1-hour write price. */
+export type ImportedPrice = Omit<Price, 'aliases' | 'cache_write_1h'>;
 
 export interface ImportDiff {
   added: ImportedPrice[];

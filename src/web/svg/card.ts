@@ -3,17 +3,13 @@
 import { compact, int } from '../format.ts';
 import { esc } from './escape.ts';
 import { sparklineSvg } from './sparkline.ts';
+import type { BadgeFigures } from '../../usage/badge.ts';
 
-export interface CardData {
+/** The badge's figures for the window, plus who and where. */
+export interface CardData extends BadgeFigures {
   login: string;
   name: string | null;
   windowLabel: string;
-  tokens: number;
-  messages: number;
-  active_days: number;
-  current_streak: number;
-  top_models: string[];
-  spark: number[];
   org: string;
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from '../src/paths.ts';
 import { figure, rng } from './_lib.ts';
+import { cachedInstall } from '../scripts/cached-install.ts';
 
 const TARGET_MB = Number(process.env.BENCH_CORPUS_MB ?? 100);
 
@@ -118,19 +119,16 @@ rescans.sort((a, b) => a.ms - b.ms);
 console.log(JSON.stringify({ fullMs, totals: sum, rescanMs: rescans[2].ms, rescanEvents: rescans[2].events, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
-// ccusage cannot be a devDependency: its lock entry names platform packages this registry
-// does not serve, which breaks `npm ci`. `npm install` of the pinned version into a cache
-// folder (git-ignored .bench/) takes only the platform package that exists.
+// Not a devDependency: see scripts/cached-install.ts.
 const CCUSAGE_VERSION = '20.0.24';
 
 function findCcusage(): string | null {
-  const cached = join(ROOT, '.bench/ccusage/node_modules/.bin/ccusage');
-  const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage'), cached].filter(Boolean) as string[];
+  const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage')].filter(Boolean) as string[];
   for (const c of candidates) if (existsSync(c)) return c;
+  const pinned = cachedInstall('ccusage', `ccusage@${CCUSAGE_VERSION}`, 'node_modules/.bin/ccusage');
+  if (pinned) return pinned;
   const which = spawnSync('sh', ['-c', 'command -v ccusage'], { encoding: 'utf8' });
-  if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(ROOT, '.bench/ccusage'), `ccusage@${CCUSAGE_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return install.status === 0 && existsSync(cached) ? cached : null;
+  return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : null;
 }
 
 export default async function collectorBench(): Promise<void> {

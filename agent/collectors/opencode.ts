@@ -59,7 +59,18 @@ function sqliteOpener(): ((path: string) => SqliteDb) | null {
     const require = createRequire(import.meta.url);
     // Read through a variable so bundlers and the type checker leave it alone.
     const name = 'node:sqlite';
-    const mod = require(name) as { DatabaseSync: new (path: string, opts: { readOnly: boolean }) => SqliteDb };
+    // Node 22 warns on stderr that SQLite is experimental each time the agent starts; it is
+    // not the user's concern (the store is only read), so that one warning is kept quiet.
+    const emit = process.emitWarning;
+    process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
+      if (!/SQLite/i.test(String(w))) (emit as (...a: unknown[]) => void).call(process, w, ...rest);
+    }) as typeof process.emitWarning;
+    let mod;
+    try {
+      mod = require(name) as { DatabaseSync: new (path: string, opts: { readOnly: boolean }) => SqliteDb };
+    } finally {
+      process.emitWarning = emit;
+    }
     return (path) => new mod.DatabaseSync(path, { readOnly: true });
   } catch {
     return null;
@@ -72,6 +83,10 @@ export function sqliteAvailable(): boolean {
 
 interface DbState {
   sent: string[];
+  /** Some message was held back (not finished, database not yet quiet): read again even if unchanged. */
+  held?: boolean;
+  /** The -wal file's mtime when last read (0: none). */
+  wal?: number;
 }
 
 export const opencode: Collector = {
@@ -96,8 +111,12 @@ export const opencode: Collector = {
         // The WAL file changes while the .db does not: look at both.
         const walMtime = (() => { try { return statSync(`${db}-wal`).mtimeMs; } catch { return 0; } })();
         const settled = ctx.now - Math.max(stat.mtimeMs, walMtime) >= ctx.settleMs;
-        if (unchanged(cursor, stat) && walMtime <= (cursor?.mtimeMs ?? 0)) continue;
-        const sent = new Set(((cursor?.state as DbState | undefined)?.sent) ?? []);
+        const last = cursor?.state as DbState | undefined;
+        // A message left unfinished (a crash mid-answer) is sent once the database has been
+        // quiet a while, and that needs no write to it: only skip when nothing was held back.
+        if (unchanged(cursor, stat) && walMtime === (last?.wal ?? 0) && !last?.held) continue;
+        const sent = new Set(last?.sent ?? []);
+        let held = false;
         try {
           const conn = open!(db);
           try {
@@ -106,7 +125,11 @@ export const opencode: Collector = {
               if (!msg) continue;
               if (typeof msg.id !== 'string' && typeof row.id === 'string') msg.id = row.id;
               const id = typeof msg.id === 'string' ? msg.id : null;
-              if (!id || sent.has(id) || !done(msg, settled)) continue;
+              if (!id || sent.has(id) || msg.role !== 'assistant') continue;
+              if (!done(msg, settled)) {
+                held = true;
+                continue;
+              }
               const e = opencodeEvent(msg, ctx.salt, typeof row.session_id === 'string' ? row.session_id : undefined);
               if (e) {
                 sent.add(id);
@@ -119,7 +142,7 @@ export const opencode: Collector = {
         } catch {
           continue; // locked or not an OpenCode database; try again next scan
         }
-        ctx.cursors.set(db, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: Math.max(stat.mtimeMs, walMtime), offset: stat.size, state: { sent: [...sent] } satisfies DbState });
+        ctx.cursors.set(db, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size, state: { sent: [...sent], held, wal: walMtime } satisfies DbState });
       }
 
       const files = findFiles(join(root, 'storage', 'message'), (name) => name.endsWith('.json'));

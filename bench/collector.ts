@@ -3,9 +3,10 @@
 // copying messages). Figures: full scan time and MB/s, a rescan with nothing new, peak
 // RSS (the scan runs bundled, in its own process, as users run it), and whether the totals
 // equal the corpus's own truth; in the same run ccusage (`claude daily --offline --json`)
-// on the same corpus when a ccusage binary is available (CCUSAGE_BIN, node_modules/.bin or
-// PATH), with the time ratio. Targets: identical totals, time ≤ 1.0× ccusage's, rescan
-// ≤ 50 ms, RSS ≤ 80 MB.
+// on the same corpus when a ccusage binary is available (CCUSAGE_BIN, node_modules/.bin, the
+// pinned one installed into .bench/, or PATH), with the time ratio (medians of BENCH_ROUNDS
+// interleaved runs, 5 by default). Targets: identical totals, time ≤ 1.0× ccusage's,
+// rescan ≤ 50 ms, RSS ≤ 80 MB.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,7 @@ const roots = { claude: [root], codex: [], gemini: [], opencode: [] };
 const salt = Buffer.alloc(32, 1);
 const totals = (events) => events.reduce((t, e) => { t.input += e.input_tokens; t.output += e.output_tokens; t.cacheRead += e.cache_read_tokens; t.cacheWrite += e.cache_write_tokens; t.messages++; return t; }, { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, messages: 0 });
 let t0 = performance.now();
+const startMs = t0; // since the process started: Node's start-up and loading this file
 const full = scanLogs({ stateDir, roots, salt });
 full.commit();
 const fullMs = performance.now() - t0;
@@ -116,7 +118,7 @@ for (let i = 0; i < 5; i++) {
   rescans.push({ ms: performance.now() - t0, events: again.events.length });
 }
 rescans.sort((a, b) => a.ms - b.ms);
-console.log(JSON.stringify({ fullMs, totals: sum, rescanMs: rescans[2].ms, rescanEvents: rescans[2].events, maxRssKb: process.resourceUsage().maxRSS }));
+console.log(JSON.stringify({ startMs, fullMs, totals: sum, rescanMs: rescans[2].ms, rescanEvents: rescans[2].events, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
 // Not a devDependency: see scripts/cached-install.ts.
@@ -140,34 +142,55 @@ export default async function collectorBench(): Promise<void> {
   }
 }
 
+// The machine's noise is as large as the difference being measured (the same scan took
+// 440-730 ms in one sitting), so both sides run ROUNDS times, interleaved, and the
+// medians are compared.
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface ScanOut { startMs: number; fullMs: number; totals: Truth; rescanMs: number; rescanEvents: number; maxRssKb: number }
+
 async function measure(dir: string): Promise<void> {
   const corpus = join(dir, 'claude');
   const { truth, bytes, files } = generate(corpus);
   const bundle = join(dir, 'scan.mjs');
   await build({ stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-scan.ts' }, outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' });
-  const out = JSON.parse(execFileSync(process.execPath, [bundle, join(dir, 'state'), join(corpus, 'projects')], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  const bin = findCcusage();
+  const runs: ScanOut[] = [];
+  const ccRuns: { ms: number; totals: Record<string, number> }[] = [];
+  let ccFailed = false;
+  for (let i = 0; i < ROUNDS; i++) {
+    const state = join(dir, `state-${i}`); // a first scan every time
+    runs.push(JSON.parse(execFileSync(process.execPath, [bundle, state, join(corpus, 'projects')], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+    if (!bin) continue;
+    const t1 = performance.now();
+    const res = spawnSync(bin, ['claude', 'daily', '--offline', '--json'], { encoding: 'utf8', env: { ...process.env, CLAUDE_CONFIG_DIR: corpus }, maxBuffer: 1 << 26 });
+    const ms = performance.now() - t1;
+    if (res.status !== 0) {
+      ccFailed = true;
+      continue;
+    }
+    const t = JSON.parse(res.stdout).totals;
+    ccRuns.push({ ms, totals: { input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheWrite: t.cacheCreationTokens } });
+  }
+  const out = { ...runs[0], fullMs: median(runs.map((x) => x.fullMs)), rescanMs: median(runs.map((x) => x.rescanMs)), maxRssKb: Math.max(...runs.map((x) => x.maxRssKb)), commandMs: median(runs.map((x) => x.startMs + x.fullMs)) };
+  const cc = ccRuns.length && !ccFailed ? { ms: median(ccRuns.map((x) => x.ms)), totals: ccRuns[0].totals } : null;
   const mb = bytes / 1024 / 1024;
-  const same = JSON.stringify(out.totals) === JSON.stringify(truth);
+  const same = runs.every((x) => JSON.stringify(x.totals) === JSON.stringify(truth));
   const r = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
-  let cc: { ms: number; totals: Record<string, number> } | null = null;
-  const bin = findCcusage();
-  if (bin) {
-    const t0 = performance.now();
-    const res = spawnSync(bin, ['claude', 'daily', '--offline', '--json'], { encoding: 'utf8', env: { ...process.env, CLAUDE_CONFIG_DIR: corpus }, maxBuffer: 1 << 26 });
-    const ms = performance.now() - t0;
-    if (res.status === 0) {
-      const t = JSON.parse(res.stdout).totals;
-      cc = { ms, totals: { input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheWrite: t.cacheCreationTokens } };
-    }
-  }
   const ccNote = bin ? (cc ? undefined : 'ccusage failed on the corpus') : `ccusage ${CCUSAGE_VERSION} could not be installed; set CCUSAGE_BIN to compare`;
-  figure('collector', 'full_scan_ms', { value: r(out.fullMs), corpus_mb: r(mb), files, baseline: cc ? r(cc.ms) : null, ratio: cc ? r(out.fullMs / cc.ms, 2) : null, target_ratio: 1.0, ...(ccNote ? { note: ccNote } : {}) });
+  // The scan is timed inside the agent's process; ccusage's figure is its whole process.
+  // Beside it: the agent's start-up plus scan, i.e. what `collect` costs on a first run.
+  figure('collector', 'full_scan_ms', {
+    value: r(out.fullMs), corpus_mb: r(mb), files, rounds: ROUNDS, baseline: cc ? r(cc.ms) : null, ratio: cc ? r(out.fullMs / cc.ms, 2) : null, target_ratio: 1.0,
+    with_startup_ms: r(out.commandMs), with_startup_ratio: cc ? r(out.commandMs / cc.ms, 2) : null, ...(ccNote ? { note: ccNote } : {}),
+  });
   figure('collector', 'scan_mb_per_s', { value: r(mb / (out.fullMs / 1000)) });
   figure('collector', 'rescan_nothing_new_ms', { value: r(out.rescanMs, 2), events: out.rescanEvents, target: 50 });
   figure('collector', 'peak_rss_mb', { value: r(out.maxRssKb / 1024), target: 80 });
   figure('collector', 'totals_identical', {
-    value: same && (!cc || (cc.totals.input === truth.input && cc.totals.output === truth.output && cc.totals.cacheRead === truth.cacheRead && cc.totals.cacheWrite === truth.cacheWrite)),
+    value: same && (!cc || ccRuns.every(({ totals: t }) => t.input === truth.input && t.output === truth.output && t.cacheRead === truth.cacheRead && t.cacheWrite === truth.cacheWrite)),
     agent: out.totals, corpus_truth: truth, ccusage: cc?.totals ?? null,
   });
 }

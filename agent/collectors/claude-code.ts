@@ -19,7 +19,6 @@ import { o, type Rec } from './json.ts';
 
 const NEEDLE = [Buffer.from('"usage":{')];
 const VERSION_RE = /^\d+\.\d+\.\d+/;
-const NULL_CHECKED = ['cwd', 'version', 'sessionId', 'requestId', 'isApiErrorMessage', 'costUSD'] as const;
 
 /** One message's best snapshot so far. */
 export interface Entry {
@@ -56,12 +55,13 @@ export function entryOf(text: string, salt: Buffer): Entry | null {
   const message = o(rec.message);
   const usage = o(message?.usage);
   if (!message || !usage) return null;
-  // ccusage's validity filters: present-but-null fields, empty ids, odd versions.
-  for (const f of NULL_CHECKED) if (f in rec && rec[f] === null) return null;
-  if (('id' in message && message.id === null) || ('model' in message && message.model === null)) return null;
-  for (const f of ['speed', 'cache_read_input_tokens', 'cache_creation_input_tokens']) if (f in usage && usage[f] === null) return null;
+  // ccusage's validity filters: present-but-null fields, empty ids, odd versions. (Written
+  // out field by field: this runs for every usage line of every log.)
+  if (rec.cwd === null || rec.version === null || rec.sessionId === null || rec.requestId === null || rec.isApiErrorMessage === null || rec.costUSD === null) return null;
+  if (message.id === null || message.model === null) return null;
+  if (usage.speed === null || usage.cache_read_input_tokens === null || usage.cache_creation_input_tokens === null) return null;
   if (typeof rec.version === 'string' && !VERSION_RE.test(rec.version)) return null;
-  for (const v of [rec.sessionId, rec.requestId, message.id, message.model]) if (v === '') return null;
+  if (rec.sessionId === '' || rec.requestId === '' || message.id === '' || message.model === '') return null;
   const model = message.model;
   if (model === '<synthetic>') return null;
   const ts = tsOf(rec.timestamp);
@@ -69,14 +69,19 @@ export function entryOf(text: string, salt: Buffer): Entry | null {
 
   const creation = o(usage.cache_creation);
   const cacheWrite = creation ? num(creation.ephemeral_5m_input_tokens) + num(creation.ephemeral_1h_input_tokens) : num(usage.cache_creation_input_tokens);
-  const counts = { input_tokens: num(usage.input_tokens), output_tokens: num(usage.output_tokens), cache_read_tokens: num(usage.cache_read_input_tokens), cache_write_tokens: cacheWrite };
+  const input = num(usage.input_tokens);
+  const output = num(usage.output_tokens);
+  const cacheRead = num(usage.cache_read_input_tokens);
   const messageId = typeof message.id === 'string' ? message.id : null;
   const requestId = typeof rec.requestId === 'string' ? rec.requestId : null;
   const rawSession = typeof found.sessionId === 'string' ? found.sessionId : null;
   const event: WireEvent = {
-    ts, provider: 'anthropic', model: cleanName(model), is_local: false, ...counts,
-    // Lines without message.id are never merged (ccusage): their own uuid keys them.
-    id: messageId ? anthropicMessageId(messageId) : eventId('cc', rawSession ?? '', String(rec.uuid ?? ''), ts, counts.input_tokens, counts.output_tokens),
+    ts, provider: 'anthropic', model: cleanName(model), is_local: false,
+    input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite,
+    // Lines without message.id are never merged (ccusage): their own uuid keys them. With a
+    // message.id the id is derived once the message's lines are merged (see `scan`): a
+    // streamed message has a line per content block and only one of them is sent.
+    id: messageId ? undefined : eventId('cc', rawSession ?? '', String(rec.uuid ?? ''), ts, input, output),
     source: 'claude-code',
   };
   if (rawSession) event.session = sessionHash(salt, rawSession);
@@ -84,7 +89,7 @@ export function entryOf(text: string, salt: Buffer): Entry | null {
   if (skills.length) event.skills = skills;
   return {
     key: messageId, requestId, sidechain, hasSpeed: typeof usage.speed === 'string',
-    total: counts.input_tokens + counts.output_tokens + counts.cache_read_tokens + counts.cache_write_tokens, event,
+    total: input + output + cacheRead + cacheWrite, event,
   };
 }
 
@@ -118,8 +123,9 @@ export function better(cand: Entry, cur: Entry): boolean {
 function merge(into: Entry, from: Entry): Entry {
   const winner = better(from, into) ? from : into;
   // Skill uses are collected across all the lines of one message (one line per block).
-  const skills = [...new Set([...(into.event.skills ?? []), ...(from.event.skills ?? [])])].slice(0, 32);
-  if (skills.length) winner.event.skills = skills;
+  if (into.event.skills || from.event.skills) {
+    winner.event.skills = [...new Set([...(into.event.skills ?? []), ...(from.event.skills ?? [])])].slice(0, 32);
+  }
   return winner;
 }
 
@@ -179,6 +185,7 @@ export const claudeCode: Collector = {
     const out: WireEvent[] = [];
     for (const e of [...byKey.values(), ...loose]) {
       if (ctx.sinceMs !== null && e.event.ts < ctx.sinceMs) continue;
+      if (e.key !== null) e.event.id = anthropicMessageId(e.key);
       out.push(e.event);
     }
     return out;

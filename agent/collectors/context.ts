@@ -107,10 +107,22 @@ export function tsOf(v: unknown): number | null {
   return Number.isFinite(t) && t > 0 ? t : null;
 }
 
+// Logs name the same few models on every line: cleaned names are remembered (bounded).
+const cleaned = new Map<string, string>();
+
 /** Wire-safe model/provider names from log text (1-128 printable characters). */
 export function cleanName(v: unknown, fallback = 'unknown'): string {
-  const s = typeof v === 'string' ? v.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/gu, '').trim() : '';
-  return s ? [...s].slice(0, 128).join('') : fallback;
+  if (typeof v !== 'string') return fallback;
+  let s = cleaned.get(v);
+  if (s === undefined) {
+    s = v.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/gu, '').trim();
+    s = [...s].slice(0, 128).join('');
+    if (v.length <= 256) {
+      if (cleaned.size >= 256) cleaned.clear();
+      cleaned.set(v, s);
+    }
+  }
+  return s || fallback;
 }
 
 export function num(v: unknown): number {

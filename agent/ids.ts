@@ -39,24 +39,18 @@ export function sessionKey(rawId: string): string {
 // each one once (bounded, and forgotten when another salt is used, as tests do).
 const hashes = new Map<string, string>();
 let hashesSalt: Buffer | null = null;
-let lastRaw = '';
-let lastHash = '';
 
 /** HMAC of a raw session id with the per-install salt. */
 export function sessionHash(salt: Buffer, rawId: string): string {
   if (salt !== hashesSalt) {
     hashes.clear();
     hashesSalt = salt;
-    lastRaw = '';
   }
-  if (rawId === lastRaw && lastRaw) return lastHash; // the common case: the same log's next line
   let h = hashes.get(rawId);
   if (h === undefined) {
     h = createHmac('sha256', salt).update(rawId).digest('hex').slice(0, 32);
     if (hashes.size >= 256) hashes.clear();
     hashes.set(rawId, h);
   }
-  lastRaw = rawId;
-  lastHash = h;
   return h;
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from '../src/paths.ts';
-import { figure, rng } from './_lib.ts';
+import { figure, percentile, rng } from './_lib.ts';
 import { cachedInstall } from '../scripts/cached-install.ts';
 
 const TARGET_MB = Number(process.env.BENCH_CORPUS_MB ?? 100);
@@ -146,7 +146,7 @@ export default async function collectorBench(): Promise<void> {
 // 440-730 ms in one sitting), so both sides run ROUNDS times, interleaved, and the
 // medians are compared.
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
 
 interface ScanOut { startMs: number; fullMs: number; totals: Truth; rescanMs: number; rescanEvents: number; maxRssKb: number }
 

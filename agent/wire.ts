@@ -11,6 +11,10 @@ export const MAX_BODY_BYTES = 512 * 1024;
 export const MAX_EVENTS = 500;
 export const MAX_EVENT_TOKENS = 2_000_000;
 export const MAX_DRIFT_MS = 60_000;
+/** Events may be dated at most this far after the receiver's clock… */
+export const MAX_FUTURE_MS = 24 * 3_600_000;
+/** …and not before 2000-01-01 (a year-1970 or year-275760 `ts` is a bug, not usage). */
+export const MIN_TS = Date.UTC(2000, 0, 1);
 
 export interface WireEvent {
   ts: number;
@@ -21,6 +25,8 @@ export interface WireEvent {
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
+  /** The part of cache_write_tokens written with a 1-hour lifetime (priced at its own rate). */
+  cache_write_1h_tokens?: number;
   id?: string;
   source?: string;
   session?: string;
@@ -35,13 +41,15 @@ export const REQUIRED_FIELDS = [
   'ts', 'provider', 'model', 'is_local',
   'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
 ] as const;
-export const OPTIONAL_FIELDS = ['id', 'source', 'session', 'skills'] as const;
+export const OPTIONAL_FIELDS = ['cache_write_1h_tokens', 'id', 'source', 'session', 'skills'] as const;
 const KNOWN_FIELDS = new Set<string>([...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);
 const COUNT_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
 
 const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
-// "Printable": no control characters, no line/paragraph separators, no lone surrogates.
-const UNPRINTABLE_RE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
+// "Printable": no control characters (Cc), no invisible format characters (Cf: zero-width
+// spaces, bidi overrides, soft hyphens — a zero-width space would make an unpriced twin of
+// a priced model), no line/paragraph separators, no lone surrogates. Nothing is normalised.
+const UNPRINTABLE_RE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 export function sha256hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -79,8 +87,11 @@ function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-/** Checks a parsed body against the contract. Never throws; the first problem wins. */
-export function checkBatch(body: unknown): BatchCheck {
+/**
+ * Checks a parsed body against the contract. Never throws; the first problem wins.
+ * `now` is the receiver's clock, for the bounds of `ts`.
+ */
+export function checkBatch(body: unknown, now = Date.now()): BatchCheck {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return bad('body', 'must be a JSON object with an "events" array');
   }
@@ -93,13 +104,13 @@ export function checkBatch(body: unknown): BatchCheck {
     return { ok: false, status: 413, field: 'events', error: `events: ${events.length} events in one batch, at most ${MAX_EVENTS} allowed` };
   }
   for (let i = 0; i < events.length; i++) {
-    const problem = checkEvent(events[i], `events[${i}]`);
+    const problem = checkEvent(events[i], `events[${i}]`, now);
     if (problem) return problem;
   }
   return { ok: true, events: events as WireEvent[] };
 }
 
-function checkEvent(e: unknown, at: string): BatchCheck | null {
+function checkEvent(e: unknown, at: string, now: number): BatchCheck | null {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) return bad(at, 'must be an object');
   const ev = e as Record<string, unknown>;
   for (const key of Object.keys(ev)) {
@@ -111,6 +122,8 @@ function checkEvent(e: unknown, at: string): BatchCheck | null {
   if (!(typeof ev.ts === 'number' && Number.isSafeInteger(ev.ts) && ev.ts > 0)) {
     return bad(`${at}.ts`, 'must be a positive integer (milliseconds since the epoch)');
   }
+  if (ev.ts < MIN_TS) return bad(`${at}.ts`, 'is before 2000-01-01; send milliseconds since the epoch');
+  if (ev.ts > now + MAX_FUTURE_MS) return bad(`${at}.ts`, 'is more than 24 hours ahead of the server clock');
   for (const key of ['provider', 'model'] as const) {
     const v = ev[key];
     if (typeof v !== 'string' || !isPrintable(v, 1, 128)) return bad(`${at}.${key}`, 'must be a string of 1-128 printable characters');
@@ -121,6 +134,11 @@ function checkEvent(e: unknown, at: string): BatchCheck | null {
     const v = ev[key];
     if (!isCount(v)) return bad(`${at}.${key}`, 'must be a non-negative integer');
     total += v;
+  }
+  if ('cache_write_1h_tokens' in ev) {
+    const v = ev.cache_write_1h_tokens;
+    if (!isCount(v)) return bad(`${at}.cache_write_1h_tokens`, 'must be a non-negative integer');
+    if (v > (ev.cache_write_tokens as number)) return bad(`${at}.cache_write_1h_tokens`, 'must not be more than cache_write_tokens (it is the 1-hour part of them)');
   }
   if (total > MAX_EVENT_TOKENS) {
     return bad(at, `${total} tokens in one event, at most ${MAX_EVENT_TOKENS} allowed`);

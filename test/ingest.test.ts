@@ -150,6 +150,21 @@ test('wrong shapes → 400 naming the field', async (t) => {
     [{ events: [{ ...event(), skills: ['ok', ''] }] }, /events\[0\]\.skills\[1\]/],
     [{ events: [{ ...event(), skills: Array(33).fill('s') }] }, /events\[0\]\.skills/],
     [{ events: [{ ...event(), prompt: 'secret text' }] }, /events\[0\]\.prompt: unknown field/],
+    // Dates outside 2000-01-01 … server clock + 24 h (a ts near 8.64e15 once made a 500).
+    [{ events: [{ ...event(), ts: Date.UTC(1999, 11, 31) }] }, /events\[0\]\.ts: is before 2000/],
+    [{ events: [{ ...event(), ts: Date.now() + 25 * 3_600_000 }] }, /events\[0\]\.ts: is more than 24 hours ahead/],
+    [{ events: [{ ...event(), ts: 8.64e15 }] }, /events\[0\]\.ts/],
+    [{ events: [{ ...event(), ts: 9e15 }] }, /events\[0\]\.ts/],
+    // Invisible format characters (Cf): a zero-width twin of a priced model, bidi overrides, soft hyphens.
+    [{ events: [{ ...event(), model: 'claude-haiku-4-5\u200b' }] }, /events\[0\]\.model/],
+    [{ events: [{ ...event(), provider: 'anthro\u202epic' }] }, /events\[0\]\.provider/],
+    [{ events: [{ ...event(), source: 'cl\u00adaude' }] }, /events\[0\]\.source/],
+    [{ events: [{ ...event(), session: 'a\ufeffb' }] }, /events\[0\]\.session/],
+    [{ events: [{ ...event(), skills: ['re\u200dview'] }] }, /events\[0\]\.skills\[0\]/],
+    // The 1-hour part of the cache writes is never more than the cache writes.
+    [{ events: [{ ...event(), cache_write_tokens: 10, cache_write_1h_tokens: 11 }] }, /events\[0\]\.cache_write_1h_tokens/],
+    [{ events: [{ ...event(), cache_write_1h_tokens: -1 }] }, /events\[0\]\.cache_write_1h_tokens/],
+    [{ events: [{ ...event(), cache_write_1h_tokens: '5' }] }, /events\[0\]\.cache_write_1h_tokens/],
   ];
   for (const [body, re] of cases) {
     const res = await postIngest(app.url, alice, JSON.stringify(body));
@@ -160,6 +175,12 @@ test('wrong shapes → 400 naming the field', async (t) => {
   const missing = await postIngest(app.url, alice, { events: [noModel] });
   t.is(missing.status, 400);
   t.regex(missing.json.error, /events\[0\]\.model: missing/);
+});
+
+test('a ts 23 h ahead and one on 2000-01-01 are accepted; cache_write_1h_tokens within cache_write_tokens is accepted', async (t) => {
+  const res = await postIngest(app.url, alice, { events: [event({ ts: Date.now() + 23 * 3_600_000 }), event({ ts: Date.UTC(2000, 0, 1) }), event({ cache_write_tokens: 10, cache_write_1h_tokens: 10 })] });
+  t.is(res.status, 200);
+  t.deepEqual(res.json, { accepted: 3, duplicates: 0 });
 });
 
 test('an event over 2,000,000 tokens → 400 naming the event', async (t) => {

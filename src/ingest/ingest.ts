@@ -43,7 +43,7 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
   } catch {
     return { status: 400, reason: 'bad_json', error: 'body: not valid JSON' };
   }
-  const check = checkBatch(parsed);
+  const check = checkBatch(parsed, now);
   if (!check.ok) {
     return { status: check.status, reason: check.status === 413 ? 'too_many_events' : 'bad_field', error: check.error };
   }

@@ -48,7 +48,7 @@ export function createApp(s: Services): Koa {
   // Sign-in and authorization (issue 4): the route's access rule → the current user (a
   // session cookie, re-read every request) → the access table → CSRF on state changes.
   const routers = createRouters(s);
-  app.use(sessionMiddleware(app, s.cfg));
+  app.use(sessionMiddleware(app, s.cfg, s.db));
   app.use(resolveRoute(routers));
   app.use(withViewContext());
   app.use(currentUser(s));

@@ -17,7 +17,7 @@ export function loadSecretKey(cfg: Config): string {
     if (key.length >= 32) return key;
     throw new Error(`server.secret_key: ${file} holds a key shorter than 32 characters; restore it from a backup (tokens cannot be read without it)`);
   }
-  mkdirSync(cfg.server.data_dir, { recursive: true });
+  mkdirSync(cfg.server.data_dir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -3,6 +3,7 @@
 import test from 'ava';
 import { withApp, type TestApp, type Browser } from './helpers/app.ts';
 import { addUser } from '../src/users/users.ts';
+import { userByLogin } from './helpers/db.ts';
 
 const cli = { userId: null, login: 'cli' };
 let app: TestApp;
@@ -21,7 +22,7 @@ test.before(async () => {
 });
 test.after.always(async () => { await app?.stop(); });
 
-const role = async (login: string) => (await app.running.services.db.models.User.findOne({ where: { login } }))?.role;
+const role = async (login: string) => (await userByLogin(app.running.services.db, login))?.role;
 
 test.serial('users page lists people with last seen and live tokens; search by login, name or email; names escaped', async (t) => {
   const r = await admin.get('/admin/users');
@@ -73,7 +74,7 @@ test.serial('deactivate revokes tokens, reactivate; tokens page shows owners and
   t.regex(tokens.text, /<a href="\/u\/ben">ben<\/a> <span class="pill">deactivated<\/span><\/td>\s*<td>desk<\/td>[\s\S]*?revoked/);
   const on = await admin.htmx('/admin/users/ben/reactivate', 'POST', {});
   t.regex(on.text, /<span class="pill trust-measured">active<\/span>/);
-  t.true((await app.running.services.db.models.User.findOne({ where: { login: 'ben' } }))!.active);
+  t.true((await userByLogin(app.running.services.db, 'ben'))!.active);
 
   const ana = /id="token-(\d+)" data-token="\d+">\s*<td><a href="\/u\/ana">ana<\/a><\/td>\s*<td>laptop<\/td>/.exec(tokens.text);
   t.truthy(ana);

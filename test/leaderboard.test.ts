@@ -10,6 +10,7 @@ import { windowRange, type WindowName } from '../src/usage/window.ts';
 import type { Metric } from '../src/usage/ranking.ts';
 import { saveSettings } from '../src/admin/settings.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
+import { updateUser } from './helpers/db.ts';
 
 // The org lives in New York (UTC-4 in October). "Now" is 2026-10-14 14:00 there.
 const TZ = 'America/New_York';
@@ -25,7 +26,7 @@ test.before(async () => {
   const { db } = app.running.services;
   for (const [login, teams] of [['ana', ['core']], ['ben', ['core', 'web']], ['cy', ['web']], ['dee', ['core']], ['eve', []]] as const) {
     await app.createUser(login);
-    await db.models.User.update({ teams: JSON.stringify(teams), name: login === 'cy' ? 'Cyrus Vance' : null }, { where: { login } });
+    await updateUser(db, login, { teams: teams, name: login === 'cy' ? 'Cyrus Vance' : null });
   }
   const [ana, ben, cy, dee, eve] = [await app.createToken('ana'), await app.createToken('ben'), await app.createToken('cy'), await app.createToken('dee'), await app.createToken('eve')];
   // ana: 10-08 00:00 New York is 04:00 UTC, the first instant of the 7-day window.
@@ -46,8 +47,8 @@ test.before(async () => {
   // dee is hidden, eve deactivated: neither is listed however much they used.
   await postIngest(app.url, dee, { events: [event({ ts: utc(13, 12), input_tokens: 90_000, output_tokens: 0 })] });
   await postIngest(app.url, eve, { events: [event({ ts: utc(13, 12), input_tokens: 90_000, output_tokens: 0 })] });
-  await db.models.User.update({ hidden: true }, { where: { login: 'dee' } });
-  await db.models.User.update({ active: false }, { where: { login: 'eve' } });
+  await updateUser(db, 'dee', { hidden: true });
+  await updateUser(db, 'eve', { active: false });
   viewer = await app.signIn('ana');
 });
 test.after.always(async () => { await app?.stop(); });

@@ -3,10 +3,10 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { QueryTypes } from 'sequelize';
 import { signedHeaders } from '../agent/wire.ts';
 import { ROOT } from '../src/paths.ts';
 import { withApp, postIngest, event, tempDir } from './helpers/app.ts';
+import { rows } from './helpers/db.ts';
 
 test('healthz answers 200 {"ok":true} without sign-in', async (t) => {
   const app = await withApp();
@@ -133,8 +133,8 @@ test('replay records older than the drift window are cleaned up; fresh ones stay
   const kim = await app.createToken('kim');
   t.is((await postIngest(app.url, kim, { events: [] })).status, 200);
   const { db } = app.running.services;
-  await db.sequelize.query('INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?)', { replacements: [kim.user_id, Date.now() - 3_600_000, 'a'.repeat(64), Date.now() - 3_600_000] });
-  const count = async () => (await db.sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM replay_records', { type: QueryTypes.SELECT }))[0].n;
+  await db.sql.run('INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?)', [kim.user_id, Date.now() - 3_600_000, 'a'.repeat(64), Date.now() - 3_600_000]);
+  const count = async () => (await rows<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM replay_records'))[0].n;
   t.is(await count(), 2);
   const { cleanReplayRecords } = await import('../src/ingest/ingest.ts');
   t.is(await cleanReplayRecords(db), 1);

@@ -2,6 +2,8 @@
 // with last use, revoke (only one's own), the hide-me and public-badge toggles.
 import test from 'ava';
 import { withApp, postIngest, event, type Browser, type TestApp } from './helpers/app.ts';
+import { userByLogin } from './helpers/db.ts';
+import { listTokens } from '../src/users/tokens.ts';
 
 let app: TestApp;
 let sam: Browser;
@@ -26,7 +28,7 @@ test('create a token: shown once with the agent set-up line, then it signs inges
   t.is(made.headers.get('cache-control'), 'no-store');
   const token = secretIn(made.text);
   t.truthy(token);
-  const me = (await app.running.services.db.models.User.findOne({ where: { login: 'sam' } }))!;
+  const me = (await userByLogin(app.running.services.db, 'sam'))!;
   t.true(made.text.includes(`curl -fsSL https://tb.example.com/agent/tokenboard-agent.mjs -o tokenboard-agent.mjs`));
   t.true(made.text.includes(`node tokenboard-agent.mjs login --server https://tb.example.com --user ${me.id} --token ${token}`));
   t.true(made.text.includes(`OTEL_EXPORTER_OTLP_HEADERS=&quot;Authorization=Bearer ${token}&quot;`));
@@ -43,8 +45,8 @@ test('create a token: shown once with the agent set-up line, then it signs inges
 test('revoke: own tokens only; a revoked token no longer signs', async (t) => {
   const made = await sam.post('/settings/tokens', { name: 'old-box' });
   const token = secretIn(made.text)!;
-  const me = (await app.running.services.db.models.User.findOne({ where: { login: 'sam' } }))!;
-  const row = (await app.running.services.db.models.AgentToken.findOne({ where: { user_id: me.id, name: 'old-box' } }))!;
+  const me = (await userByLogin(app.running.services.db, 'sam'))!;
+  const row = (await listTokens(app.running.services.db, me.id)).find((r) => r.name === 'old-box')!;
 
   const other = await app.signIn('tia');
   t.is((await other.post(`/settings/tokens/${row.id}/revoke`)).status, 404, 'not someone else’s token');
@@ -61,13 +63,13 @@ test('hide me and public badge toggles', async (t) => {
   const { db } = app.running.services;
   const r = await sam.post('/settings/preferences', { hidden: 'on', public_badge: 'on' });
   t.is(r.status, 303);
-  let me = (await db.models.User.findOne({ where: { login: 'sam' } }))!;
+  let me = (await userByLogin(db, 'sam'))!;
   t.true(me.hidden);
   t.true(me.public_badge);
   t.regex((await sam.get('/settings')).text, /name="hidden" checked/);
   // Unchecked boxes are absent from the form: both off again.
   await sam.post('/settings/preferences', {});
-  me = (await db.models.User.findOne({ where: { login: 'sam' } }))!;
+  me = (await userByLogin(db, 'sam'))!;
   t.false(me.hidden);
   t.false(me.public_badge);
 });

@@ -6,6 +6,7 @@ import { addUser } from '../src/users/users.ts';
 import { storeImported } from '../src/imports/mapping.ts';
 import { weekStart } from '../src/usage/team.ts';
 import { DayCalendar } from '../src/usage/days.ts';
+import { updateUser } from './helpers/db.ts';
 
 const admin = { userId: null, login: 'root' };
 const HOUR = 3_600_000;
@@ -27,9 +28,9 @@ test.before(async () => {
   ];
   for (const [login, teams, name, email] of people) {
     await addUser(s.db, { login, email }, admin);
-    await s.db.models.User.update({ teams: JSON.stringify(teams), name }, { where: { login } });
+    await updateUser(s.db, login, { teams: teams, name });
   }
-  await s.db.models.User.update({ last_seen_at: new Date() }, { where: { login: 'dee' } });
+  await updateUser(s.db, 'dee', { last_seen_at: new Date() });
   const [ana, ben, cy] = [await app.createToken('ana'), await app.createToken('ben'), await app.createToken('cy')];
   // ana: 1M self-reported haiku tokens, then the Admin API reports 1.5M for the same day.
   await postIngest(app.url, ana, { events: [event({ ts: recent, model: 'claude-haiku-4-5', input_tokens: 1_000_000, output_tokens: 0, source: 'claude-code' })] });

@@ -5,6 +5,7 @@ import { teamView } from '../src/usage/team.ts';
 import { teamCsv } from '../src/usage/team-csv.ts';
 import { priceTable } from '../src/pricing/store.ts';
 import type { DayRange } from '../src/usage/window.ts';
+import { updateUser } from './helpers/db.ts';
 
 const at = (day: number, hour = 12) => Date.UTC(2026, 9, day, hour);
 // 2026-10-14 is a Wednesday; the 7-day window is 10-08..10-14, the one before 10-01..10-07.
@@ -20,9 +21,9 @@ test.before(async () => {
   ];
   for (const [login, teams, name] of people) {
     await app.createUser(login);
-    await db.models.User.update({ teams: JSON.stringify(teams), name }, { where: { login } });
+    await updateUser(db, login, { teams: teams, name });
   }
-  await db.models.User.update({ last_seen_at: new Date() }, { where: { login: 'dee' } });
+  await updateUser(db, 'dee', { last_seen_at: new Date() });
   const tok = async (login: string) => app.createToken(login);
   const [ana, ben, cy, eli, fay] = [await tok('ana'), await tok('ben'), await tok('cy'), await tok('eli'), await tok('fay')];
   await postIngest(app.url, ana, { events: [
@@ -36,7 +37,7 @@ test.before(async () => {
   await postIngest(app.url, ben, { events: [event({ ts: at(2), model: 'claude-haiku-4-5', input_tokens: 10, output_tokens: 0 })] });
   await postIngest(app.url, eli, { events: [] });
   await postIngest(app.url, fay, { events: [event({ ts: at(10), input_tokens: 5, output_tokens: 5 })] });
-  await db.models.User.update({ active: false }, { where: { login: 'fay' } });
+  await updateUser(db, 'fay', { active: false });
 });
 test.after.always(async () => { await app?.stop(); });
 

@@ -1,15 +1,14 @@
 // Per-row details of the leaderboard page shown: a 30-day sparkline, the top model, the
 // trust label and the models without a price. Read only for the (at most 100) people on
 // the page, through the indexes that start with user_id.
-import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect.ts';
 import type { PriceTable } from '../pricing/table.ts';
-import { priceTable } from '../pricing/store.ts';
+import { priceTable } from '../ledger/prices.ts';
+import { dailyTokens, rollupGroups, type Group, type UsageFilter } from '../ledger/read.ts';
+import { tokensOf, trustOf } from '../ledger/rules.ts';
 import { addDays, type DayCalendar } from './days.ts';
 import { leaderboard, type Leaderboard, type LeaderboardQuery } from './leaderboard.ts';
 import { knownProviders } from './providers.ts';
-import { groupTokens, rollupGroups, type Group, type SourceFilter } from './rollup-groups.ts';
-import { trustOf } from './trust.ts';
 import type { DayRange } from './window.ts';
 
 export type TrustLabel = 'measured' | 'self-reported' | 'mixed';
@@ -61,10 +60,10 @@ function mixOf(groups: Group[], prices: PriceTable): Mix {
   let total = 0;
   const unpriced = new Set<string>();
   for (const g of groups) {
-    const t = groupTokens(g);
+    const t = tokensOf(g);
     byModel.set(g.model, (byModel.get(g.model) ?? 0) + t);
     total += t;
-    if (trustOf(g.source) === 'measured') measured += t;
+    if (trustOf(g.source) !== 'self-reported') measured += t;
     if (!g.is_local && prices.lookup(g.model) === null && t > 0) unpriced.add(g.model);
   }
   const top = [...byModel.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
@@ -80,19 +79,14 @@ function mixOf(groups: Group[], prices: PriceTable): Mix {
  * Details for the rows of one page. `signatures` (person id → figuresSignature of their row)
  * lets unchanged rows reuse their mix; without it everything is read fresh.
  */
-export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], range: DayRange, filter: { provider?: string | null; source?: SourceFilter | null }, today: string, signatures?: Map<number, string>): Promise<Map<number, RowDetails>> {
+export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], range: DayRange, filter: UsageFilter, today: string, signatures?: Map<number, string>): Promise<Map<number, RowDetails>> {
   const out = new Map<number, RowDetails>();
   if (userIds.length === 0) return out;
-  const marks = userIds.map(() => '?').join(',');
-  const sparkFrom = addDays(today, -(SPARK_DAYS - 1));
-  const sparkRows = await db.sequelize.query<{ user_id: number; day: string; tokens: number }>(
-    `SELECT user_id, day, input_tokens + output_tokens + cache_read_tokens + cache_write_tokens AS tokens
-       FROM user_days WHERE user_id IN (${marks}) AND day >= ? AND day <= ?`,
-    { replacements: [...userIds, sparkFrom, today], type: QueryTypes.SELECT });
+  const sparkRows = await dailyTokens(db, userIds, addDays(today, -(SPARK_DAYS - 1)), today);
 
   let cache = mixCache.get(db);
   if (!cache) mixCache.set(db, (cache = new Map()));
-  const keyOf = (id: number) => `${id}|${range.from}|${range.to}|${filter.provider ?? ''}|${filter.source ?? ''}`;
+  const keyOf = (id: number) => `${id}|${range.from}|${range.to}|${filter.provider ?? ''}|${filter.source ?? ''}|${filter.tool ?? ''}`;
   const mixes = new Map<number, Mix>();
   for (const id of userIds) {
     const hit = cache.get(keyOf(id));
@@ -101,7 +95,7 @@ export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], 
   }
   const missing = userIds.filter((id) => !mixes.has(id));
   if (missing.length) {
-    const groups = await rollupGroups(db, { userIds: missing, from: range.from, to: range.to, provider: filter.provider, source: filter.source });
+    const groups = await rollupGroups(db, { userIds: missing, from: range.from, to: range.to, ...filter });
     for (const id of missing) {
       const mix = mixOf(groups.filter((g) => g.user_id === id), prices);
       mixes.set(id, mix);
@@ -112,7 +106,7 @@ export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], 
     }
   }
   for (const id of userIds) {
-    out.set(id, { spark: dailySeries(sparkRows.filter((r) => Number(r.user_id) === id), today, SPARK_DAYS), ...mixes.get(id)! });
+    out.set(id, { spark: dailySeries(sparkRows.filter((r) => r.user_id === id), today, SPARK_DAYS), ...mixes.get(id)! });
   }
   return out;
 }
@@ -129,6 +123,6 @@ export async function leaderboardView(db: Db, calendar: DayCalendar, lq: Leaderb
   const prices = await priceTable(db);
   const [board, providers] = await Promise.all([leaderboard(db, prices, calendar, lq), knownProviders(db)]);
   const signatures = new Map(board.rows.map((r) => [r.person.id, figuresSignature(r)]));
-  const details = await rowDetails(db, prices, board.rows.map((r) => r.person.id), lq.range, { provider: lq.provider, source: lq.source }, lq.range.to, signatures);
+  const details = await rowDetails(db, prices, board.rows.map((r) => r.person.id), lq.range, { provider: lq.provider, source: lq.source, tool: lq.tool }, lq.range.to, signatures);
   return { board, details, providers };
 }

@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import { AGENT_BUNDLE } from '../paths.ts';
 import type { Services } from '../services.ts';
 import { AppError } from '../errors.ts';
+import { readiness } from '../readiness.ts';
 
 const require = createRequire(import.meta.url);
 const HTMX_FILE = require.resolve('htmx.org/dist/htmx.min.js');
@@ -15,6 +16,14 @@ export function systemRouter(s: Services): Router {
   router.get('/healthz', (ctx: Context) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { ok: true };
+  });
+  // Readiness: the database answers and its schema is this build's. A load balancer sends
+  // traffic only to replicas that say yes.
+  router.get('/readyz', async (ctx: Context) => {
+    ctx.set('Cache-Control', 'no-store');
+    const r = await readiness(s.db);
+    ctx.status = r.ready ? 200 : 503;
+    ctx.body = r;
   });
   router.get('/metrics', async (ctx: Context) => {
     ctx.set('Content-Type', s.metrics.registry.contentType);

@@ -82,6 +82,8 @@ export async function withApp(overrides: Record<string, unknown> = {}, dataDir =
       if (shown.status !== 200) throw new Error(`signIn(${login}): the link page answered ${shown.status}`);
       const done = await b.post('/login/link', { code: link.searchParams.get('code')! });
       if (done.status !== 303) throw new Error(`signIn(${login}): using the link answered ${done.status}`);
+      // As a browser does: follow the redirect (the new session's page brings its CSRF token).
+      await b.get(done.location!);
       return b;
     },
     browser: () => new Browser(app.url),

@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type { Services } from '../../services.ts';
 import { BadInput, Unauthorized } from '../../errors.ts';
 import { createToken, listTokens } from '../../users/tokens.ts';
-import { getPreferences, revokeOwnToken, setPreferences } from '../../users/preferences.ts';
+import { getPreferences, revokeOwnToken, setPreferences, signOutEverywhere } from '../../users/preferences.ts';
 import { requireUser } from '../../users/users.ts';
 import { page } from '../render.ts';
 import { presentSettings } from '../presenters/settings.ts';
@@ -58,6 +58,15 @@ export function settingsRouter(s: Services): Router {
     await setPreferences(s.db, user.id, { hidden: f.get('hidden') === 'on', public_badge: f.get('public_badge') === 'on' }, { userId: user.id, login: user.login });
     ctx.status = 303;
     ctx.redirect('/settings?done=saved');
+  });
+
+  // Ends every session of this person on every replica (a lost laptop, a shared machine).
+  router.post('/settings/sign-out-everywhere', async (ctx: Context) => {
+    const user = me(ctx);
+    await signOutEverywhere(s.db, user.id, { userId: user.id, login: user.login });
+    ctx.session = null;
+    ctx.status = 303;
+    ctx.redirect('/login?reason=signed_out');
   });
   return router;
 }

@@ -2,7 +2,7 @@
 // query string, and building the links that change one part of it.
 import { BadInput } from '../../errors.ts';
 import { isMetric, METRICS, type Metric } from '../../usage/ranking.ts';
-import type { SourceFilter } from '../../usage/rollup-groups.ts';
+import type { SourceFilter } from '../../ledger/read.ts';
 import { isWindow, WINDOWS, type WindowName } from '../../usage/window.ts';
 
 export interface BoardState {

@@ -13,6 +13,8 @@ export const WINDOW_LABELS: Record<WindowName, string> = { today: 'Today', '7d':
 export const WINDOW_PHRASES: Record<WindowName, string> = { today: 'today', '7d': 'last 7 days', '30d': 'last 30 days', '90d': 'last 90 days', all: 'all time' };
 
 export const TRUST_TEXT = {
+  provider: { label: 'provider', title: 'Reported by the vendor’s own usage API (imported by the server; nobody can forge it)' },
+  device: { label: 'device', title: 'Read from the provider’s response on the developer’s machine (local proxy, CLI telemetry)' },
   measured: { label: 'measured', title: 'Seen on the wire or reported by the provider (local proxy, CLI telemetry, provider Admin APIs)' },
   'self-reported': { label: 'self-reported', title: 'Read from local log files on the developer’s machine' },
   mixed: { label: 'mixed', title: 'Partly measured, partly read from local logs' },

@@ -1,7 +1,7 @@
 // The admin's users and tokens pages: exactly the fields the templates show.
 import type { UserListing } from '../../../admin/users.ts';
 import type { TokenWithOwner } from '../../../users/tokens.ts';
-import { ROLES } from '../../../db/models.ts';
+import { ROLES } from '../../../db/repos/users.ts';
 import { when, type FieldError } from '../../pages/admin/common.ts';
 
 export function presentUserRow(u: UserListing, viewerLogin: string, error: FieldError | null = null) {

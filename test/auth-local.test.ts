@@ -12,6 +12,7 @@ import { Browser, tempDir, withApp, type TestApp } from './helpers/app.ts';
 import { count as countUsers } from '../src/db/repos/users.ts';
 import { countOfUser as sessionsOf } from '../src/db/repos/web-sessions.ts';
 import { rows } from './helpers/db.ts';
+import { cliEnv } from './helpers/engine.ts';
 
 async function useLink(b: Browser, url: string) {
   const u = new URL(url);
@@ -83,7 +84,8 @@ test('tokenboard login-link prints a URL under server.base_url that signs in', a
   const dir = tempDir();
   const out: string[] = [];
   const err: string[] = [];
-  const run = (...argv: string[]) => main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, { TOKENBOARD_SERVER_DATA_DIR: dir, TOKENBOARD_SERVER_BASE_URL: 'https://tb.example.com' });
+  const env = await cliEnv(dir, { TOKENBOARD_SERVER_BASE_URL: 'https://tb.example.com' });
+  const run = (...argv: string[]) => main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, env);
   t.is(await run('user', 'add', 'dora'), 0);
   out.length = 0;
   t.is(await run('login-link', 'dora'), 0);

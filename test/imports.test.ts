@@ -12,6 +12,7 @@ import { saveAdminKey, loadAdminKey, adminKeyHints } from '../src/imports/keys.t
 import { main } from '../src/cli.ts';
 import { syncRecent } from '../src/imports/sync.ts';
 import { rows } from './helpers/db.ts';
+import { cliEnv } from './helpers/engine.ts';
 
 const admin = { userId: null, login: 'root' };
 const KEY = 'sk-ant-admin01-test-key-0000000000';
@@ -175,7 +176,7 @@ test('CLI: tokenboard import with --key-env, progress on stderr, summary on stdo
   const dir = tempDir();
   const out: string[] = [];
   const err: string[] = [];
-  const env = { TOKENBOARD_SERVER_DATA_DIR: dir, TOKENBOARD_PROVIDERS_ANTHROPIC_API_URL: fake.url, ADMIN_KEY: KEY };
+  const env = await cliEnv(dir, { TOKENBOARD_PROVIDERS_ANTHROPIC_API_URL: fake.url, ADMIN_KEY: KEY });
   const code = await main(['import', 'anthropic', '--from', '2026-10-01', '--to', '2026-10-02', '--key-env', 'ADMIN_KEY'], { out: (x) => out.push(x), err: (x) => err.push(x) }, env);
   t.is(code, 0, err.join('\n'));
   t.regex(out[0], /^imported \d+ events from anthropic in 4 pages/);

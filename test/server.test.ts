@@ -7,6 +7,7 @@ import { signedHeaders } from '../agent/wire.ts';
 import { ROOT } from '../src/paths.ts';
 import { withApp, postIngest, event, tempDir } from './helpers/app.ts';
 import { rows } from './helpers/db.ts';
+import { cliEnv, ENGINE } from './helpers/engine.ts';
 
 test('healthz answers 200 {"ok":true} without sign-in', async (t) => {
   const app = await withApp();
@@ -73,11 +74,12 @@ test('unknown paths get a JSON 404 for the API and a page otherwise', async (t) 
   t.regex(await page.text(), /<html/);
 });
 
-test('zero config: `serve` starts with SQLite under the data dir; SIGTERM finishes in-flight batches and exits 0', async (t) => {
+test('zero config: `serve` starts (SQLite under the data dir, or the PostgreSQL of database.url); SIGTERM finishes in-flight batches and exits 0', async (t) => {
   const dataDir = tempDir();
+  const env = await cliEnv(dataDir);
   const start = () => {
     const child = spawn(process.execPath, ['--import=tsx', join(ROOT, 'src/cli.ts'), 'serve'], {
-      env: { PATH: process.env.PATH!, TOKENBOARD_SERVER_DATA_DIR: dataDir, TOKENBOARD_SERVER_PORT: '0', TOKENBOARD_SERVER_HOST: '127.0.0.1' },
+      env: { PATH: process.env.PATH!, ...env, TOKENBOARD_SERVER_PORT: '0', TOKENBOARD_SERVER_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -96,13 +98,12 @@ test('zero config: `serve` starts with SQLite under the data dir; SIGTERM finish
   const s1 = start();
   const url = await s1.url;
   t.deepEqual(await (await fetch(`${url}/healthz`)).json(), { ok: true });
-  t.true(existsSync(join(dataDir, 'tokenboard.sqlite')));
+  t.is(existsSync(join(dataDir, 'tokenboard.sqlite')), ENGINE === 'sqlite', 'SQLite by default, nothing of it on PostgreSQL');
   t.true(existsSync(join(dataDir, 'secret_key')));
 
   // A user and token made by the CLI next to the running server (a second process).
   const { main } = await import('../src/cli.ts');
   const out: string[] = [];
-  const env = { TOKENBOARD_SERVER_DATA_DIR: dataDir };
   t.is(await main(['user', 'add', 'jo'], { out: (x) => out.push(x), err: () => {} }, env), 0);
   t.is(await main(['token', 'create', 'jo'], { out: (x) => out.push(x), err: () => {} }, env), 0);
   const jo = JSON.parse(out[1]);

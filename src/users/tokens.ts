@@ -40,7 +40,9 @@ export async function revokeTokenById(db: Db, tokenId: number, actor: Actor): Pr
   const row = await db.models.AgentToken.findByPk(tokenId);
   if (!row || row.revoked_at) throw new NotFound('no such live token');
   await row.update({ revoked_at: new Date() });
-  await audit(db, actor, 'token.revoke', String(row.user_id), { token_id: tokenId, name: row.name });
+  // The audit log names people by login, as everywhere else.
+  const owner = await db.models.User.findByPk(row.user_id);
+  await audit(db, actor, 'token.revoke', owner?.login ?? String(row.user_id), { token_id: tokenId, name: row.name });
 }
 
 export interface TokenInfo {

@@ -179,3 +179,23 @@ test.serial('chart labels stay readable (10 px or more) on both sizes; the heatm
     if (size === 'desktop') t.true(heat.fill > 0.98, `the year fills its card (${Math.round(heat.fill * 100)}%)`);
   }
 });
+
+test.serial('rows of Users and Prices end at one line, the Actions cell too; the header names the org once', async (t) => {
+  const page = await (await contextFor('desktop', false)).newPage();
+  t.teardown(() => page.close());
+  for (const path of ['/admin/users', '/admin/prices']) {
+    await page.goto(`${app.url}${path}`);
+    const rows = await page.evaluate(`[...document.querySelectorAll('#users-table tbody tr, #prices tbody tr')].map((tr) => {
+      const cells = [...tr.children].map((td) => ({ bottom: Math.round(td.getBoundingClientRect().bottom), display: getComputedStyle(td).display }));
+      return { bottoms: [...new Set(cells.map((c) => c.bottom))], displays: [...new Set(cells.map((c) => c.display))] };
+    })`) as { bottoms: number[]; displays: string[] }[];
+    t.true(rows.length > 1, path);
+    for (const r of rows) {
+      t.is(r.bottoms.length, 1, `${path}: every cell of a row ends at the same line (${r.bottoms.join(', ')})`);
+      t.deepEqual(r.displays, ['table-cell']);
+    }
+  }
+  // The org name is the default ("TokenBoard"): shown once, as the brand.
+  t.is(await page.locator('header.top').getByText('TokenBoard', { exact: true }).count(), 1);
+  t.is(await page.locator('header.top .org').count(), 0);
+});

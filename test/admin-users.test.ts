@@ -75,7 +75,7 @@ test.serial('deactivate revokes tokens, reactivate; tokens page shows owners and
   const tokens = await admin.get('/admin/tokens');
   t.regex(tokens.text, /<a href="\/u\/ben">ben<\/a> <span class="pill">deactivated<\/span><\/td>\s*<td>desk<\/td>[\s\S]*?revoked/);
   const on = await admin.htmx('/admin/users/ben/reactivate', 'POST', {});
-  t.regex(on.text, /<span class="pill trust-measured">active<\/span>/);
+  t.regex(on.text, /<span class="pill trust-measured">active<\/span> <span class="saved" role="status">✓ Reactivated<\/span>/);
   t.true((await app.running.services.db.models.User.findOne({ where: { login: 'ben' } }))!.active);
 
   const ana = /id="token-(\d+)" data-token="\d+">\s*<td><a href="\/u\/ana">ana<\/a><\/td>\s*<td>laptop<\/td>/.exec(tokens.text);

@@ -9,13 +9,17 @@ import { deactivateUser, deleteUser, listUsers, reactivateUser, setRole } from '
 import { requireUser } from '../../../users/users.ts';
 import { createLoginLink } from '../../../auth/login-links.ts';
 import { setFlash } from '../../flash.ts';
-import { presentUserRow, type Handover } from '../../presenters/admin/users.ts';
+import { presentUserRow, type Handover, type RowSaved } from '../../presenters/admin/users.ts';
 import { actorOf, field, inlineError, isHtmx, noStore, seeOther, type FieldError } from './common.ts';
 import { peopleRoutes } from './people.ts';
 import { HANDOVER, linkBaseOf, showUsers } from './users-page.ts';
 
-/** What a row says after an htmx action went through. */
-const ROW_NOTICES: Record<string, string> = { role: 'Role saved', reactivated: 'Reactivated' };
+/** What a row says after an htmx action went through, and in which cell. */
+const ROW_NOTICES: Record<string, RowSaved> = {
+  role: { cell: 'role', text: 'Role saved' },
+  deactivated: { cell: 'status', text: 'Deactivated, tokens revoked' },
+  reactivated: { cell: 'status', text: 'Reactivated' },
+};
 
 type Action = (s: Services, ctx: Context, login: string) => Promise<unknown>;
 

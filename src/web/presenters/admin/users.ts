@@ -5,8 +5,14 @@ import type { TokenWithOwner } from '../../../users/tokens.ts';
 import { ROLES } from '../../../db/models.ts';
 import { when, type FieldError } from '../../pages/admin/common.ts';
 
-/** A row after an action: its inline refusal, or what was just saved (said politely to screen readers). */
-export function presentUserRow(u: UserListing, viewerLogin: string, error: FieldError | null = null, saved: string | null = null) {
+/** What was just saved, shown (and said politely to screen readers) in that cell of the row. */
+export interface RowSaved {
+  cell: 'role' | 'status';
+  text: string;
+}
+
+/** A row after an action: its inline refusal, or what was just saved. */
+export function presentUserRow(u: UserListing, viewerLogin: string, error: FieldError | null = null, saved: RowSaved | null = null) {
   return {
     id: `user-${u.login}`,
     login: u.login,

@@ -69,7 +69,7 @@ test.serial('edit a price inline: an inline error for a negative number, then sa
   await page.locator('#history td', { hasText: 'in $4' }).first().waitFor({ timeout: WAIT });
   await page.goto(`${app.url}/team`);
   await page.locator('[data-stat="cost"]', { hasText: '$8.00' }).waitFor({ timeout: WAIT });
-  await page.locator('svg.weekly').waitFor({ timeout: WAIT });
+  await page.locator('svg.weekly.chart-wide').waitFor({ timeout: WAIT });
   await page.screenshot({ path: join(ARTIFACTS, 'team.png'), fullPage: true, caret: 'initial' });
   t.deepEqual(problems, []);
 });

@@ -7,10 +7,9 @@ import { deactivateUser } from '../src/admin/users.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { RECHECK_MS } from '../src/auth/membership.ts';
 import { event, postIngest, withApp, type TestApp } from './helpers/app.ts';
-import { fakeGithub, githubConfig, type FakeGithub, type FakeUser } from './helpers/fake-github.ts';
-import { updateUser } from './helpers/db.ts';
+import { fakeGithub, githubConfig, githubSignIn, type FakeUser } from './helpers/fake-github.ts';
+import { rows, updateUser } from './helpers/db.ts';
 import { count as countUsers } from '../src/db/repos/users.ts';
-import { rows } from './helpers/db.ts';
 
 const ORG = 'acme';
 
@@ -19,18 +18,6 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }, opts: { pre
   const app = await withApp(githubConfig(gh, ORG, opts.config));
   t.teardown(async () => { await app.stop(); await gh.close(); });
   return { gh, app };
-}
-
-/** Runs the whole OAuth dance in a fresh browser as `user`; returns the browser and the callback's answer. */
-async function githubSignIn(app: TestApp, gh: FakeGithub, user: FakeUser, next?: string) {
-  gh.approveAs(user);
-  const b = app.browser();
-  const start = await b.get(`/auth/github${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-  if (start.status !== 302 || !start.location) throw new Error(`/auth/github answered ${start.status}`);
-  const authorize = await fetch(start.location, { redirect: 'manual' });
-  const callback = new URL(authorize.headers.get('location')!);
-  const final = await b.get(callback.pathname + callback.search);
-  return { b, start, callback, final };
 }
 
 const member = (id: number, login: string, extra: Partial<FakeUser> = {}): FakeUser => ({ id, login, orgs: { [ORG]: 'active' }, ...extra });

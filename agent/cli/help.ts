@@ -13,11 +13,14 @@ Commands:
   service   install|uninstall a login service (systemd user unit / launchd agent) running \`run\`
 
 Run \`<command> --help\` for a command's options.`,
-  login: `Usage: login --server URL --user ID --token TOKEN
+  login: `Usage: login --server URL --user ID --token TOKEN [--offline]
 
-Writes ~/.config/tokenboard/agent.json (mode 0600; TOKENBOARD_AGENT_CONFIG overrides the
-path) after checking the values with a signed ping. The values come from your TokenBoard
-settings page.`,
+Checks the values with a signed ping, then writes ~/.config/tokenboard/agent.json (mode
+0600; TOKENBOARD_AGENT_CONFIG overrides the path). The values come from your TokenBoard
+settings page. Nothing is saved (exit 1) when the server refuses the token, is not a
+TokenBoard, or cannot be reached.
+  --offline   save even though the server cannot be reached now (the values stay
+              unchecked; events wait in the queue). A server that answers no is still no.`,
   proxy: `Usage: proxy
 
 Starts the local proxy on 127.0.0.1:$TOKENBOARD_PROXY_PORT (default 4000) and sends what it

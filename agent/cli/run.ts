@@ -1,5 +1,7 @@
 // `run` (proxy + log watching + sending) and `proxy` (the proxy and sending alone).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AgentConfig } from '../config.ts';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
 import { scanLogs } from '../collectors/index.ts';
 import { loadSalt } from '../collectors/context.ts';
@@ -8,6 +10,34 @@ import { Flusher, tryLock } from '../flusher.ts';
 import { configOf, fmtCounts, type Io } from './common.ts';
 
 export const SCAN_MS = 10_000;
+
+// The tools behind the log roots, as a person knows them (a root added later shows its key).
+const TOOL_NAMES: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', gemini: 'Gemini CLI', opencode: 'OpenCode' };
+
+/**
+ * The one line `run` prints at start: which log directories it watches (only to this
+ * terminal: the paths are the user's own and are never sent), what it does not find, and
+ * where the counts go.
+ */
+export function startLine(cfg: AgentConfig, opts: { watch: boolean }, exists: (path: string) => boolean = existsSync): string {
+  const parts: string[] = [];
+  if (opts.watch) {
+    const found: string[] = [];
+    const missing: string[] = [];
+    for (const [key, dirs] of Object.entries(cfg.logRoots) as [string, string[]][]) {
+      const name = TOOL_NAMES[key] ?? key;
+      const here = dirs.filter((d) => exists(d));
+      if (here.length) found.push(`${name} (${here.join(', ')})`);
+      else missing.push(name);
+    }
+    parts.push(found.length ? `watching the logs of ${found.join(', ')}` : 'watching for AI-tool logs (none found yet)');
+    if (found.length && missing.length) parts.push(`not found: ${missing.join(', ')}`);
+  }
+  parts.push(cfg.login
+    ? `sending token counts to ${cfg.login.server} as user ${cfg.login.user} every ${cfg.flushMs >= 1000 ? `${Math.round(cfg.flushMs / 100) / 10}s` : `${cfg.flushMs}ms`}`
+    : 'sending nothing until you run `login` (events wait in the queue)');
+  return parts.join('; ');
+}
 
 export interface Running {
   proxy: RunningProxy | null;
@@ -18,6 +48,7 @@ export async function startAgent(io: Io, opts: { proxy: boolean; watch: boolean;
   const cfg = configOf(io);
   const log = (line: string): void => io.err(`${new Date().toISOString()} ${line}`);
   if (!cfg.login) log(`not logged in (${cfg.loginProblems[0]}); events are queued until you run \`login\``);
+  log(startLine(cfg, opts));
   const outbox = new Outbox(cfg.stateDir);
   const flusher = new Flusher(outbox, cfg.stateDir, cfg.login);
   flusher.start(cfg.flushMs);

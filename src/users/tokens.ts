@@ -2,6 +2,7 @@
 import type { Db } from '../db/connect.ts';
 import type { User } from '../db/repos/users.ts';
 import * as tokens from '../db/repos/tokens.ts';
+import * as users from '../db/repos/users.ts';
 import { BadInput, NotFound } from '../errors.ts';
 import { newAgentToken, type Sealer } from '../secrets.ts';
 import { audit, type Actor } from '../admin/audit.ts';
@@ -44,7 +45,9 @@ export async function revokeTokenById(db: Db, tokenId: number, actor: Actor, own
     const row = await tokens.byId(tx, tokenId);
     if (!row || row.revoked_at || (owner !== undefined && row.user_id !== owner)) throw new NotFound(owner === undefined ? 'no such live token' : 'no such live token of yours');
     await tokens.revoke(tx, tokenId);
-    await audit(tx, actor, 'token.revoke', String(row.user_id), { token_id: tokenId, name: row.name });
+    // The audit log names people by login, as everywhere else.
+    const who = await users.byId(tx, row.user_id);
+    await audit(tx, actor, 'token.revoke', who?.login ?? String(row.user_id), { token_id: tokenId, name: row.name });
   });
 }
 

@@ -25,12 +25,20 @@ export interface NewUser {
   github?: boolean;
 }
 
-export async function addUser(db: Db, u: NewUser, actor: Actor): Promise<User> {
-  if (!LOGIN_RE.test(u.login ?? '')) throw new BadInput(`login: "${u.login}" is not a valid login (letters, digits and single hyphens, at most 39 characters)`);
+/** Why these values cannot make an account (the message starts with the field), or null. */
+export function newUserProblem(u: NewUser): string | null {
+  if (!LOGIN_RE.test(u.login ?? '')) return `login: "${u.login}" is not a valid login (letters, digits and single hyphens, at most 39 characters)`;
   const role = u.role ?? 'member';
-  if (!isRole(role)) throw new BadInput(`role: "${role}" is not a role; use one of ${ROLES.join(', ')}`);
-  if (u.email != null && !EMAIL_RE.test(u.email)) throw new BadInput(`email: "${u.email}" is not an email address`);
-  if (u.name != null && (u.name.length > 255 || /[\p{Cc}\p{Cf}]/u.test(u.name))) throw new BadInput('name: at most 255 printable characters');
+  if (!isRole(role)) return `role: "${role}" is not a role; use one of ${ROLES.join(', ')}`;
+  if (u.email != null && !EMAIL_RE.test(u.email)) return `email: "${u.email}" is not an email address`;
+  if (u.name != null && (u.name.length > 255 || /[\p{Cc}\p{Cf}]/u.test(u.name))) return 'name: at most 255 printable characters';
+  return null;
+}
+
+export async function addUser(db: Db, u: NewUser, actor: Actor): Promise<User> {
+  const problem = newUserProblem(u);
+  if (problem) throw new BadInput(problem);
+  const role = (u.role ?? 'member') as Role;
   const exists = () => new AppError(409, 'user_exists', `user ${u.login} already exists`);
   try {
     return await db.transaction(async (tx) => {

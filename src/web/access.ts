@@ -77,6 +77,8 @@ export const ACCESS: Readonly<Record<string, Rule>> = {
   // Admin panel.
   'GET /admin': page(ADMINS),
   'GET /admin/users': page(ADMINS),
+  'POST /admin/users': page(ADMINS),
+  'POST /admin/users/bulk': page(ADMINS),
   'POST /admin/users/:login/role': page(ADMINS),
   'POST /admin/users/:login/deactivate': page(ADMINS),
   'POST /admin/users/:login/reactivate': page(ADMINS),

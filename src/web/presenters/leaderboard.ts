@@ -77,6 +77,7 @@ export function presentBoard(lb: Leaderboard, details: Map<number, RowDetails>, 
     };
   });
   const here = boardQuery(state);
+  const summaryCost = money(lb.summary.cost_usd, lb.summary.cost_partial, []);
   return {
     state,
     url: here,
@@ -103,8 +104,10 @@ export function presentBoard(lb: Leaderboard, details: Map<number, RowDetails>, 
       tokens: compact(lb.summary.tokens),
       tokens_title: `${int(lb.summary.tokens)} tokens`,
       messages: compact(lb.summary.messages),
-      cost: money(lb.summary.cost_usd, lb.summary.cost_partial, []),
+      cost: summaryCost,
     },
+    // The "* partial cost" footnote explains a mark shown on this page, and only then.
+    any_partial: summaryCost.partial || rows.some((r) => r.cost.partial || Boolean(r.value_money?.partial)),
   };
 }
 

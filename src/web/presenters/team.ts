@@ -4,7 +4,7 @@ import type { TeamView } from '../../usage/team.ts';
 import { isWindow, WINDOWS, type WindowName } from '../../usage/window.ts';
 import { compact, int, percent } from '../format.ts';
 import { barSvg } from '../svg/bar.ts';
-import { weeklySvg } from '../svg/weekly.ts';
+import { WEEKLY_NARROW, WEEKLY_WIDE, weeklySvg } from '../svg/weekly.ts';
 import { money, WINDOW_LABELS, WINDOW_PHRASES } from './leaderboard.ts';
 
 export interface TeamState {
@@ -48,7 +48,8 @@ export function presentTeam(v: TeamView, state: TeamState, allTeams: string[]) {
       adoption: pctText(v.adoption_pct),
       cost: money(v.cost_usd, v.cost_partial, v.unpriced_models),
     },
-    weekly_svg: weeklySvg(v.weekly, { members: v.members }),
+    weekly_svg: weeklySvg(v.weekly, { members: v.members, size: WEEKLY_WIDE }),
+    weekly_svg_narrow: weeklySvg(v.weekly, { members: v.members, size: WEEKLY_NARROW }),
     weekly: v.weekly,
     people: [
       { key: 'new', title: 'New adopters', hint: 'first usage ever in this window', logins: v.new_adopters },

@@ -67,3 +67,9 @@ test('provider from a model id: the vendor an OpenRouter-style id names, else th
   t.is(vendorOfModel('deepseek-chat', 'x'), 'deepseek');
   t.is(vendorOfModel('my-local-model', 'unknown'), 'unknown');
 });
+
+test('collect --help names each VS Code-family source, where it reads and the variables it honours', async (t) => {
+  const { HELP } = await import('../cli/help.ts');
+  for (const s of ['Cline', 'Roo Code', 'Kilo Code', 'Copilot Chat', 'saoudrizwan.claude-dev', 'rooveterinaryinc.roo-cline', 'kilocode.kilo-code', 'chatSessions',
+    'CLINE_DIR', 'CLINE_DATA_DIR', 'CLINE_SESSION_DATA_DIR', 'VSCODE_APPDATA', 'VSCODE_PORTABLE', 'VSCODE_AGENT_FOLDER', 'customStoragePath', '.vscode-server']) t.true(HELP.collect.includes(s), s);
+});

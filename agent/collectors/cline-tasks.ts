@@ -133,6 +133,32 @@ export function usageEvents(source: Source, ts: number, counts: Counts, who: Who
   });
 }
 
+/**
+ * A file the tool rewrites whole: parsed again only when it changed, or when a row held
+ * back last time may have become final (the file has been quiet since). Null when there is
+ * nothing to read now; a half-written or broken file waits until it changes again.
+ */
+export function rereadWhole<T>(ctx: ScanContext, path: string, parse: (doc: unknown) => T | null): { value: T; settled: boolean; done(held: boolean): void } | null {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return null; // deleted, or never written
+  }
+  const cursor = ctx.cursors.get(path);
+  const settled = ctx.now - stat.mtimeMs >= ctx.settleMs;
+  const wasHeld = (cursor?.state as { held?: boolean } | undefined)?.held === true;
+  if (unchanged(cursor, stat) && !(wasHeld && settled)) return null;
+  if (ctx.sinceMs !== null && stat.mtimeMs < ctx.sinceMs) return null;
+  const base = { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size };
+  const value = parse(safeParse(readWhole(path)));
+  if (value === null) {
+    ctx.cursors.set(path, { ...base, state: { broken: true } });
+    return null;
+  }
+  return { value, settled, done: (held) => ctx.cursors.set(path, { ...base, state: { held } }) };
+}
+
 /** Every task of every store (folders holding tasks/<id>/ui_messages.json). */
 export function scanTasks(ctx: ScanContext, flavor: TaskFlavor, stores: string[]): WireEvent[] {
   const tasks = ctx.cursors.extra<Record<string, TaskState>>(`${flavor.source}-tasks`, () => ({}));
@@ -140,37 +166,20 @@ export function scanTasks(ctx: ScanContext, flavor: TaskFlavor, stores: string[]
   for (const store of new Set(stores)) {
     for (const id of subdirs(join(store, 'tasks'))) {
       const dir = join(store, 'tasks', id);
-      const path = join(dir, 'ui_messages.json');
-      let stat;
-      try {
-        stat = statSync(path);
-      } catch {
-        continue; // a task without messages, or deleted just now
-      }
-      const cursor = ctx.cursors.get(path);
-      const settled = ctx.now - stat.mtimeMs >= ctx.settleMs;
-      const wasHeld = (cursor?.state as { held?: boolean } | undefined)?.held === true;
-      if (unchanged(cursor, stat) && !(wasHeld && settled)) continue;
-      if (ctx.sinceMs !== null && stat.mtimeMs < ctx.sinceMs) continue;
-      const base = { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size };
-      const rows = usageRows(safeParse(readWhole(path)), flavor);
-      if (!rows) {
-        // Half-written (or not a task file): read again once it changes.
-        ctx.cursors.set(path, { ...base, state: { broken: true } });
-        continue;
-      }
+      const file = rereadWhole(ctx, join(dir, 'ui_messages.json'), (doc) => usageRows(doc, flavor));
+      if (!file) continue;
       const key = sessionKey(`${flavor.source}:${id}`);
-      const r = newUsage(rows, tasks[key], settled);
+      const r = newUsage(file.value, tasks[key], file.settled);
       tasks[key] = r.next;
       if (r.emit.length) {
-        const who = flavor.who(dir, rows);
+        const who = flavor.who(dir, file.value);
         const session = sessionHash(ctx.salt, id);
         for (const { row, counts } of r.emit) {
           if (ctx.sinceMs !== null && row.ts < ctx.sinceMs) continue;
           for (const e of usageEvents(flavor.source, row.ts, counts, who(row), eventId(flavor.prefix, id, row.ts), session)) out.set(e.id!, e);
         }
       }
-      ctx.cursors.set(path, { ...base, state: { held: r.held } });
+      file.done(r.held);
     }
   }
   return [...out.values()];

@@ -6,7 +6,7 @@
 //   aggregates (checkpoint restores). `tokensIn` is the uncached remainder for most
 //   providers; the OpenAI-compatible ones listed in TOTAL_INPUT pass `prompt_tokens` (cache
 //   included) together with a cache count (cline v3.89.2 core/api/providers/*.ts), so the
-//   cache is taken out again there. The model is the row's `modelInfo` (Cline ≥ 3.38), else
+//   cache is taken out again there. The model is the row's `modelInfo` (Cline ≥ 3.37), else
 //   the task_metadata.json `model_usage` entry in force at the row's time.
 // - SDK sessions (the VS Code extension and CLI since 4.1, which no longer write
 //   ui_messages.json): <sessions>/<sessionId>/<stem>.messages.json, rewritten whole; a
@@ -17,16 +17,15 @@
 // Locations: every VS Code-family editor's globalStorage/saoudrizwan.claude-dev (and its
 // profiles'), and Cline's own data dir: CLINE_DATA_DIR, else $CLINE_DIR/data, else
 // ~/.cline/data; sessions in CLINE_SESSION_DATA_DIR, else <data>/sessions.
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
-import { readWhole, unchanged } from './files.ts';
+import { readWhole } from './files.ts';
 import { num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
-import { newUsage, scanTasks, usageEvents, type TaskFlavor, type TaskState, type UsageRow, type Who } from './cline-tasks.ts';
-import { editorUserDirs, extensionStores, subdirs, type EditorRoots } from './vscode-dirs.ts';
+import { newUsage, rereadWhole, scanTasks, usageEvents, type TaskFlavor, type TaskState, type UsageRow, type Who } from './cline-tasks.ts';
+import { editorUserDirs, extensionStores, fileNames, subdirs, type EditorRoots } from './vscode-dirs.ts';
 
 export const CLINE_EXTENSION = 'saoudrizwan.claude-dev';
 
@@ -86,18 +85,29 @@ export const clineFlavor: TaskFlavor = {
   },
 };
 
-interface SessionFileState {
-  held?: boolean;
-  broken?: boolean;
+// A classic task resumed by the SDK extension starts its session with the task's history,
+// the task's whole totals put on its last assistant message, and a user message with this
+// warning (apps/vscode/src/sdk/legacy-task-handling.ts). Those totals were counted from the
+// task's ui_messages.json: metrics up to the warning are not usage of this session.
+const LEGACY_RESUME = 'this is a legacy conversation';
+
+function mentionsLegacyResume(msg: Rec | null): boolean {
+  const content = msg?.content;
+  if (typeof content === 'string') return content.includes(LEGACY_RESUME);
+  return Array.isArray(content) && content.some((b) => typeof o(b)?.text === 'string' && (o(b)!.text as string).includes(LEGACY_RESUME));
 }
 
 /** The usage rows of one SDK messages file (assistant messages with metrics). */
-export function sessionRows(doc: unknown): { rows: UsageRow[]; fileSession?: string } | null {
+export function sessionRows(doc: unknown): UsageRow[] | null {
   const d = o(doc);
-  const messages = d ? d.messages : doc; // a bare array is accepted too (the SDK's reader does)
-  if (!Array.isArray(messages)) return null;
+  const all = d ? d.messages : doc; // a bare array is accepted too (the SDK's reader does)
+  if (!Array.isArray(all)) return null;
+  let from = 0;
+  all.forEach((m, i) => {
+    if (mentionsLegacyResume(o(m))) from = i + 1;
+  });
   const rows: UsageRow[] = [];
-  for (const m of messages) {
+  for (const m of all.slice(from)) {
     const msg = o(m);
     const metrics = o(msg?.metrics);
     if (!msg || !metrics || msg.role !== 'assistant' || o(msg.metadata)?.displayOnly === true) continue;
@@ -105,7 +115,7 @@ export function sessionRows(doc: unknown): { rows: UsageRow[]; fileSession?: str
     if (ts === null) continue;
     rows.push({ ts, aggregate: false, msg, info: metrics, counts: [num(metrics.inputTokens), num(metrics.outputTokens), num(metrics.cacheReadTokens), num(metrics.cacheWriteTokens)] });
   }
-  return { rows, fileSession: str(d?.sessionId) };
+  return rows;
 }
 
 function scanSessions(ctx: ScanContext, roots: string[]): WireEvent[] {
@@ -117,28 +127,12 @@ function scanSessions(ctx: ScanContext, roots: string[]): WireEvent[] {
       let manifest: Rec | null | undefined;
       for (const name of fileNames(dir)) {
         if (!name.endsWith('.messages.json')) continue;
-        const path = join(dir, name);
-        let stat;
-        try {
-          stat = statSync(path);
-        } catch {
-          continue;
-        }
-        const cursor = ctx.cursors.get(path);
-        const settled = ctx.now - stat.mtimeMs >= ctx.settleMs;
-        const last = cursor?.state as SessionFileState | undefined;
-        if (unchanged(cursor, stat) && !(last?.held && settled)) continue;
-        if (ctx.sinceMs !== null && stat.mtimeMs < ctx.sinceMs) continue;
-        const base = { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size };
-        const parsed = sessionRows(safeParse(readWhole(path)));
-        if (!parsed) {
-          ctx.cursors.set(path, { ...base, state: { broken: true } satisfies SessionFileState });
-          continue;
-        }
+        const file = rereadWhole(ctx, join(dir, name), sessionRows);
+        if (!file) continue;
         // A subagent's file keeps its own message ids: (folder, stem) names the agent.
         const stem = name.slice(0, -'.messages.json'.length);
         const key = sessionKey(`cline-sdk:${sid}/${stem}`);
-        const r = newUsage(parsed.rows, states[key], settled);
+        const r = newUsage(file.value, states[key], file.settled);
         states[key] = r.next;
         for (const { row, counts } of r.emit) {
           if (ctx.sinceMs !== null && row.ts < ctx.sinceMs) continue;
@@ -149,19 +143,11 @@ function scanSessions(ctx: ScanContext, roots: string[]): WireEvent[] {
           // The session is the user's (root) session: subagent usage belongs to it.
           out.push(...usageEvents('cline', row.ts, counts, who, eventId('cl', 'sdk', sid, stem, msgId), sessionHash(ctx.salt, sid)));
         }
-        ctx.cursors.set(path, { ...base, state: { held: r.held } satisfies SessionFileState });
+        file.done(r.held);
       }
     }
   }
   return out;
-}
-
-function fileNames(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 export const cline: Collector = {

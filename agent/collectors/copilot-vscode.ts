@@ -24,7 +24,7 @@
 //   session id and request id. A session copied to another workspace's folder (VS Code
 //   copies on a workspace change and keeps the original) has the same ids: counted once.
 // Requests are accounted for up to a watermark (request timestamp) per session.
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
@@ -33,7 +33,7 @@ import { readLines, readWhole, sameFile, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { splitEvent } from './split.ts';
-import { editorUserDirs, subdirs, type EditorRoots } from './vscode-dirs.ts';
+import { editorUserDirs, fileNames, subdirs, type EditorRoots } from './vscode-dirs.ts';
 import { vendorOfModel } from './vendor.ts';
 
 export function copilotVscodeRoots(env: Env, home: string, platform: NodeJS.Platform = process.platform): EditorRoots {
@@ -116,7 +116,7 @@ export function applyEntry(st: LogState, entry: Rec, done: Done[]): void {
   if (entry.kind === 2 && k.length === 1) {
     if (typeof entry.i === 'number' && entry.i >= 0) {
       for (const key of Object.keys(st.open)) if (Number(key) >= entry.i) delete st.open[key];
-      st.n = Math.min(st.n, entry.i);
+      st.n = entry.i; // as `arr.length = i` in VS Code's reader
     }
     if (Array.isArray(entry.v)) for (const r of entry.v) put(st.n++, r);
     return;
@@ -163,7 +163,7 @@ function byteAt(path: string, pos: number): number {
 function sessionFiles(roots: EditorRoots): string[] {
   const out: string[] = [];
   const add = (dir: string): void => {
-    for (const name of listFiles(dir)) if (name.endsWith('.jsonl') || name.endsWith('.json')) out.push(join(dir, name));
+    for (const name of fileNames(dir)) if (name.endsWith('.jsonl') || name.endsWith('.json')) out.push(join(dir, name));
   };
   for (const user of roots.editors) {
     const ws = join(user, 'workspaceStorage');
@@ -172,14 +172,6 @@ function sessionFiles(roots: EditorRoots): string[] {
     add(join(user, 'globalStorage', 'transferredChatSessions'));
   }
   return out;
-}
-
-function listFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 function events(done: Done[], sessionId: string, salt: Buffer): WireEvent[] {

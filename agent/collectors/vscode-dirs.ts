@@ -60,6 +60,15 @@ export function subdirs(dir: string): string[] {
   }
 }
 
+/** The names in `dir` (none when it does not exist). */
+export function fileNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * A string setting from a user/profile `settings.json`. The file is JSON with comments and
  * trailing commas (JSONC): both are removed outside strings before parsing.

@@ -169,7 +169,7 @@ test('a copy of a task that goes on in the other editor counts only its new requ
 
 test('SDK sessions: per-call metrics with the cache taken out of inputTokens, subagents in the parent session', (t) => {
   const h = copyVscodeHome();
-  const ev = cline(h.scan().events).filter((e) => e.ts > 1780000000000);
+  const ev = cline(h.scan().events).filter((e) => e.session === sessionHash(SALT, S1));
   // msg_a1: in 1021 - 1000 = 21, out 80, read 1000
   // msg_a3 (model from the manifest): in 5500 - 3000 - 2000 = 500, out 300, read 3000, write 2000
   // researcher msg_s1 (openai-native): in 900 - 100 = 800, out 90, read 100
@@ -184,6 +184,14 @@ test('SDK sessions: per-call metrics with the cache taken out of inputTokens, su
   writeFileSync(path, JSON.stringify(doc));
   age(h.home);
   t.deepEqual(totals(cline(h.scan().events)), { events: 1, input_tokens: 10, output_tokens: 6, cache_read_tokens: 50, cache_write_tokens: 0 });
+});
+
+test('SDK session resuming a classic task: the task\'s totals it starts with are not counted again', (t) => {
+  const h = copyVscodeHome();
+  const ev = cline(h.scan().events).filter((e) => e.session === sessionHash(SALT, '1784100000000_legac'));
+  // msg_l2 carries the classic task's totals (99999/9999/999/99) ahead of the legacy warning: skipped.
+  // msg_l5, after it: in 4000 - 3900 = 100, out 40, read 3900
+  t.deepEqual(totals(ev), { events: 1, input_tokens: 100, output_tokens: 40, cache_read_tokens: 3900, cache_write_tokens: 0 });
 });
 
 test('newUsage: rows up to the watermark are counted once; an aggregate adds only what was never counted', (t) => {

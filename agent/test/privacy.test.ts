@@ -108,7 +108,7 @@ test('login, collect and status against the real server: the bodies it receives 
 // plants the marker in prompts, responses, tool output, environment details, workspace
 // folders and a workspace storage folder's name.
 const VSCODE_RAW_IDS = [
-  '1770000000001', '1770000100000', '1770000200000', '1784094053271_p8pzo', '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a11', '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a22',
+  '1770000000001', '1770000100000', '1770000200000', '1784094053271_p8pzo', '1784100000000_legac', '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a11', '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a22',
   '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a33', '5e1f0c2a-7b3d-4c8e-9f10-2a3b4c5d6e7f', '6f2a1d3b-8c4e-4d9f-a021-3b4c5d6e7f80', 'request_aaa', 'request_ccc', 'request_ddd', 'msg_a1',
 ];
 const VSCODE_PATHS = ['ui_messages', 'globalStorage', 'workspaceStorage', 'saoudrizwan', 'roo-cline', '.vscode-server'];
@@ -123,8 +123,8 @@ test('VS Code-family sources: dry run, the bodies the server receives and the st
     const dry = await runCli(['collect', '--dry-run', '--json'], env);
     t.is(dry.code, 0, dry.stderr);
     const events = dry.stdout.trim().split('\n').map((l) => JSON.parse(l) as WireEvent);
-    // cline 11 + roo-code 6 + kilo-code 2 + copilot-vscode 5 (see their tests)
-    t.is(events.length, 24);
+    // cline 12 + roo-code 6 + kilo-code 2 + copilot-vscode 5 (see their tests)
+    t.is(events.length, 25);
     t.deepEqual(vscodeLeaks(dry.stdout + dry.stderr, h.home), []);
     await app.createUser('val');
     const tok = await app.createToken('val');

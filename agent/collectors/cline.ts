@@ -42,7 +42,7 @@ export function clineRoots(env: Env, home: string, platform: NodeJS.Platform = p
 /** Cline provider ids → the wire's provider names (the rest are Cline's ids as they are). */
 const PROVIDERS: Record<string, string> = { 'openai-native': 'openai', 'openai-codex': 'openai', gemini: 'google', 'claude-code': 'anthropic' };
 const LOCAL = new Set(['ollama', 'lmstudio']);
-const TOTAL_INPUT = new Set(['openai', 'litellm', 'xai', 'qwen', 'lmstudio', 'fireworks', 'zai', 'doubao', 'hicap', 'oca', 'openai-codex']);
+const TOTAL_INPUT = new Set(['openai', 'litellm', 'xai', 'qwen', 'lmstudio', 'fireworks', 'zai', 'doubao', 'hicap', 'oca', 'openai-codex', 'requesty']);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 

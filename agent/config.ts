@@ -5,6 +5,11 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { upstreamsFrom, type Upstreams } from './proxy/routes.ts';
+import { clineRoots, type ClineRoots } from './collectors/cline.ts';
+import { rooCodeRoots } from './collectors/roo-code.ts';
+import { kiloCodeRoots } from './collectors/kilo-code.ts';
+import { copilotVscodeRoots } from './collectors/copilot-vscode.ts';
+import type { EditorRoots } from './collectors/vscode-dirs.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -23,6 +28,11 @@ export interface LogRoots {
   gemini: string[];
   /** OpenCode data directories (holding storage/ and opencode*.db). */
   opencode: string[];
+  /** VS Code-family editors' user dirs and each tool's own folders (agent/collectors/vscode-dirs.ts). */
+  cline: ClineRoots;
+  rooCode: EditorRoots;
+  kiloCode: EditorRoots;
+  copilotVscode: EditorRoots;
 }
 
 export interface AgentConfig {
@@ -67,6 +77,10 @@ export function logRootsFrom(env: Env, home: string): LogRoots {
     codex: codex.length ? codex : [join(home, '.codex')],
     gemini,
     opencode: opencode.length ? opencode : [join(xdgData, 'opencode')],
+    cline: clineRoots(env, home),
+    rooCode: rooCodeRoots(env, home),
+    kiloCode: kiloCodeRoots(env, home),
+    copilotVscode: copilotVscodeRoots(env, home),
   };
 }
 

@@ -33,7 +33,20 @@ found and exits once the server has taken it all (what could not be sent stays q
 \`run\`). --dry-run sends nothing and saves nothing; with --json it prints exactly the
 events that would be sent, one JSON object per line. --since leaves out older events
 (local midnight of that day).
-Log locations: CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_DIR (or GEMINI_DATA_DIR), OPENCODE_DATA_DIR.`,
+Log locations: CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_DIR (or GEMINI_DATA_DIR), OPENCODE_DATA_DIR.
+VS Code-family editors (VS Code, Insiders, VSCodium, Cursor, Windsurf): <User> is
+~/.config/<Editor>/User (Linux, $XDG_CONFIG_HOME), ~/Library/Application Support/<Editor>/User
+(macOS), %APPDATA%\<Editor>\User (Windows), ~/.vscode-server/data/User and the forks' remote
+servers; VSCODE_APPDATA, VSCODE_PORTABLE and VSCODE_AGENT_FOLDER as VS Code honours them.
+  Cline           <User>[/profiles/*]/globalStorage/saoudrizwan.claude-dev/tasks/*/ui_messages.json,
+                  ~/.cline/data/tasks and sessions/*/*.messages.json (CLINE_DIR, CLINE_DATA_DIR,
+                  CLINE_SESSION_DATA_DIR); files rewritten every turn: each request counted once;
+                  checkpoint restores and subagent batches included, their cost figure never sent
+  Roo Code        <User>/globalStorage/rooveterinaryinc.roo-cline/tasks (roo-cline.customStoragePath),
+                  ~/.vscode-mock/global-storage; model from the prompt's environment details
+  Kilo Code       <User>/globalStorage/kilocode.kilo-code/tasks (kilo-code.customStoragePath)
+  Copilot Chat    <User>/workspaceStorage/*/chatSessions/*.jsonl|json: only what VS Code keeps
+                  (the last call's prompt/output of a request, reasoning, compaction calls)`,
   run: `Usage: run
 
 The proxy, a scan of the local logs every 10 seconds, and sending every

@@ -7,10 +7,15 @@ import { claudeCode } from './claude-code.ts';
 import { codex } from './codex.ts';
 import { geminiCli } from './gemini-cli.ts';
 import { opencode } from './opencode.ts';
+import { cline } from './cline.ts';
+import { rooCode } from './roo-code.ts';
+import { kiloCode } from './kilo-code.ts';
+import { copilotVscode } from './copilot-vscode.ts';
 import { Cursors, SETTLE_MS, type Collector, type Source } from './context.ts';
 import { join } from 'node:path';
 
-export const COLLECTORS: readonly Collector[] = [claudeCode, codex, geminiCli, opencode];
+export const COLLECTORS: readonly Collector[] = [claudeCode, codex, geminiCli, opencode,
+  cline, rooCode, kiloCode, copilotVscode];
 
 export interface ScanOptions {
   stateDir: string;

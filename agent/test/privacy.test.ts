@@ -10,6 +10,7 @@ import { copyHome, totals } from './helpers/logs.ts';
 import { runCli } from './helpers/cli.ts';
 import { gate } from './helpers/gate.ts';
 import { MARKER } from './helpers/canned.ts';
+import { copyVscodeHome } from './helpers/vscode-home.ts';
 
 const RAW_SESSION_IDS = [
   '7d1c2a9e-4b1f-4c52-9a0e-2f3b9e1d6c10', '8e2d3b0f-5c2a-4d63-8b1f-3a4c0f2e7d21', '9f3e4c1a-6d3b-4e74-9c2a-4b5d1a3f8e32',
@@ -97,6 +98,42 @@ test('login, collect and status against the real server: the bodies it receives 
     const tree = readTree(h.state);
     t.true(tree.includes('cursors.json') && tree.includes('sender.json'));
     t.deepEqual(leaks(tree, h.home), []);
+  } finally {
+    await front.close();
+    await app.stop();
+  }
+});
+
+// The VS Code-family sources (Cline, Roo Code, Kilo Code, Copilot Chat): their fixture home
+// plants the marker in prompts, responses, tool output, environment details, workspace
+// folders and a workspace storage folder's name.
+const VSCODE_RAW_IDS = [
+  '1770000000001', '1770000100000', '1770000200000', '1784094053271_p8pzo', '1784100000000_legac', '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a11', '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a22',
+  '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a33', '5e1f0c2a-7b3d-4c8e-9f10-2a3b4c5d6e7f', '6f2a1d3b-8c4e-4d9f-a021-3b4c5d6e7f80', 'request_aaa', 'request_ccc', 'request_ddd', 'msg_a1',
+];
+const VSCODE_PATHS = ['ui_messages', 'globalStorage', 'workspaceStorage', 'saoudrizwan', 'roo-cline', '.vscode-server'];
+const vscodeLeaks = (text: string, home: string): string[] => [...leaks(text, home), ...[...VSCODE_RAW_IDS, ...VSCODE_PATHS].filter((b) => text.includes(b))];
+
+test('VS Code-family sources: dry run, the bodies the server receives and the state dir hold no marker, path or raw id', async (t) => {
+  const app = await withApp();
+  const front = await gate(() => app.url);
+  const h = copyVscodeHome();
+  try {
+    const env = envFor(h);
+    const dry = await runCli(['collect', '--dry-run', '--json'], env);
+    t.is(dry.code, 0, dry.stderr);
+    const events = dry.stdout.trim().split('\n').map((l) => JSON.parse(l) as WireEvent);
+    // cline 12 + roo-code 6 + kilo-code 2 + copilot-vscode 5 (see their tests)
+    t.is(events.length, 25);
+    t.deepEqual(vscodeLeaks(dry.stdout + dry.stderr, h.home), []);
+    await app.createUser('val');
+    const tok = await app.createToken('val');
+    t.is((await runCli(['login', '--server', front.url, '--user', String(tok.user_id), '--token', tok.token], env)).code, 0);
+    const sent = await runCli(['collect'], env);
+    t.regex(sent.stderr, /the server has everything/);
+    t.like(await app.stats('val'), totals(events));
+    t.deepEqual(vscodeLeaks(front.bodies.join('\n') + app.logs.join('\n') + sent.stdout + sent.stderr, h.home), []);
+    t.deepEqual(vscodeLeaks(readTree(h.state), h.home), []);
   } finally {
     await front.close();
     await app.stop();

@@ -28,10 +28,10 @@ export interface Home {
   scan(opts?: { now?: number; sinceMs?: number | null; commit?: boolean }): ScanResult;
 }
 
-export function copyHome(): Home {
+export function copyHome(fixture = FIXTURE_HOME): Home {
   const base = tempDir('tb-agent-');
   const home = join(base, 'home');
-  cpSync(FIXTURE_HOME, home, { recursive: true });
+  cpSync(fixture, home, { recursive: true });
   age(home);
   const state = join(base, 'state');
   const roots = logRootsFrom({}, home);

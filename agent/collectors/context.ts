@@ -7,7 +7,8 @@ import type { LogRoots } from '../config.ts';
 import { readJson, writeJsonAtomic } from '../fsutil.ts';
 import type { FileCursor } from './files.ts';
 
-export type Source = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode';
+export type Source = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode'
+  | 'copilot-cli' | 'amp' | 'pi' | 'openclaw' | 'kimi-cli' | 'qwen-code' | 'codebuff' | 'grok' | 'antigravity' | 'zcode';
 
 /** A log whose last message may still be growing is held back until it has been quiet this long. */
 export const SETTLE_MS = 60_000;

@@ -7,10 +7,21 @@ import { claudeCode } from './claude-code.ts';
 import { codex } from './codex.ts';
 import { geminiCli } from './gemini-cli.ts';
 import { opencode } from './opencode.ts';
+import { copilotCli } from './copilot-cli.ts';
+import { amp } from './amp.ts';
+import { pi } from './pi.ts';
+import { openclaw } from './openclaw.ts';
+import { kimiCli } from './kimi-cli.ts';
+import { qwenCode } from './qwen-code.ts';
+import { codebuff } from './codebuff.ts';
+import { grok } from './grok.ts';
+import { antigravity } from './antigravity.ts';
+import { zcode } from './zcode.ts';
 import { Cursors, SETTLE_MS, type Collector, type Source } from './context.ts';
 import { join } from 'node:path';
 
-export const COLLECTORS: readonly Collector[] = [claudeCode, codex, geminiCli, opencode];
+export const COLLECTORS: readonly Collector[] = [claudeCode, codex, geminiCli, opencode,
+  copilotCli, amp, pi, openclaw, kimiCli, qwenCode, codebuff, grok, antigravity, zcode];
 
 export interface ScanOptions {
   stateDir: string;

@@ -3,22 +3,11 @@
 // ZCode's usage database and OpenClaw's agent database. The marker is planted in what the
 // collectors must not read (workspace URIs, directories, message text). Numbers are the
 // ones the tests work out by hand.
-import sqlite3 from 'sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { openDb } from './sqlite-write.ts';
 import { MARKER } from './canned.ts';
 
-export async function openDb(path: string) {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
-  });
-  const exec = (sql: string, params: unknown[] = []) => new Promise<void>((resolve, reject) => {
-    db.run(sql, params, (err) => (err ? reject(err) : resolve()));
-  });
-  const close = () => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
-  return { exec, close };
-}
+export { openDb };
 
 // ---- protobuf, just enough to write the blobs (varint and length-delimited fields)
 function varint(v: number): number[] {

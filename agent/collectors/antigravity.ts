@@ -87,7 +87,7 @@ export const antigravity: Collector = {
     for (const root of ctx.roots.antigravity) {
       for (const db of findFiles(join(root, 'conversations'), (n) => n.endsWith('.db'))) {
         const conversation = basename(db.path, '.db');
-        readStore<StoreState>(ctx, db.path, () => ({ idx: -1 }), (conn, st) => {
+        readStore<StoreState>(ctx, 'antigravity', db.path, () => ({ idx: -1 }), (conn, st) => {
           const rows = conn.prepare('SELECT idx, data FROM gen_metadata WHERE idx > ? ORDER BY idx').all(st.idx);
           let started: number | null | undefined;
           for (const row of rows) {

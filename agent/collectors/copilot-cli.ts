@@ -215,6 +215,9 @@ export const copilotCli: Collector = {
         delete st.traces[key];
         const { use, by } = decide(t);
         for (const c of use) sink.add(toEvent(c, t));
+        // A trace closed with nothing counted (a turn waiting on the user past the settle
+        // time, so far only tool spans) stays open to the chat spans still to come.
+        if (!use.length) return;
         st.closed[key] = by;
         const keys = Object.keys(st.closed);
         for (const k of keys.slice(0, Math.max(0, keys.length - CLOSED_KEEP))) delete st.closed[k];

@@ -37,6 +37,8 @@ export interface ScanOptions {
 export interface ScanResult {
   events: WireEvent[];
   bySource: Record<Source, number>;
+  /** Sources skipped because their SQLite store needs a newer Node (named once by `collect`). */
+  unreadable: Source[];
   /** Persist the cursors: call only after the events are in the outbox. */
   commit(): void;
 }
@@ -47,7 +49,7 @@ export function cursorPath(stateDir: string): string {
 
 export function scanLogs(opts: ScanOptions): ScanResult {
   const cursors = new Cursors(opts.useCursors === false ? null : cursorPath(opts.stateDir));
-  const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots };
+  const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots, unreadable: new Set<Source>() };
   const events: WireEvent[] = [];
   const bySource = { 'claude-code': 0, codex: 0, 'gemini-cli': 0, opencode: 0 } as Record<Source, number>;
   for (const c of COLLECTORS) {
@@ -57,5 +59,5 @@ export function scanLogs(opts: ScanOptions): ScanResult {
   }
   cursors.forgetUnseen();
   events.sort((a, b) => b.ts - a.ts);
-  return { events, bySource, commit: () => cursors.save() };
+  return { events, bySource, unreadable: [...ctx.unreadable], commit: () => cursors.save() };
 }

@@ -74,7 +74,7 @@ function readTranscripts(ctx: ScanContext, root: string, sink: EventSink): void 
 
 function readAgentStores(ctx: ScanContext, root: string, sink: EventSink): void {
   for (const db of findFiles(join(root, 'agents'), (n) => n === 'openclaw-agent.sqlite')) {
-    readStore<StoreState>(ctx, db.path, () => ({ sessions: {} }), (conn, st) => {
+    readStore<StoreState>(ctx, 'openclaw', db.path, () => ({ sessions: {} }), (conn, st) => {
       const rows = conn.prepare('SELECT session_id, seq, event_json, created_at FROM transcript_events ORDER BY session_id, seq').all();
       for (const row of rows) {
         if (typeof row.session_id !== 'string') continue;

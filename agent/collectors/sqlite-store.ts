@@ -3,8 +3,8 @@
 // opencode.ts does (Node 22.5+; on an older Node they are skipped). A store is read again
 // only when the database or its -wal file changed; what was already sent is remembered in
 // the store's cursor state (ids or positions, never raw session ids).
-import { statSync } from 'node:fs';
-import type { ScanContext } from './context.ts';
+import { existsSync, statSync } from 'node:fs';
+import type { ScanContext, Source } from './context.ts';
 import { sqliteOpener, type SqliteDb } from './opencode.ts';
 
 interface StoreState<S> {
@@ -22,12 +22,16 @@ function mtime(path: string): number {
 
 /**
  * Runs `read` on the store at `path` when it changed since the last scan; `read` updates
- * the collector state it is given. A store that cannot be opened or queried (locked, not
+ * the collector state it is given. Without node:sqlite an existing store names its source in
+ * `ctx.unreadable`, so `collect` can say what it skipped. A store that cannot be opened or queried (locked, not
  * this tool's) is tried again next scan, its state untouched.
  */
-export function readStore<S>(ctx: ScanContext, path: string, init: () => S, read: (db: SqliteDb, state: S) => void): void {
+export function readStore<S>(ctx: ScanContext, source: Source, path: string, init: () => S, read: (db: SqliteDb, state: S) => void): void {
   const open = sqliteOpener();
-  if (!open) return;
+  if (!open) {
+    if (existsSync(path)) ctx.unreadable?.add(source);
+    return;
+  }
   let stat;
   try {
     stat = statSync(path);

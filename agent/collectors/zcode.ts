@@ -53,7 +53,7 @@ export const zcode: Collector = {
   scan(ctx: ScanContext): WireEvent[] {
     const sink = new EventSink(ctx);
     for (const root of ctx.roots.zcode) {
-      readStore<StoreState>(ctx, join(root, 'cli', 'db', 'db.sqlite'), () => ({ sent: [] }), (conn, st) => {
+      readStore<StoreState>(ctx, 'zcode', join(root, 'cli', 'db', 'db.sqlite'), () => ({ sent: [] }), (conn, st) => {
         const cols = columns(conn, 'model_usage');
         if (!cols.has('input_tokens')) return;
         const sent = new Set(st.sent);

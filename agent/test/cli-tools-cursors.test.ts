@@ -44,6 +44,12 @@ test('copilot-cli: a trace waits for its root agent span; then its chat spans co
   t.deepEqual(of('copilot-cli', h.scan().events), []);
   t.is(of('copilot-cli', h.scan({ now: LATER() }).events).length, 1);
   t.deepEqual(h.scan({ now: LATER() }).events, []);
+  // A turn quiet past the settle time with only a tool span so far (waiting on the user):
+  // its chat span, written later, still counts.
+  appendFileSync(file, span('8'.repeat(32), '81', 'execute_tool bash', { 'gen_ai.operation.name': 'execute_tool' }, '80'));
+  t.deepEqual(h.scan({ now: LATER() }).events, []);
+  appendFileSync(file, span('8'.repeat(32), '82', 'chat claude-sonnet-4.5', { ...chat, 'gen_ai.usage.input_tokens': 12 }, '80'));
+  t.deepEqual(of('copilot-cli', h.scan({ now: LATER() }).events).map((e) => e.input_tokens), [12]);
 });
 
 test('pi: a half-written line is read once complete, with the model a model_change set in an earlier scan', (t) => {

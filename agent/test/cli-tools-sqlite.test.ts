@@ -2,12 +2,12 @@
 // node:sqlite: the agent runs under a Node that has it (helpers/node-sqlite.ts) against
 // stores built here (helpers/cli-tools-stores.ts). Numbers worked out by hand from there.
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { checkBatch, type WireEvent } from '../wire.ts';
-import { MAIN } from './helpers/cli.ts';
+import { MAIN, runCli } from './helpers/cli.ts';
 import { CLI_TOOLS_HOME, copyHome, totals } from './helpers/logs.ts';
 import { MARKER } from './helpers/canned.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
@@ -87,4 +87,21 @@ test('rescans of the stores: nothing twice; a completed call, a new generation a
     await h.stores.zcode.close();
     await h.stores.openclaw.close();
   }
+});
+
+test('collect on a Node without node:sqlite names the stores it skipped, once, and still reads the JSONL', async (t) => {
+  const h = copyHome(CLI_TOOLS_HOME);
+  const stores = await buildStores(h.home);
+  await stores.zcode.close();
+  await stores.openclaw.close();
+  const r = await runCli(['collect', '--dry-run', '--json'], { HOME: h.home, TOKENBOARD_STATE_DIR: h.state, TOKENBOARD_AGENT_CONFIG: join(h.state, '..', 'agent.json') });
+  t.is(r.code, 0, r.stderr);
+  const events = lines(r.stdout);
+  // The test runner's own Node (20 here): without node:sqlite the three are named, with it none is.
+  const hasSqlite = spawnSync(process.execPath, ['-e', "require('node:sqlite')"], { stdio: 'ignore' }).status === 0;
+  const notices = r.stderr.split('\n').filter((l) => l.includes('SQLite stores need Node 22.5'));
+  if (hasSqlite) t.deepEqual(notices, []);
+  else t.deepEqual(notices, [`collect: skipped openclaw, antigravity, zcode: their SQLite stores need Node 22.5 or newer (this is Node ${process.versions.node})`]);
+  // OpenClaw's JSONL transcripts are read either way (4 events, cli-tools.test.ts).
+  t.true(of('openclaw', events).length >= 4);
 });

@@ -1,6 +1,7 @@
 // The CLI-tool collectors' pure pieces: where each tool's logs are looked for, the token
 // rules per format, the split of an over-limit aggregate, the protobuf reader.
 import test from 'ava';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { logRootsFrom } from '../config.ts';
 import { splitLarge } from '../collectors/split.ts';
@@ -13,6 +14,7 @@ import { decodeGeneration } from '../collectors/antigravity.ts';
 import { epochMs } from '../collectors/time.ts';
 import { generationBlob } from './helpers/cli-tools-stores.ts';
 import { ev } from './helpers/events.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 const H = '/home/ana';
 
@@ -49,6 +51,12 @@ test('the tools\' own variables, and ccusage\'s comma-list variables before them
   }, H);
   t.deepEqual([cc.amp, cc.pi, cc.openclaw, cc.kimi, cc.qwen, cc.codebuff, cc.grok, cc.antigravity, cc.zcode],
     [['/a1', '/a2'], ['/s1', '/s2'], ['/o'], ['/k1', '/k2'], ['/q1'], ['/cb/projects'], ['/g1', '/g2'], ['/ag'], ['/z']]);
+});
+
+test('openclaw: its --profile folders (~/.openclaw-<name>) are state folders too', (t) => {
+  const home = tempDir();
+  for (const d of ['.openclaw', '.openclaw-work', '.openclaw-dev', '.openclawish']) mkdirSync(join(home, d));
+  t.deepEqual(logRootsFrom({}, home).openclaw, ['.openclaw', '.openclaw-dev', '.openclaw-work', '.clawdbot', '.moltbot', '.moldbot'].map((d) => join(home, d)));
 });
 
 test('splitLarge: an event over 2,000,000 tokens becomes parts under the limit that sum to it exactly', (t) => {

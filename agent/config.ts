@@ -10,6 +10,16 @@ import { rooCodeRoots } from './collectors/roo-code.ts';
 import { kiloCodeRoots } from './collectors/kilo-code.ts';
 import { copilotVscodeRoots } from './collectors/copilot-vscode.ts';
 import type { EditorRoots } from './collectors/vscode-dirs.ts';
+import { copilotRoots } from './collectors/copilot-cli.ts';
+import { ampRoots } from './collectors/amp.ts';
+import { piRoots } from './collectors/pi.ts';
+import { openclawRoots } from './collectors/openclaw.ts';
+import { kimiRoots } from './collectors/kimi-cli.ts';
+import { qwenRoots } from './collectors/qwen-code.ts';
+import { codebuffRoots } from './collectors/codebuff.ts';
+import { grokRoots } from './collectors/grok.ts';
+import { antigravityRoots } from './collectors/antigravity.ts';
+import { zcodeRoots } from './collectors/zcode.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -33,6 +43,22 @@ export interface LogRoots {
   rooCode: EditorRoots;
   kiloCode: EditorRoots;
   copilotVscode: EditorRoots;
+  /** Copilot CLI OTel export folders (and the export file itself, when named). */
+  copilot: string[];
+  /** Amp data dirs (holding threads/). */
+  amp: string[];
+  /** Pi sessions dirs. */
+  pi: string[];
+  /** OpenClaw state dirs (holding agents/). */
+  openclaw: string[];
+  /** Kimi CLI share dirs (holding sessions/); Qwen Code data dirs (holding projects/); Codebuff channel roots; */
+  kimi: string[];
+  qwen: string[];
+  codebuff: string[];
+  /** Grok Build, Antigravity and ZCode homes. */
+  grok: string[];
+  antigravity: string[];
+  zcode: string[];
 }
 
 export interface AgentConfig {
@@ -48,7 +74,8 @@ export interface AgentConfig {
   logRoots: LogRoots;
 }
 
-function list(v: string | undefined): string[] {
+/** A comma-separated list of paths (the form ccusage accepts in its *_DIR variables). */
+export function list(v: string | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
@@ -81,6 +108,9 @@ export function logRootsFrom(env: Env, home: string): LogRoots {
     rooCode: rooCodeRoots(env, home),
     kiloCode: kiloCodeRoots(env, home),
     copilotVscode: copilotVscodeRoots(env, home),
+    copilot: copilotRoots(env, home), amp: ampRoots(env, home), pi: piRoots(env, home), openclaw: openclawRoots(env, home),
+    kimi: kimiRoots(env, home), qwen: qwenRoots(env, home), codebuff: codebuffRoots(env, home),
+    grok: grokRoots(env, home), antigravity: antigravityRoots(env, home), zcode: zcodeRoots(env, home),
   };
 }
 

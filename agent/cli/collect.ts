@@ -25,6 +25,7 @@ export async function collect(io: Io, opts: { since?: string; dryRun: boolean; j
   const cfg = configOf(io);
   const sinceMs = sinceOf(opts.since);
   const scan = scanLogs({ stateDir: cfg.stateDir, roots: cfg.logRoots, salt: loadSalt(cfg.stateDir), sinceMs });
+  if (scan.unreadable.length) io.err(`collect: skipped ${scan.unreadable.join(', ')}: their SQLite stores need Node 22.5 or newer (this is Node ${process.versions.node})`);
   if (opts.dryRun) {
     if (opts.json) for (const e of scan.events) io.out(JSON.stringify(e));
     else io.out(`dry run: ${scan.events.length} events would be sent (${fmtCounts(scan.bySource)}); nothing sent, nothing saved`);

@@ -7,7 +7,8 @@ Usage: node tokenboard-agent.mjs <command> [options]
 Commands:
   login     save the server, user id and agent token (checks them with a signed ping)
   proxy     the local proxy alone on 127.0.0.1:4000 (its events are queued and sent)
-  collect   one scan of local logs (Claude Code, Codex CLI, Gemini CLI, OpenCode)
+  collect   one scan of local logs (Claude Code, Codex CLI, Gemini CLI, OpenCode, Copilot CLI, Amp, Pi,
+            OpenClaw, Kimi CLI, Qwen Code, Codebuff, Grok Build, Antigravity, ZCode)
   run       proxy + log watching + sending: the everyday mode
   status    server reachability, queue length, last send, per-source counts
   service   install|uninstall a login service (systemd user unit / launchd agent) running \`run\`
@@ -46,7 +47,22 @@ servers; VSCODE_APPDATA, VSCODE_PORTABLE and VSCODE_AGENT_FOLDER as VS Code hono
                   ~/.vscode-mock/global-storage; model from the prompt's environment details
   Kilo Code       <User>/globalStorage/kilocode.kilo-code/tasks (kilo-code.customStoragePath)
   Copilot Chat    <User>/workspaceStorage/*/chatSessions/*.jsonl|json: only what VS Code keeps
-                  (the last call's prompt/output of a request, reasoning, compaction calls)`,
+                  (the last call's prompt/output of a request, reasoning, compaction calls)
+  Copilot CLI  ~/.copilot/otel/*.jsonl + $COPILOT_OTEL_FILE_EXPORTER_PATH (COPILOT_HOME); needs
+               COPILOT_OTEL_ENABLED=true COPILOT_OTEL_EXPORTER_TYPE=file; chat spans only, never
+               the agent spans that repeat them
+  Amp          ~/.local/share/amp/threads (AMP_DATA_DIR); ledger or message usage, never both
+  Pi           ~/.pi/agent/sessions (PI_CODING_AGENT_DIR, PI_AGENT_DIR); forks counted once
+  OpenClaw     ~/.openclaw/agents (+ .clawdbot, .moltbot, .moldbot, ~/.openclaw-<profile>;
+               OPENCLAW_STATE_DIR, OPENCLAW_DIR); rotated .jsonl.reset.* files; SQLite store*
+  Kimi CLI     ~/.kimi/sessions/*/*/wire.jsonl (KIMI_SHARE_DIR, KIMI_DATA_DIR); per-step counts
+  Qwen Code    ~/.qwen/projects/*/chats (QWEN_HOME, QWEN_RUNTIME_DIR, QWEN_DATA_DIR); cached
+               tokens taken out of promptTokenCount
+  Codebuff     ~/.config/manicode{,-dev,-staging}/projects (CODEBUFF_DATA_DIR)
+  Grok Build   ~/.grok/sessions/**/updates.jsonl (GROK_HOME); one event per turn and model
+  Antigravity  ~/.gemini/antigravity*/conversations/*.db* (GEMINI_CLI_HOME, ANTIGRAVITY_DATA_DIR)
+  ZCode        ~/.zcode/cli/db/db.sqlite* (ZCODE_HOME)
+  (* SQLite: read with Node 22.5+; ~ is the user profile folder on Windows)`,
   run: `Usage: run
 
 The proxy, a scan of the local logs every 10 seconds, and sending every

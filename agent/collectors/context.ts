@@ -8,7 +8,8 @@ import { readJson, writeJsonAtomic } from '../fsutil.ts';
 import type { FileCursor } from './files.ts';
 
 export type Source = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode'
-  | 'cline' | 'roo-code' | 'kilo-code' | 'copilot-vscode';
+  | 'cline' | 'roo-code' | 'kilo-code' | 'copilot-vscode'
+  | 'copilot-cli' | 'amp' | 'pi' | 'openclaw' | 'kimi-cli' | 'qwen-code' | 'codebuff' | 'grok' | 'antigravity' | 'zcode';
 
 /** A log whose last message may still be growing is held back until it has been quiet this long. */
 export const SETTLE_MS = 60_000;
@@ -21,6 +22,8 @@ export interface ScanContext {
   sinceMs: number | null;
   cursors: Cursors;
   roots: LogRoots;
+  /** Sources whose SQLite store exists but this Node cannot read (no node:sqlite before 22.5). */
+  unreadable?: Set<Source>;
 }
 
 export interface Collector {

@@ -11,11 +11,22 @@ import { cline } from './cline.ts';
 import { rooCode } from './roo-code.ts';
 import { kiloCode } from './kilo-code.ts';
 import { copilotVscode } from './copilot-vscode.ts';
+import { copilotCli } from './copilot-cli.ts';
+import { amp } from './amp.ts';
+import { pi } from './pi.ts';
+import { openclaw } from './openclaw.ts';
+import { kimiCli } from './kimi-cli.ts';
+import { qwenCode } from './qwen-code.ts';
+import { codebuff } from './codebuff.ts';
+import { grok } from './grok.ts';
+import { antigravity } from './antigravity.ts';
+import { zcode } from './zcode.ts';
 import { Cursors, SETTLE_MS, type Collector, type Source } from './context.ts';
 import { join } from 'node:path';
 
 export const COLLECTORS: readonly Collector[] = [claudeCode, codex, geminiCli, opencode,
-  cline, rooCode, kiloCode, copilotVscode];
+  cline, rooCode, kiloCode, copilotVscode,
+  copilotCli, amp, pi, openclaw, kimiCli, qwenCode, codebuff, grok, antigravity, zcode];
 
 export interface ScanOptions {
   stateDir: string;
@@ -31,6 +42,8 @@ export interface ScanOptions {
 export interface ScanResult {
   events: WireEvent[];
   bySource: Record<Source, number>;
+  /** Sources skipped because their SQLite store needs a newer Node (named once by `collect`). */
+  unreadable: Source[];
   /** Persist the cursors: call only after the events are in the outbox. */
   commit(): void;
 }
@@ -41,7 +54,7 @@ export function cursorPath(stateDir: string): string {
 
 export function scanLogs(opts: ScanOptions): ScanResult {
   const cursors = new Cursors(opts.useCursors === false ? null : cursorPath(opts.stateDir));
-  const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots };
+  const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots, unreadable: new Set<Source>() };
   const events: WireEvent[] = [];
   const bySource = { 'claude-code': 0, codex: 0, 'gemini-cli': 0, opencode: 0 } as Record<Source, number>;
   for (const c of COLLECTORS) {
@@ -51,5 +64,5 @@ export function scanLogs(opts: ScanOptions): ScanResult {
   }
   cursors.forgetUnseen();
   events.sort((a, b) => b.ts - a.ts);
-  return { events, bySource, commit: () => cursors.save() };
+  return { events, bySource, unreadable: [...ctx.unreadable], commit: () => cursors.save() };
 }

@@ -48,13 +48,13 @@ function done(msg: Rec, settled: boolean): boolean {
   return settled || tsOf(o(msg.time)?.completed) !== null || typeof msg.finish === 'string';
 }
 
-interface SqliteDb {
-  prepare(sql: string): { all(): Array<Record<string, unknown>> };
+export interface SqliteDb {
+  prepare(sql: string): { all(...params: unknown[]): Array<Record<string, unknown>> };
   close(): void;
 }
 
 /** node:sqlite's DatabaseSync when this Node has it (22.5+); null on Node 20. */
-function sqliteOpener(): ((path: string) => SqliteDb) | null {
+export function sqliteOpener(): ((path: string) => SqliteDb) | null {
   try {
     const require = createRequire(import.meta.url);
     // Read through a variable so bundlers and the type checker leave it alone.

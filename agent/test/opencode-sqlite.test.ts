@@ -4,7 +4,6 @@
 // against a store built here with the sqlite3 package, its writer kept open as OpenCode's is.
 // Expected numbers are worked out by hand from the rows below.
 import test from 'ava';
-import sqlite3 from 'sqlite3';
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { totals } from './helpers/logs.ts';
 import { MARKER } from './helpers/canned.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { openDb as open } from './helpers/sqlite-write.ts';
 
 const SESSION = 'ses_01SQLITE9MARK42'; // a raw session id: must never leave the machine
 const OLD_SESSION = 'ses_01LEGACY7OLD11';
@@ -35,18 +35,6 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ stdout
 }
 
 const lines = (out: string): WireEvent[] => out.trim() ? out.trim().split('\n').map((l) => JSON.parse(l) as WireEvent) : [];
-
-/** A sqlite3 connection with promise helpers. */
-async function open(path: string) {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
-  });
-  const exec = (sql: string, params: unknown[] = []) => new Promise<void>((resolve, reject) => {
-    db.run(sql, params, (err) => (err ? reject(err) : resolve()));
-  });
-  const close = () => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
-  return { exec, close };
-}
 
 const assistant = (created: number, tokens: object, more: object = {}) => ({
   role: 'assistant', time: { created }, parentID: 'msg_u1', modelID: 'claude-sonnet-4-5', providerID: 'anthropic',

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { withApp } from '../../test/helpers/app.ts';
 import { checkBatch, type WireEvent } from '../wire.ts';
-import { copyHome, totals } from './helpers/logs.ts';
+import { CLI_TOOLS_HOME, copyHome, totals } from './helpers/logs.ts';
 import { runCli } from './helpers/cli.ts';
 import { gate } from './helpers/gate.ts';
 import { MARKER } from './helpers/canned.ts';
@@ -134,6 +134,45 @@ test('VS Code-family sources: dry run, the bodies the server receives and the st
     t.like(await app.stats('val'), totals(events));
     t.deepEqual(vscodeLeaks(front.bodies.join('\n') + app.logs.join('\n') + sent.stdout + sent.stderr, h.home), []);
     t.deepEqual(vscodeLeaks(readTree(h.state), h.home), []);
+  } finally {
+    await front.close();
+    await app.stop();
+  }
+});
+
+// The CLI tools' fixtures (agent/test/fixtures/cli-tools): their raw session, thread, trace
+// and chat ids, beside the marker in prompts, responses, tool output, cwds and folder names.
+const CLI_TOOL_IDS = [
+  'c0a1b2c3-0000-4000-8000-00000000c011', 'a'.repeat(32), 'T-5a1c2b3d-0000-4000-8000-0000000a0001', 'T-5a1c2b3d',
+  '019a0c11-aaaa-7000-8000-00000000b001', '019a0c11-bbbb-7000-8000-00000000b002', 'a1b2c3d4', 'resp_pi_0003',
+  'f1e2d3c4-0000-4000-8000-00000000c101', '0c1a0001', 'a0b0c0d0-1111-4000-8000-00000000d001', 'chatcmpl-',
+  'e5d4c3b2-0000-4000-8000-00000000e001', 'q-0001', '2026-06-07T10-00-00', 'cb-m1', '7e6d5c4b-0000-4000-8000-00000000f001', 'evt-g1',
+  '%2F', 'manicode', '.copilot', 'wire.jsonl', 'updates.jsonl',
+];
+
+test('the CLI tools: collect --dry-run --json and what the real server receives and the state dir keeps hold no marker, path or raw id', async (t) => {
+  const app = await withApp();
+  const front = await gate(() => app.url);
+  const h = copyHome(CLI_TOOLS_HOME);
+  const bad = (text: string) => [...leaks(text, h.home), ...CLI_TOOL_IDS.filter((b) => text.includes(b))];
+  try {
+    const env = envFor(h);
+    const dry = await runCli(['collect', '--dry-run', '--json'], env);
+    t.is(dry.code, 0, dry.stderr);
+    const events = dry.stdout.trim().split('\n').map((l) => JSON.parse(l) as WireEvent);
+    // copilot-cli 5 + amp 6 + pi 3 + openclaw 4 + kimi-cli 3 + qwen-code 2 + codebuff 3 + grok 3 (cli-tools.test.ts)
+    t.is(events.length, 5 + 6 + 3 + 4 + 3 + 2 + 3 + 3);
+    t.deepEqual(bad(dry.stdout + dry.stderr), []);
+    await app.createUser('ivy');
+    const tok = await app.createToken('ivy');
+    t.is((await runCli(['login', '--server', front.url, '--user', String(tok.user_id), '--token', tok.token], env)).code, 0);
+    const sent = await runCli(['collect'], env);
+    t.regex(sent.stderr, /the server has everything/);
+    t.is((await app.stats('ivy')).events, events.length);
+    t.deepEqual(bad(front.bodies.join('\n')), []);
+    t.deepEqual(bad(app.logs.join('\n')), []);
+    t.deepEqual(bad(sent.stdout + sent.stderr), []);
+    t.deepEqual(bad(readTree(h.state)), []);
   } finally {
     await front.close();
     await app.stop();

@@ -7,6 +7,7 @@ import { scanLogs, type ScanResult } from '../../collectors/index.ts';
 import { tempDir } from './tmp.ts';
 
 export const FIXTURE_HOME = fileURLToPath(new URL('../fixtures/home', import.meta.url));
+export const CLI_TOOLS_HOME = fileURLToPath(new URL('../fixtures/cli-tools/home', import.meta.url));
 
 /** Sets every file's mtime to `ageMs` ago (logs that are quiet, so nothing is held back). */
 export function age(dir: string, ageMs = 2 * 3600_000): void {
@@ -28,10 +29,11 @@ export interface Home {
   scan(opts?: { now?: number; sinceMs?: number | null; commit?: boolean }): ScanResult;
 }
 
-export function copyHome(fixture = FIXTURE_HOME): Home {
+/** A fresh copy of a fixture home (the shared one unless `from` names another, e.g. CLI_TOOLS_HOME). */
+export function copyHome(from = FIXTURE_HOME): Home {
   const base = tempDir('tb-agent-');
   const home = join(base, 'home');
-  cpSync(fixture, home, { recursive: true });
+  cpSync(from, home, { recursive: true });
   age(home);
   const state = join(base, 'state');
   const roots = logRootsFrom({}, home);

@@ -5,6 +5,10 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { upstreamsFrom, type Upstreams } from './proxy/routes.ts';
+import { gooseRoots } from './collectors/goose.ts';
+import { droidRoots } from './collectors/droid.ts';
+import { kiloCliRoots } from './collectors/kilo-cli.ts';
+import { hermesRoots } from './collectors/hermes.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -23,6 +27,14 @@ export interface LogRoots {
   gemini: string[];
   /** OpenCode data directories (holding storage/ and opencode*.db). */
   opencode: string[];
+  /** Goose session directories (sessions.db and legacy *.jsonl). */
+  goose: string[];
+  /** Factory Droid session directories (each session a *.settings.json, in project folders). */
+  droid: string[];
+  /** Kilo CLI data directories (kilo*.db, storage/). */
+  kiloCli: string[];
+  /** Hermes homes (state.db). */
+  hermes: string[];
 }
 
 export interface AgentConfig {
@@ -67,6 +79,10 @@ export function logRootsFrom(env: Env, home: string): LogRoots {
     codex: codex.length ? codex : [join(home, '.codex')],
     gemini,
     opencode: opencode.length ? opencode : [join(xdgData, 'opencode')],
+    goose: gooseRoots(env, home),
+    droid: droidRoots(env, home),
+    kiloCli: kiloCliRoots(env, home),
+    hermes: hermesRoots(env, home),
   };
 }
 

@@ -101,7 +101,7 @@ import { useSmallYoungGeneration } from './agent/cli/heap.ts';
 useSmallYoungGeneration();
 import { scanLogs } from './agent/collectors/index.ts';
 const [stateDir, root] = process.argv.slice(2);
-const roots = { claude: [root], codex: [], gemini: [], opencode: [] };
+const roots = { claude: [root], codex: [], gemini: [], opencode: [], goose: [], droid: [], kiloCli: [], hermes: [] };
 const salt = Buffer.alloc(32, 1);
 const totals = (events) => events.reduce((t, e) => { t.input += e.input_tokens; t.output += e.output_tokens; t.cacheRead += e.cache_read_tokens; t.cacheWrite += e.cache_write_tokens; t.messages++; return t; }, { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, messages: 0 });
 let t0 = performance.now();

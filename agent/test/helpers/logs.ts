@@ -28,10 +28,11 @@ export interface Home {
   scan(opts?: { now?: number; sinceMs?: number | null; commit?: boolean }): ScanResult;
 }
 
-export function copyHome(): Home {
+/** A temp copy of a fixture home (by default the shared one), files aged, with its own state dir. */
+export function copyHome(from = FIXTURE_HOME): Home {
   const base = tempDir('tb-agent-');
   const home = join(base, 'home');
-  cpSync(FIXTURE_HOME, home, { recursive: true });
+  cpSync(from, home, { recursive: true });
   age(home);
   const state = join(base, 'state');
   const roots = logRootsFrom({}, home);

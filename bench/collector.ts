@@ -122,7 +122,7 @@ console.log(JSON.stringify({ startMs, fullMs, totals: sum, rescanMs: rescans[2].
 `;
 
 // Not a devDependency: see scripts/cached-install.ts.
-const CCUSAGE_VERSION = '20.0.24';
+export const CCUSAGE_VERSION = '20.0.24';
 
 function findCcusage(): string | null {
   const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage')].filter(Boolean) as string[];

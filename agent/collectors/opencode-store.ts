@@ -60,6 +60,7 @@ function done(msg: Rec, settled: boolean): boolean {
 }
 
 interface DbState {
+  /** The event ids of the messages sent (digests: the state dir keeps no raw ids). */
   sent: string[];
   /** Some message was held back (not finished, database not yet quiet): read again even if unchanged. */
   held?: boolean;
@@ -99,7 +100,9 @@ export function scanStore(ctx: ScanContext, roots: string[], fmt: StoreFormat): 
       // A message left unfinished (a crash mid-answer) is sent once the database has been
       // quiet a while, and that needs no write to it: only skip when nothing was held back.
       if (unchanged(cursor, stat) && wal === (last?.wal ?? 0) && !last?.held) continue;
-      const sent = new Set(last?.sent ?? []);
+      // Older agents kept the raw message ids here: they become the event ids they stand for.
+      const ids = new RegExp(`^${fmt.prefix}-[0-9a-f]{40}$`);
+      const sent = new Set((last?.sent ?? []).map((s) => (ids.test(s) ? s : eventId(fmt.prefix, s))));
       let held = false;
       const read = readStore(db, (conn) => {
         for (const row of conn.prepare('SELECT id, session_id, data FROM message').all()) {
@@ -107,14 +110,14 @@ export function scanStore(ctx: ScanContext, roots: string[], fmt: StoreFormat): 
           if (!msg) continue;
           if (typeof msg.id !== 'string' && typeof row.id === 'string') msg.id = row.id;
           const id = typeof msg.id === 'string' ? msg.id : null;
-          if (!id || sent.has(id) || msg.role !== 'assistant') continue;
+          if (!id || sent.has(eventId(fmt.prefix, id)) || msg.role !== 'assistant') continue;
           if (!done(msg, settled)) {
             held = true;
             continue;
           }
           const e = storeEvent(msg, ctx.salt, typeof row.session_id === 'string' ? row.session_id : undefined, fmt);
           if (e) {
-            sent.add(id);
+            sent.add(e.id!);
             keep(e);
           }
         }

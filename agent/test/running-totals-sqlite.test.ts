@@ -3,7 +3,8 @@
 // writer's connection open, as the tools keep them). Expected numbers are worked out by hand
 // from the rows there.
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { eventId } from '../ids.ts';
 import { join } from 'node:path';
 import { checkBatch, type WireEvent } from '../wire.ts';
 import { totals } from './helpers/logs.ts';
@@ -121,6 +122,24 @@ test('hermes: session totals as they grow; a session id reused with a new start 
     await h.hermes.exec('DELETE FROM sessions WHERE id = ?', ['20260519_100000_def456']);
     await h.hermes.exec("INSERT INTO sessions (id, source, model, started_at, input_tokens, output_tokens) VALUES (?, 'cli', 'gpt-5.1', 1779300000, 40, 4)", ['20260519_100000_def456']);
     t.deepEqual(totals(of('hermes', await scanWithSqlite(h.home, h.state))), { events: 1, input_tokens: 40, output_tokens: 4, cache_read_tokens: 0, cache_write_tokens: 0 });
+  } finally {
+    await h.close();
+  }
+});
+
+test('kilo-cli / opencode: state written by an older agent (raw message ids) is read as the event ids they stand for', async (t) => {
+  const h = await totalsHome();
+  try {
+    t.is(of('kilo-cli', await scanWithSqlite(h.home, h.state)).length, 2);
+    const file = join(h.state, 'cursors.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, { state?: { sent?: string[] } }> };
+    const entry = Object.values(saved.files).find((c) => c.state?.sent?.includes(eventId('kl', 'msg_k2')))!;
+    t.truthy(entry, 'the store keeps event ids, not message ids');
+    entry.state!.sent = ['msg_k2', 'msg_k3'];
+    writeFileSync(file, JSON.stringify(saved));
+    // The store changes (another message); the two sent before are not sent again.
+    await h.kilo.exec('INSERT INTO message VALUES (?, ?, ?, ?, ?)', ['msg_k5', KILO_SESSION, 1, 1, JSON.stringify({ id: 'msg_k5', sessionID: KILO_SESSION, role: 'assistant', modelID: 'm', providerID: 'kilo', finish: 'stop', time: { created: Date.UTC(2026, 4, 11) }, tokens: { input: 1, output: 2, reasoning: 0, cache: { read: 0, write: 0 } } })]);
+    t.deepEqual(totals(of('kilo-cli', await scanWithSqlite(h.home, h.state))), { events: 1, input_tokens: 1, output_tokens: 2, cache_read_tokens: 0, cache_write_tokens: 0 });
   } finally {
     await h.close();
   }

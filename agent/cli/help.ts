@@ -7,7 +7,8 @@ Usage: node tokenboard-agent.mjs <command> [options]
 Commands:
   login     save the server, user id and agent token (checks them with a signed ping)
   proxy     the local proxy alone on 127.0.0.1:4000 (its events are queued and sent)
-  collect   one scan of local logs (Claude Code, Codex CLI, Gemini CLI, OpenCode)
+  collect   one scan of local logs (Claude Code, Codex CLI, Gemini CLI, OpenCode,
+            Goose, Factory Droid, Kilo CLI, Hermes)
   run       proxy + log watching + sending: the everyday mode
   status    server reachability, queue length, last send, per-source counts
   service   install|uninstall a login service (systemd user unit / launchd agent) running \`run\`
@@ -33,7 +34,18 @@ found and exits once the server has taken it all (what could not be sent stays q
 \`run\`). --dry-run sends nothing and saves nothing; with --json it prints exactly the
 events that would be sent, one JSON object per line. --since leaves out older events
 (local midnight of that day).
-Log locations: CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_DIR (or GEMINI_DATA_DIR), OPENCODE_DATA_DIR.`,
+Log locations: CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_DIR (or GEMINI_DATA_DIR), OPENCODE_DATA_DIR.
+  Goose          ~/.local/share/goose/sessions (sessions.db, legacy *.jsonl); GOOSE_PATH_ROOT
+                 (<root>/data/sessions); Windows %APPDATA%\\Block\\goose\\data\\sessions.
+                 Running totals per session: one event per increase.
+  Factory Droid  ~/.factory/sessions/**/*.settings.json; DROID_SESSIONS_DIR (comma list).
+                 Running totals per session, rewritten whole; an archived older copy counts once.
+  Kilo CLI       ~/.local/share/kilo/kilo.db (or $XDG_DATA_HOME/kilo); KILO_DATA_DIR.
+                 OpenCode's store format: unfinished answers wait until they finish.
+  Hermes         ~/.hermes/state.db (Windows also %LOCALAPPDATA%\\hermes); HERMES_HOME.
+                 Running totals per session.
+  SQLite stores (OpenCode's newer one, Goose, Kilo CLI, Hermes) need Node 22.5 or newer
+  (node:sqlite); on an older Node they are named once and skipped.`,
   run: `Usage: run
 
 The proxy, a scan of the local logs every 10 seconds, and sending every

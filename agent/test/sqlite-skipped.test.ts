@@ -74,3 +74,9 @@ test('goose timestamps: SQLite text is UTC, RFC 3339 keeps its zone, numbers are
   t.is(gooseTime('1777636800123'), 1777636800123);
   t.is(gooseTime('not a date'), null);
 });
+
+test('collect --help names each of these tools, where it reads and the override', async (t) => {
+  const r = await runCli(['collect', '--help'], {});
+  for (const s of ['Goose', 'GOOSE_PATH_ROOT', 'Factory Droid', 'DROID_SESSIONS_DIR', 'Kilo CLI', 'KILO_DATA_DIR', 'Hermes', 'HERMES_HOME', 'node:sqlite']) t.true(r.stdout.includes(s), s);
+  t.regex((await runCli(['--help'], {})).stdout, /Goose, Factory Droid, Kilo CLI, Hermes/);
+});

@@ -29,7 +29,7 @@ import { readHead, unchanged } from './files.ts';
 import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { appData, unique, xdgData } from './locations.ts';
-import { changedStore, columnsOf, existingFiles, readStore, sqliteAvailable } from './sqlite.ts';
+import { changedStore, existingFiles, readStore, rowsWithId, sqliteAvailable } from './sqlite.ts';
 import { largestPerSeries, providerOfModel, RunningTotals, type Counts, type Snapshot } from './cumulative.ts';
 
 export function gooseRoots(env: Env, home: string, platform: string = process.platform): string[] {
@@ -98,11 +98,7 @@ function storeSnapshots(ctx: ScanContext, root: string, out: Snapshot[]): void {
   const changed = changedStore(ctx.cursors, db);
   if (!changed) return;
   const read = readStore(db, (conn) => {
-    const have = columnsOf(conn, 'sessions');
-    if (!have.has('id')) return;
-    const cols = COLUMNS.filter((c) => have.has(c));
-    for (const r of conn.prepare(`SELECT ${cols.join(', ')} FROM sessions`).all()) {
-      if (typeof r.id !== 'string' || !r.id) continue;
+    for (const r of rowsWithId(conn, 'sessions', COLUMNS)) {
       out.push(snapshot(ctx, root, r.id, r, Math.floor(Math.max(changed.stat.mtimeMs, changed.wal))));
     }
   });

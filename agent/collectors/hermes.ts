@@ -22,7 +22,7 @@ import type { WireEvent } from '../wire.ts';
 import { sessionHash } from '../ids.ts';
 import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { localAppData, pathList, unique } from './locations.ts';
-import { changedStore, columnsOf, existingFiles, readStore, sqliteAvailable } from './sqlite.ts';
+import { changedStore, columnsOf, existingFiles, readStore, rowsWithId, sqliteAvailable } from './sqlite.ts';
 import { providerOfModel, RunningTotals, type Snapshot } from './cumulative.ts';
 
 export function hermesRoots(env: Env, home: string, platform: string = process.platform): string[] {
@@ -55,13 +55,9 @@ export const hermes: Collector = {
       const changed = changedStore(ctx.cursors, db);
       if (!changed) continue;
       const read = readStore(db, (conn) => {
-        const have = columnsOf(conn, 'sessions');
-        if (!have.has('id')) return;
         const lastMessage = columnsOf(conn, 'messages').has('timestamp')
           ? conn.prepare('SELECT MAX(timestamp) AS t FROM messages WHERE session_id = ?') : null;
-        const cols = COLUMNS.filter((c) => have.has(c));
-        for (const r of conn.prepare(`SELECT ${cols.join(', ')} FROM sessions`).all()) {
-          if (typeof r.id !== 'string' || !r.id) continue;
+        for (const r of rowsWithId(conn, 'sessions', COLUMNS)) {
           const model = cleanName(typeof r.model === 'string' ? r.model.trim() : '');
           const snap: Snapshot = {
             series: `${root}\u0000${r.id}`,

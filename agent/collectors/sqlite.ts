@@ -70,6 +70,18 @@ export function readStore(path: string, read: (db: SqliteDb) => void): boolean {
   }
 }
 
+/**
+ * The rows of a table with an `id` column (a non-empty string), reading only the wanted
+ * columns the table has: the tools add columns from version to version.
+ */
+export function rowsWithId(db: SqliteDb, table: string, wanted: string[]): Array<Record<string, unknown> & { id: string }> {
+  const have = columnsOf(db, table);
+  if (!have.has('id')) return [];
+  const cols = wanted.filter((c) => have.has(c));
+  return db.prepare(`SELECT ${cols.join(', ')} FROM ${table}`).all()
+    .filter((r): r is Record<string, unknown> & { id: string } => typeof r.id === 'string' && r.id !== '');
+}
+
 /** The columns a table has (schemas grow between versions), empty when there is no such table. */
 export function columnsOf(db: SqliteDb, table: string): Set<string> {
   return new Set(db.prepare(`PRAGMA table_info(${table})`).all().map((r) => String(r.name)));

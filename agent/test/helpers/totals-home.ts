@@ -27,13 +27,16 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export const T_GOOSE = '2026-05-01 12:30:00';
+/** A new store in WAL mode, its writer left open as the tool keeps it. */
+async function walStore(dir: string, file: string): Promise<TestDb> {
+  mkdirSync(dir, { recursive: true });
+  const db = await openDb(join(dir, file));
+  await db.exec('PRAGMA journal_mode = WAL');
+  return db;
+}
 
 async function gooseStore(home: string): Promise<TestDb> {
-  const dir = join(home, '.local/share/goose/sessions');
-  mkdirSync(dir, { recursive: true });
-  const db = await openDb(join(dir, 'sessions.db'));
-  await db.exec('PRAGMA journal_mode = WAL');
+  const db = await walStore(join(home, '.local/share/goose/sessions'), 'sessions.db');
   await db.exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '',
     working_dir TEXT NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
     total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER, cache_read_tokens INTEGER, cache_write_tokens INTEGER,
@@ -47,7 +50,7 @@ async function gooseStore(home: string): Promise<TestDb> {
       accumulated_cache_read_tokens, accumulated_cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [id, `fix ${MARKER}`, CWD, created, updated, provider, model === null ? null : JSON.stringify({ model_name: model, context_limit: 200000 }), ...counts]);
   // The legacy session, imported and continued: 9000 input of which 3000 read and 1000 written, 800 out, 9900 total.
-  await row(GOOSE_IMPORTED, '2026-05-01 12:00:00', T_GOOSE, 'anthropic', 'claude-sonnet-4-5', [900, 60, 960, 9000, 800, 9900, 3000, 1000]);
+  await row(GOOSE_IMPORTED, '2026-05-01 12:00:00', '2026-05-01 12:30:00', 'anthropic', 'claude-sonnet-4-5', [900, 60, 960, 9000, 800, 9900, 3000, 1000]);
   // A row from before the accumulated columns were filled: only the last request's counts.
   await row('20260502_1', '2026-05-02 08:00:00', '2026-05-02 08:05:00', 'openai', 'gpt-4o', [300, 40, 340, null, null, null, null, null]);
   // A growing session (the tests raise it); no cache columns filled.
@@ -62,10 +65,7 @@ async function gooseStore(home: string): Promise<TestDb> {
 }
 
 async function kiloStore(home: string): Promise<TestDb> {
-  const dir = join(home, '.local/share/kilo');
-  mkdirSync(dir, { recursive: true });
-  const db = await openDb(join(dir, 'kilo.db'));
-  await db.exec('PRAGMA journal_mode = WAL');
+  const db = await walStore(join(home, '.local/share/kilo'), 'kilo.db');
   await db.exec('CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER, time_updated INTEGER, data TEXT NOT NULL)');
   await db.exec('CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, data TEXT NOT NULL)');
   const t0 = Date.UTC(2026, 4, 10, 9, 0, 0);
@@ -83,10 +83,7 @@ async function kiloStore(home: string): Promise<TestDb> {
 }
 
 async function hermesStore(home: string): Promise<TestDb> {
-  const dir = join(home, '.hermes');
-  mkdirSync(dir, { recursive: true });
-  const db = await openDb(join(dir, 'state.db'));
-  await db.exec('PRAGMA journal_mode = WAL');
+  const db = await walStore(join(home, '.hermes'), 'state.db');
   await db.exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT NOT NULL, user_id TEXT, model TEXT, model_config TEXT,
     system_prompt TEXT, parent_session_id TEXT, started_at REAL NOT NULL, ended_at REAL, end_reason TEXT,
     message_count INTEGER DEFAULT 0, tool_call_count INTEGER DEFAULT 0, input_tokens INTEGER DEFAULT 0, output_tokens INTEGER DEFAULT 0,

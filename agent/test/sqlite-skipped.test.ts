@@ -9,6 +9,7 @@ import { gooseRoots, gooseTime } from '../collectors/goose.ts';
 import { hermesRoots } from '../collectors/hermes.ts';
 import { kiloCliRoots } from '../collectors/kilo-cli.ts';
 import { runCli } from './helpers/cli.ts';
+import { startAgent } from '../cli/run.ts';
 import { agentBundle, lines, runNode } from './helpers/node22.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
 import { totalsHome } from './helpers/totals-home.ts';
@@ -79,4 +80,21 @@ test('collect --help names each of these tools, where it reads and the override'
   const r = await runCli(['collect', '--help'], {});
   for (const s of ['Goose', 'GOOSE_PATH_ROOT', 'Factory Droid', 'DROID_SESSIONS_DIR', 'Kilo CLI', 'KILO_DATA_DIR', 'Hermes', 'HERMES_HOME', 'node:sqlite']) t.true(r.stdout.includes(s), s);
   t.regex((await runCli(['--help'], {})).stdout, /Goose, Factory Droid, Kilo CLI, Hermes/);
+});
+
+test('Node 20: `run` names the skipped SQLite tools once, not at every scan', async (t) => {
+  const h = await totalsHome();
+  const lines: string[] = [];
+  try {
+    const agent = await startAgent({ out: (l) => lines.push(l), err: (l) => lines.push(l), env: envFor(h) }, { proxy: false, watch: true, scanMs: 20 });
+    // Scans until the files' events are queued, then several more.
+    for (let i = 0; i < 200 && !lines.some((l) => /logs: 3 new events/.test(l)); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    await agent.stop();
+    t.true(lines.some((l) => /logs: 3 new events \(goose 1, droid 2\)/.test(l)), lines.join('\n'));
+    t.is(lines.filter((l) => /node:sqlite/.test(l)).length, 1);
+    t.regex(lines.find((l) => /node:sqlite/.test(l))!, /logs: Goose, Kilo CLI, Hermes: SQLite stores skipped/);
+  } finally {
+    await h.close();
+  }
 });

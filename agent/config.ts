@@ -20,6 +20,10 @@ import { codebuffRoots } from './collectors/codebuff.ts';
 import { grokRoots } from './collectors/grok.ts';
 import { antigravityRoots } from './collectors/antigravity.ts';
 import { zcodeRoots } from './collectors/zcode.ts';
+import { gooseRoots } from './collectors/goose.ts';
+import { droidRoots } from './collectors/droid.ts';
+import { kiloCliRoots } from './collectors/kilo-cli.ts';
+import { hermesRoots } from './collectors/hermes.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -59,6 +63,14 @@ export interface LogRoots {
   grok: string[];
   antigravity: string[];
   zcode: string[];
+  /** Goose session directories (sessions.db and legacy *.jsonl). */
+  goose: string[];
+  /** Factory Droid session directories (each session a *.settings.json, in project folders). */
+  droid: string[];
+  /** Kilo CLI data directories (kilo*.db, storage/). */
+  kiloCli: string[];
+  /** Hermes homes (state.db). */
+  hermes: string[];
 }
 
 export interface AgentConfig {
@@ -111,6 +123,10 @@ export function logRootsFrom(env: Env, home: string): LogRoots {
     copilot: copilotRoots(env, home), amp: ampRoots(env, home), pi: piRoots(env, home), openclaw: openclawRoots(env, home),
     kimi: kimiRoots(env, home), qwen: qwenRoots(env, home), codebuff: codebuffRoots(env, home),
     grok: grokRoots(env, home), antigravity: antigravityRoots(env, home), zcode: zcodeRoots(env, home),
+    goose: gooseRoots(env, home),
+    droid: droidRoots(env, home),
+    kiloCli: kiloCliRoots(env, home),
+    hermes: hermesRoots(env, home),
   };
 }
 

@@ -1,5 +1,5 @@
 // `collect`: one scan of the local logs. --dry-run sends and saves nothing.
-import { scanLogs } from '../collectors/index.ts';
+import { scanLogs, sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
 import { loadSalt } from '../collectors/context.ts';
 import { Outbox } from '../outbox.ts';
 import { Flusher, type FlushOutcome } from '../flusher.ts';
@@ -26,6 +26,9 @@ export async function collect(io: Io, opts: { since?: string; dryRun: boolean; j
   const sinceMs = sinceOf(opts.since);
   const scan = scanLogs({ stateDir: cfg.stateDir, roots: cfg.logRoots, salt: loadSalt(cfg.stateDir), sinceMs });
   if (scan.unreadable.length) io.err(`collect: skipped ${scan.unreadable.join(', ')}: their SQLite stores need Node 22.5 or newer (this is Node ${process.versions.node})`);
+  // On stderr, so that --dry-run --json still prints only events.
+  const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
+  if (notice) io.err(`collect: ${notice}`);
   if (opts.dryRun) {
     if (opts.json) for (const e of scan.events) io.out(JSON.stringify(e));
     else io.out(`dry run: ${scan.events.length} events would be sent (${fmtCounts(scan.bySource)}); nothing sent, nothing saved`);

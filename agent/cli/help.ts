@@ -7,8 +7,9 @@ Usage: node tokenboard-agent.mjs <command> [options]
 Commands:
   login     save the server, user id and agent token (checks them with a signed ping)
   proxy     the local proxy alone on 127.0.0.1:4000 (its events are queued and sent)
-  collect   one scan of local logs (Claude Code, Codex CLI, Gemini CLI, OpenCode, Copilot CLI, Amp, Pi,
-            OpenClaw, Kimi CLI, Qwen Code, Codebuff, Grok Build, Antigravity, ZCode)
+  collect   one scan of local logs (Claude Code, Codex CLI, Gemini CLI, OpenCode, Cline, Roo Code,
+            Kilo Code, VS Code Copilot Chat, Copilot CLI, Amp, Pi, OpenClaw, Kimi CLI, Qwen Code,
+            Codebuff, Grok Build, Antigravity, ZCode, Goose, Factory Droid, Kilo CLI, Hermes)
   run       proxy + log watching + sending: the everyday mode
   status    server reachability, queue length, last send, per-source counts
   service   install|uninstall a login service (systemd user unit / launchd agent) running \`run\`
@@ -62,7 +63,18 @@ servers; VSCODE_APPDATA, VSCODE_PORTABLE and VSCODE_AGENT_FOLDER as VS Code hono
   Grok Build   ~/.grok/sessions/**/updates.jsonl (GROK_HOME); one event per turn and model
   Antigravity  ~/.gemini/antigravity*/conversations/*.db* (GEMINI_CLI_HOME, ANTIGRAVITY_DATA_DIR)
   ZCode        ~/.zcode/cli/db/db.sqlite* (ZCODE_HOME)
-  (* SQLite: read with Node 22.5+; ~ is the user profile folder on Windows)`,
+  (* SQLite: read with Node 22.5+; ~ is the user profile folder on Windows)
+  Goose          ~/.local/share/goose/sessions (sessions.db, legacy *.jsonl); GOOSE_PATH_ROOT
+                 (<root>/data/sessions); Windows %APPDATA%\\Block\\goose\\data\\sessions.
+                 Running totals per session: one event per increase.
+  Factory Droid  ~/.factory/sessions/**/*.settings.json; DROID_SESSIONS_DIR (comma list).
+                 Running totals per session, rewritten whole; an archived older copy counts once.
+  Kilo CLI       ~/.local/share/kilo/kilo.db (or $XDG_DATA_HOME/kilo); KILO_DATA_DIR.
+                 OpenCode's store format: unfinished answers wait until they finish.
+  Hermes         ~/.hermes/state.db (Windows also %LOCALAPPDATA%\\hermes); HERMES_HOME.
+                 Running totals per session.
+  SQLite stores (OpenCode's newer one, Goose, Kilo CLI, Hermes) need Node 22.5 or newer
+  (node:sqlite); on an older Node they are named once and skipped.`,
   run: `Usage: run
 
 The proxy, a scan of the local logs every 10 seconds, and sending every

@@ -1,7 +1,7 @@
 // `run` (proxy + log watching + sending) and `proxy` (the proxy and sending alone).
 import { join } from 'node:path';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
-import { scanLogs } from '../collectors/index.ts';
+import { scanLogs, sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
 import { loadSalt } from '../collectors/context.ts';
 import { Outbox } from '../outbox.ts';
 import { Flusher, tryLock } from '../flusher.ts';
@@ -30,6 +30,8 @@ export async function startAgent(io: Io, opts: { proxy: boolean; watch: boolean;
   let stopped = false;
   if (opts.watch) {
     const salt = loadSalt(cfg.stateDir);
+    const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
+    if (notice) log(`logs: ${notice}`);
     const scanOnce = (): void => {
       // One scanner at a time across processes (a `collect` may be running).
       const unlock = tryLock(join(cfg.stateDir, 'scan.lock'));

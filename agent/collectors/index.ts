@@ -21,12 +21,18 @@ import { codebuff } from './codebuff.ts';
 import { grok } from './grok.ts';
 import { antigravity } from './antigravity.ts';
 import { zcode } from './zcode.ts';
+import { goose } from './goose.ts';
+import { droid } from './droid.ts';
+import { kiloCli } from './kilo-cli.ts';
+import { hermes } from './hermes.ts';
+import { sqliteAvailable } from './sqlite.ts';
 import { Cursors, SETTLE_MS, type Collector, type Source } from './context.ts';
 import { join } from 'node:path';
 
 export const COLLECTORS: readonly Collector[] = [claudeCode, codex, geminiCli, opencode,
   cline, rooCode, kiloCode, copilotVscode,
-  copilotCli, amp, pi, openclaw, kimiCli, qwenCode, codebuff, grok, antigravity, zcode];
+  copilotCli, amp, pi, openclaw, kimiCli, qwenCode, codebuff, grok, antigravity, zcode,
+  goose, droid, kiloCli, hermes];
 
 export interface ScanOptions {
   stateDir: string;
@@ -56,7 +62,7 @@ export function scanLogs(opts: ScanOptions): ScanResult {
   const cursors = new Cursors(opts.useCursors === false ? null : cursorPath(opts.stateDir));
   const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots, unreadable: new Set<Source>() };
   const events: WireEvent[] = [];
-  const bySource = { 'claude-code': 0, codex: 0, 'gemini-cli': 0, opencode: 0 } as Record<Source, number>;
+  const bySource = Object.fromEntries(COLLECTORS.map((c) => [c.source, 0])) as Record<Source, number>;
   for (const c of COLLECTORS) {
     const found = c.scan(ctx);
     bySource[c.source] = found.length;
@@ -65,4 +71,21 @@ export function scanLogs(opts: ScanOptions): ScanResult {
   cursors.forgetUnseen();
   events.sort((a, b) => b.ts - a.ts);
   return { events, bySource, unreadable: [...ctx.unreadable], commit: () => cursors.save() };
+}
+
+/**
+ * The tools whose SQLite store is on this machine but cannot be read by this Node (node:sqlite
+ * needs 22.5+): they are skipped, and `collect` and `status` say so once.
+ */
+export function sqliteSkipped(roots: LogRoots): Source[] {
+  if (sqliteAvailable()) return [];
+  return COLLECTORS.filter((c) => (c.sqliteStores?.(roots).length ?? 0) > 0).map((c) => c.source);
+}
+
+const TOOL_NAMES: Partial<Record<Source, string>> = { opencode: 'OpenCode', goose: 'Goose', 'kilo-cli': 'Kilo CLI', hermes: 'Hermes' };
+
+export function sqliteNotice(skipped: Source[]): string | null {
+  if (!skipped.length) return null;
+  const names = skipped.map((s) => TOOL_NAMES[s] ?? s).join(', ');
+  return `${names}: SQLite store${skipped.length > 1 ? 's' : ''} skipped; reading ${skipped.length > 1 ? 'them' : 'it'} needs node:sqlite (Node 22.5 or newer), this is Node ${process.versions.node}`;
 }

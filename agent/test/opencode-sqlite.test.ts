@@ -4,37 +4,23 @@
 // against a store built here with the sqlite3 package, its writer kept open as OpenCode's is.
 // Expected numbers are worked out by hand from the rows below.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { checkBatch, type WireEvent } from '../wire.ts';
-import { MAIN } from './helpers/cli.ts';
+import { checkBatch } from '../wire.ts';
 import { totals } from './helpers/logs.ts';
 import { MARKER } from './helpers/canned.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
+import { openDb as open } from './helpers/sqlite3-db.ts';
+import { agentBundle, lines, runNode, scanWithSqlite } from './helpers/node22.ts';
 import { tempDir } from './helpers/tmp.ts';
-import { openDb as open } from './helpers/sqlite-write.ts';
 
 const SESSION = 'ses_01SQLITE9MARK42'; // a raw session id: must never leave the machine
 const OLD_SESSION = 'ses_01LEGACY7OLD11';
 const CWD = `/home/dev/${MARKER}-shop`;
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
-const CHILD_SCAN = fileURLToPath(new URL('./helpers/child-scan.ts', import.meta.url));
 
 const node = nodeWithSqlite();
-
-function run(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(node, args, { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
-
-const lines = (out: string): WireEvent[] => out.trim() ? out.trim().split('\n').map((l) => JSON.parse(l) as WireEvent) : [];
+const run = (args: string[], env: Record<string, string> = {}) => runNode(node, args, env);
 
 const assistant = (created: number, tokens: object, more: object = {}) => ({
   role: 'assistant', time: { created }, parentID: 'msg_u1', modelID: 'claude-sonnet-4-5', providerID: 'anthropic',
@@ -78,8 +64,7 @@ const FIRST = { events: 3, input_tokens: 10 + 100 + 1, output_tokens: 200 + 70 +
 test('the bundle under a Node with node:sqlite: collect --dry-run --json reads the live store, counts each message once, leaks nothing', async (t) => {
   const s = await liveStore();
   try {
-    const bundle = join(tempDir(), 'tokenboard-agent.mjs');
-    await build({ entryPoints: [MAIN], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' });
+    const bundle = await agentBundle();
     const r = await run([bundle, 'collect', '--dry-run', '--json'], { HOME: s.home, TOKENBOARD_STATE_DIR: s.state, TOKENBOARD_AGENT_CONFIG: join(s.state, '..', 'agent.json') });
     const events = lines(r.stdout);
     t.deepEqual(totals(events), FIRST);
@@ -102,7 +87,7 @@ test('the bundle under a Node with node:sqlite: collect --dry-run --json reads t
 
 test('rescans of the store: nothing twice, a finished answer once, an abandoned one once the store has been quiet', async (t) => {
   const s = await liveStore();
-  const scan = async (aheadMs = 0) => lines((await run(['--import=tsx', CHILD_SCAN, s.home, s.state, String(aheadMs)])).stdout);
+  const scan = (aheadMs = 0) => scanWithSqlite(s.home, s.state, aheadMs);
   try {
     t.deepEqual(totals(await scan()), FIRST);
     t.deepEqual(await scan(), [], 'nothing new, nothing sent');

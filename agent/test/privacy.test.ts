@@ -11,6 +11,9 @@ import { runCli } from './helpers/cli.ts';
 import { gate } from './helpers/gate.ts';
 import { MARKER } from './helpers/canned.ts';
 import { copyVscodeHome } from './helpers/vscode-home.ts';
+import { CWD, GOOSE_IMPORTED, HERMES_SESSION, KILO_SESSION, totalsHome } from './helpers/totals-home.ts';
+import { agentBundle, lines, runNode } from './helpers/node22.ts';
+import { nodeWithSqlite } from './helpers/node-sqlite.ts';
 
 const RAW_SESSION_IDS = [
   '7d1c2a9e-4b1f-4c52-9a0e-2f3b9e1d6c10', '8e2d3b0f-5c2a-4d63-8b1f-3a4c0f2e7d21', '9f3e4c1a-6d3b-4e74-9c2a-4b5d1a3f8e32',
@@ -174,6 +177,49 @@ test('the CLI tools: collect --dry-run --json and what the real server receives 
     t.deepEqual(bad(sent.stdout + sent.stderr), []);
     t.deepEqual(bad(readTree(h.state)), []);
   } finally {
+    await front.close();
+    await app.stop();
+  }
+});
+
+// The running-total tools (Factory Droid's files, the Goose, Kilo CLI and Hermes stores),
+// run where node:sqlite exists: their titles, working dirs, transcripts and message text carry
+// the marker, their session ids are raw ids, and none of it may leave or be kept.
+const TOTALS_RAW_IDS = ['d1a2b3c4-1111-4222-8333-444455556666', 'd2b3c4d5-2222-4333-8444-555566667777', GOOSE_IMPORTED, '20260502_1', '20260503_1', '20260504_1',
+  HERMES_SESSION, '20260518_090000_abc123', '20260519_100000_def456', KILO_SESSION, 'msg_k'];
+const totalsLeaks = (text: string, home: string): string[] =>
+  [...leaks(text, home), CWD, '/home/dev', '.factory', 'sessions.db', 'state.db', 'kilo.db', 'settings.json', ...TOTALS_RAW_IDS].filter((b) => text.includes(b));
+
+test('Droid, Goose, Kilo CLI and Hermes under Node 22: dry run, bodies, server logs and the state dir hold no marker, path or raw id', async (t) => {
+  const app = await withApp();
+  const front = await gate(() => app.url);
+  const h = await totalsHome();
+  const node = nodeWithSqlite();
+  const bundle = await agentBundle();
+  try {
+    await app.createUser('ivy');
+    const tok = await app.createToken('ivy');
+    const env = envFor(h);
+    const dry = await runNode(node, [bundle, 'collect', '--dry-run', '--json'], env);
+    const events = lines(dry.stdout);
+    // droid 2 + goose 4 + kilo-cli 2 + hermes 3 (see running-totals-sqlite.test.ts, droid.test.ts)
+    t.is(events.length, 11);
+    t.deepEqual(totalsLeaks(dry.stdout + dry.stderr, h.home), []);
+    await runNode(node, [bundle, 'login', '--server', front.url, '--user', String(tok.user_id), '--token', tok.token], env);
+    const sent = await runNode(node, [bundle, 'collect'], env);
+    t.regex(sent.stderr, /the server has everything/);
+    const expected = totals(events);
+    t.like(await app.stats('ivy'), { events: 11, input_tokens: expected.input_tokens, output_tokens: expected.output_tokens, cache_read_tokens: expected.cache_read_tokens, cache_write_tokens: expected.cache_write_tokens });
+    const status = await runNode(node, [bundle, 'status', '--json'], env);
+    t.deepEqual(JSON.parse(status.stdout).sent_by_source, { droid: 2, goose: 4, 'kilo-cli': 2, hermes: 3 });
+    t.deepEqual(totalsLeaks(front.bodies.join('\n'), h.home), []);
+    t.deepEqual(totalsLeaks(app.logs.join('\n'), h.home), []);
+    t.deepEqual(totalsLeaks(sent.stdout + sent.stderr, h.home), []);
+    const tree = readTree(h.state);
+    t.true(tree.includes('goose-totals') && tree.includes('hermes-totals') && tree.includes('droid-totals'));
+    t.deepEqual(totalsLeaks(tree, h.home), []);
+  } finally {
+    await h.close();
     await front.close();
     await app.stop();
   }

@@ -29,7 +29,7 @@ export interface Home {
   scan(opts?: { now?: number; sinceMs?: number | null; commit?: boolean }): ScanResult;
 }
 
-/** A fresh copy of a fixture home (the shared one unless `from` names another, e.g. CLI_TOOLS_HOME). */
+/** A temp copy of a fixture home (by default the shared one), files aged, with its own state dir. */
 export function copyHome(from = FIXTURE_HOME): Home {
   const base = tempDir('tb-agent-');
   const home = join(base, 'home');

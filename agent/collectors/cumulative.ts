@@ -12,17 +12,17 @@
 // - A session that really starts again from zero under the same id (deleted and created
 //   anew) is told apart by its `generation` (its creation time): a new generation is a new
 //   series, counted from zero, with ids of its own.
-// - An increase above MAX_EVENT_TOKENS (the per-event limit of the wire) is sent as several
-//   events whose counts add up exactly to it; each count is split evenly.
+// - An increase above the wire's per-event limit is sent as several events whose counts add
+//   up exactly to it (split.ts, the rule every collector uses).
 // - Event ids come from the series digest, its generation and the total reached (plus the
 //   piece's number), so reading the same totals again gives the same ids and counts once.
 import type { WireEvent } from '../wire.ts';
-import { MAX_EVENT_TOKENS } from '../wire.ts';
 import { eventId, sessionKey } from '../ids.ts';
 import type { ScanContext, Source } from './context.ts';
+import { splitCounts, type Counts } from './split.ts';
 
 /** A running total: [input, output, cache read, cache write (all), the 1-hour part of cache write]. */
-export type Counts = [number, number, number, number, number];
+export type { Counts };
 
 export const ZERO: Counts = [0, 0, 0, 0, 0];
 
@@ -48,25 +48,6 @@ interface SeriesState {
 }
 
 const sum = (c: Counts): number => c[0] + c[1] + c[2] + c[3];
-
-/**
- * Splits counts into pieces of at most `max` tokens that add up exactly to them. Each count
- * is shared evenly (floor((k+1)·c/n) − floor(k·c/n)), so a piece is off its even share by
- * less than one token per count; asking for n = ⌈total / (max − 5)⌉ pieces keeps every piece
- * within `max`.
- */
-export function splitCounts(c: Counts, max = MAX_EVENT_TOKENS): Counts[] {
-  const total = sum(c);
-  if (total <= max) return [c];
-  const n = Math.ceil(total / (max - 5));
-  const parts = [c[0], c[1], c[2], c[3] - c[4], c[4]]; // cache write as its 5-minute and 1-hour parts
-  const out: Counts[] = [];
-  for (let k = 0; k < n; k++) {
-    const p = parts.map((v) => Math.floor(((k + 1) * v) / n) - Math.floor((k * v) / n));
-    out.push([p[0], p[1], p[2], p[3] + p[4], p[4]]);
-  }
-  return out;
-}
 
 /** The running totals of one collector, remembered across scans. */
 export class RunningTotals {

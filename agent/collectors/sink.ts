@@ -4,7 +4,7 @@
 // dated where the server never accepts it is dropped.
 import { MAX_FUTURE_MS, MIN_TS, type WireEvent } from '../wire.ts';
 import type { ScanContext } from './context.ts';
-import { splitLarge } from './split.ts';
+import { splitEvent } from './split.ts';
 
 export class EventSink {
   private readonly byId = new Map<string, WireEvent>();
@@ -19,7 +19,7 @@ export class EventSink {
     // A time the server would refuse (a misread unit, a broken clock) would take the whole
     // batch down with it: such an event is not a usable count.
     if (!Number.isInteger(ev.ts) || ev.ts < MIN_TS || ev.ts > this.ctx.now + MAX_FUTURE_MS) return;
-    for (const part of splitLarge(ev)) {
+    for (const part of splitEvent(ev)) {
       if (part.id === undefined) this.loose.push(part);
       else if (!this.byId.has(part.id)) this.byId.set(part.id, part);
     }

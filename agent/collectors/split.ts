@@ -1,67 +1,49 @@
-// MERGE: vscode-tools' splitEvent and cli-tools' splitLarge side by side until they are folded into one.
-// DESIGN "Counting rules": an event may carry at most 2,000,000 tokens (the sum of its four
-// counts), yet a tool can record more in one figure (Cline's subagent and checkpoint
-// aggregates, a running total that jumped). Such usage is sent as several events that sum
-// to it exactly, each with its own id derived from the original.
+// DESIGN "Counting rules": the server refuses an event over 2,000,000 tokens (the sum of its
+// four counts), and with it the whole batch. A tool can record more in one figure — Cline's
+// subagent and checkpoint aggregates, a Copilot agent span summing a long turn, a running
+// total that jumped (cumulative.ts) — so such usage is sent as several events that add up to
+// it exactly. The one rule for every collector:
+//
+// - n = ⌈total / (max − 5)⌉ pieces; each count is shared evenly, piece k taking
+//   floor((k+1)·c/n) − floor(k·c/n), so the pieces sum exactly to c and each is off its even
+//   share by less than one token per count. Five counts (cache write as its 5-minute and
+//   1-hour parts) are each off by under one, so a piece stays under total/n + 5 ≤ max.
+// - Sharing the 5-minute and the 1-hour parts apart keeps each piece's 1-hour part within
+//   its cache writes, as the wire requires.
 import { MAX_EVENT_TOKENS, type WireEvent } from '../wire.ts';
 
-const BUCKETS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
+/** Counts to split: [input, output, cache read, cache write (all), the 1-hour part of cache write]. */
+export type Counts = [number, number, number, number, number];
 
-export function splitEvent(ev: WireEvent, max = MAX_EVENT_TOKENS): WireEvent[] {
-  const total = BUCKETS.reduce((s, b) => s + ev[b], 0);
-  if (total <= max) return [ev];
-  const pieces: WireEvent[] = [];
-  let piece: WireEvent | null = null;
-  let room = 0;
-  let oneHour = ev.cache_write_1h_tokens ?? 0;
-  for (const b of BUCKETS) {
-    let left = ev[b];
-    while (left > 0) {
-      if (!piece || room === 0) {
-        piece = { ...ev, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, id: ev.id && `${ev.id}.${pieces.length + 1}` };
-        delete piece.cache_write_1h_tokens;
-        pieces.push(piece);
-        room = max;
-      }
-      const take = Math.min(left, room);
-      piece[b] += take;
-      if (b === 'cache_write_tokens' && oneHour > 0) {
-        // The 1-hour part goes first, so each piece keeps it within its cache writes.
-        const h = Math.min(oneHour, take);
-        piece.cache_write_1h_tokens = (piece.cache_write_1h_tokens ?? 0) + h;
-        oneHour -= h;
-      }
-      left -= take;
-      room -= take;
-    }
-  }
-  return pieces;
-}
-const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
+const sum = (c: Counts): number => c[0] + c[1] + c[2] + c[3];
 
-export function splitLarge(ev: WireEvent, limit = MAX_EVENT_TOKENS): WireEvent[] {
-  const total = COUNTS.reduce((s, k) => s + ev[k], 0);
-  if (total <= limit) return [ev];
-  const parts = Math.ceil(total / limit);
-  const out: WireEvent[] = [];
-  // Each part takes its share of every count; the last takes what is left, so the sums are exact.
-  const left = { input_tokens: ev.input_tokens, output_tokens: ev.output_tokens, cache_read_tokens: ev.cache_read_tokens, cache_write_tokens: ev.cache_write_tokens };
-  let left1h = ev.cache_write_1h_tokens ?? 0;
-  for (let i = 0; i < parts; i++) {
-    const last = i === parts - 1;
-    const part: WireEvent = { ...ev, id: ev.id ? `${ev.id.slice(0, 120)}:${i + 1}` : undefined };
-    for (const k of COUNTS) {
-      const share = last ? left[k] : Math.floor(ev[k] / parts);
-      part[k] = share;
-      left[k] -= share;
-    }
-    if (ev.cache_write_1h_tokens !== undefined) {
-      const share = last ? left1h : Math.min(part.cache_write_tokens, Math.floor(ev.cache_write_1h_tokens / parts));
-      part.cache_write_1h_tokens = share;
-      left1h -= share;
-    }
-    if (!part.id) delete part.id;
-    out.push(part);
+/** Counts as pieces of at most `max` tokens that add up exactly to them (one piece when within the limit). */
+export function splitCounts(c: Counts, max = MAX_EVENT_TOKENS): Counts[] {
+  const total = sum(c);
+  if (total <= max) return [c];
+  const n = Math.ceil(total / (max - 5));
+  const oneHour = Math.min(c[4], c[3]);
+  const parts = [c[0], c[1], c[2], c[3] - oneHour, oneHour];
+  const out: Counts[] = [];
+  for (let k = 0; k < n; k++) {
+    const p = parts.map((v) => Math.floor(((k + 1) * v) / n) - Math.floor((k * v) / n));
+    out.push([p[0], p[1], p[2], p[3] + p[4], p[4]]);
   }
   return out;
+}
+
+/**
+ * An event over the limit as several that sum to it, the rest of the event kept; piece i
+ * gets the id `<id>:<i>` (from 1; the id cut so that it stays within the wire's 128 characters).
+ */
+export function splitEvent(ev: WireEvent, max = MAX_EVENT_TOKENS): WireEvent[] {
+  const pieces = splitCounts([ev.input_tokens, ev.output_tokens, ev.cache_read_tokens, ev.cache_write_tokens, ev.cache_write_1h_tokens ?? 0], max);
+  if (pieces.length === 1) return [ev];
+  return pieces.map((c, i) => {
+    const piece: WireEvent = { ...ev, input_tokens: c[0], output_tokens: c[1], cache_read_tokens: c[2], cache_write_tokens: c[3] };
+    if (c[4]) piece.cache_write_1h_tokens = c[4];
+    else delete piece.cache_write_1h_tokens;
+    if (ev.id) piece.id = `${ev.id.slice(0, 120)}:${i + 1}`;
+    return piece;
+  });
 }

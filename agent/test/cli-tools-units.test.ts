@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { logRootsFrom } from '../config.ts';
-import { splitLarge } from '../collectors/split.ts';
+import { splitEvent as splitLarge } from '../collectors/split.ts';
 import { providerOf } from '../collectors/provider.ts';
 import { copilotCounts } from '../collectors/copilot-cli.ts';
 import { grokCounts } from '../collectors/grok.ts';

@@ -39,7 +39,7 @@ test('classic tasks: each provider\'s tokensIn read right, the same task in two 
   //   no modelInfo -> task_metadata.json says gemini-2.5-pro from 1770000003500: in 7, out 70, read 700
   //   the cancelled placeholder: nothing; the last request: in 3, out 30, read 300
   // T2 (Cursor): a checkpoint aggregate of rows never seen: in 100, out 50, read 1000, write 10;
-  //   a subagent batch of 2,501,000 tokens: sent as 2,000,000 + 501,000
+  //   a subagent batch of 2,501,000 tokens: sent as two events of 1,250,500
   // T3 (~/.cline/data) is half-written: nothing yet.
   t.deepEqual(totals(ev), {
     events: 5 + 1 + 2,
@@ -55,8 +55,9 @@ test('classic tasks: each provider\'s tokensIn read right, the same task in two 
     ['anthropic', 'claude-sonnet-4-5-20250929'], ['anthropic', 'claude-sonnet-4-5-20250929'], ['google', 'gemini-2.5-pro'], ['openai', 'gpt-4.1'], ['openrouter', 'anthropic/claude-sonnet-4.5'],
   ]);
   const split = ev.filter((e) => e.model === 'claude-haiku-4-5').sort((a, b) => a.id!.localeCompare(b.id!));
-  t.deepEqual(split.map((e) => e.input_tokens + e.output_tokens), [2000000, 501000]);
-  t.deepEqual(split.map((e) => e.id), [`${eventId('cl', T2, 1770000101000)}.1`, `${eventId('cl', T2, 1770000101000)}.2`]);
+  // 2,500,000 in + 1000 out: ceil(2,501,000 / 1,999,995) = 2 pieces of 1,250,000 + 500 each (split.ts)
+  t.deepEqual(split.map((e) => e.input_tokens + e.output_tokens), [1_250_500, 1_250_500]);
+  t.deepEqual(split.map((e) => e.id), [`${eventId('cl', T2, 1770000101000)}:1`, `${eventId('cl', T2, 1770000101000)}:2`]);
   t.is(new Set(ev.map((e) => e.id)).size, ev.length);
   // Another task id in the same folders is another task.
   t.is(ev.filter((e) => e.session === sessionHash(SALT, T2)).length, 3);

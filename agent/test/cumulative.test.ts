@@ -2,7 +2,8 @@
 // Every expected number is worked out by hand below.
 import test from 'ava';
 import { Cursors, SETTLE_MS, type ScanContext } from '../collectors/context.ts';
-import { RunningTotals, splitCounts, largestPerSeries, type Counts, type Snapshot } from '../collectors/cumulative.ts';
+import { RunningTotals, largestPerSeries, type Counts, type Snapshot } from '../collectors/cumulative.ts';
+import { splitCounts } from '../collectors/split.ts';
 import { checkBatch, MAX_EVENT_TOKENS, type WireEvent } from '../wire.ts';
 import { totals } from './helpers/logs.ts';
 

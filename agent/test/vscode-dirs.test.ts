@@ -46,11 +46,14 @@ test('settings.json: comments and trailing commas go, strings stay as they are',
 test('usage over the per-event limit is split into events that sum to it exactly', (t) => {
   const big = ev({ id: 'x-1', input_tokens: 3_000_000, output_tokens: 1_500_001, cache_read_tokens: 7, cache_write_tokens: 500_000, cache_write_1h_tokens: 200_000 });
   const parts = splitEvent(big);
-  // 3,000,000 + 1,500,001 + 7 + 500,000 = 5,000,008 tokens: two full events and 1,000,008
-  t.deepEqual(parts.map((p) => p.input_tokens + p.output_tokens + p.cache_read_tokens + p.cache_write_tokens), [2_000_000, 2_000_000, 1_000_008]);
+  // 3,000,000 + 1,500,001 + 7 + 500,000 = 5,000,008 tokens: ceil(5,000,008 / 1,999,995) = 3 pieces,
+  // each count shared evenly (split.ts): in 1,000,000 each; out 500,000, 500,000, 500,001; read 2, 2, 3;
+  // 5-minute writes 300,000 → 100,000 each; 1-hour writes 200,000 → 66,666, 66,667, 66,667.
+  // 1,000,000 + 500,000 + 2 + 100,000 + 66,666 = 1,666,668, then 1,666,669, then 1,000,000 + 500,001 + 3 + 100,000 + 66,667 = 1,666,671
+  t.deepEqual(parts.map((p) => p.input_tokens + p.output_tokens + p.cache_read_tokens + p.cache_write_tokens), [1_666_668, 1_666_669, 1_666_671]);
   const sum = (k: 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens') => parts.reduce((s, p) => s + (p[k] ?? 0), 0);
   t.deepEqual([sum('input_tokens'), sum('output_tokens'), sum('cache_read_tokens'), sum('cache_write_tokens'), sum('cache_write_1h_tokens')], [3_000_000, 1_500_001, 7, 500_000, 200_000]);
-  t.deepEqual(parts.map((p) => p.id), ['x-1.1', 'x-1.2', 'x-1.3']);
+  t.deepEqual(parts.map((p) => p.id), ['x-1:1', 'x-1:2', 'x-1:3']);
   t.true(checkBatch({ events: parts }).ok);
   t.true(parts.every((p) => (p.cache_write_1h_tokens ?? 0) <= p.cache_write_tokens));
   const small = ev({ input_tokens: MAX_EVENT_TOKENS, output_tokens: 0 });

@@ -34,7 +34,7 @@ import { cleanName, num, tsOf, type Collector, type ScanContext } from './contex
 import { o, safeParse, type Rec } from './json.ts';
 import { splitEvent } from './split.ts';
 import { editorUserDirs, fileNames, subdirs, type EditorRoots } from './vscode-dirs.ts';
-import { vendorOfModel } from './vendor.ts';
+import { providerOf } from './provider.ts';
 
 export function copilotVscodeRoots(env: Env, home: string, platform: NodeJS.Platform = process.platform): EditorRoots {
   return { editors: editorUserDirs(env, home, platform), stores: [] };
@@ -178,7 +178,7 @@ function events(done: Done[], sessionId: string, salt: Buffer): WireEvent[] {
   const out: WireEvent[] = [];
   const sk = sessionKey(sessionId);
   const session = sessionHash(salt, sessionId);
-  const base = (model: string) => ({ provider: vendorOfModel(model, 'github-copilot'), model: cleanName(model), is_local: false, source: 'copilot-vscode', session });
+  const base = (model: string) => ({ provider: providerOf(model, undefined, 'github-copilot'), model: cleanName(model), is_local: false, source: 'copilot-vscode', session });
   for (const d of done) {
     if (d.input + d.output > 0) {
       out.push(...splitEvent({ ts: d.ts, ...base(d.model), input_tokens: d.input, output_tokens: d.output, cache_read_tokens: 0, cache_write_tokens: 0, id: eventId('cv', sk, d.id) }));

@@ -100,13 +100,3 @@ export function largestPerSeries(snaps: Snapshot[]): Snapshot[] {
   }
   return [...best.values()];
 }
-
-/** A provider from a model name when the tool did not store one. */
-export function providerOfModel(model: string): string {
-  const m = model.toLowerCase();
-  if (/^(claude|anthropic)|opus|sonnet|haiku/.test(m)) return 'anthropic';
-  if (/^(gpt|chatgpt|o\d)/.test(m)) return 'openai';
-  if (m.startsWith('gemini')) return 'google';
-  if (m.startsWith('grok')) return 'xai';
-  return 'unknown';
-}

@@ -25,7 +25,8 @@ import { findFiles, readHead, readWhole, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse } from './json.ts';
 import { pathList } from './locations.ts';
-import { largestPerSeries, providerOfModel, RunningTotals, type Counts, type Snapshot } from './cumulative.ts';
+import { largestPerSeries, RunningTotals, type Counts, type Snapshot } from './cumulative.ts';
+import { providerOf } from './provider.ts';
 
 export function droidRoots(env: Env, home: string): string[] {
   const given = pathList(env.DROID_SESSIONS_DIR);
@@ -83,7 +84,7 @@ export const droid: Collector = {
         snaps.push({
           series: id, counts: droidCounts(usage),
           ts: Math.max(Math.floor(stat.mtimeMs), lockTs ?? 0),
-          provider: lock ?? providerOfModel(model), model: cleanName(model),
+          provider: lock ?? providerOf(model), model: cleanName(model),
           session: sessionHash(ctx.salt, id),
         });
       }

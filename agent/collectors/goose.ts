@@ -30,7 +30,8 @@ import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { appData, unique, xdgData } from './locations.ts';
 import { changedStore, existingFiles, readStore, rowsWithId, sqliteAvailable } from './sqlite.ts';
-import { largestPerSeries, providerOfModel, RunningTotals, type Counts, type Snapshot } from './cumulative.ts';
+import { largestPerSeries, RunningTotals, type Counts, type Snapshot } from './cumulative.ts';
+import { providerOf } from './provider.ts';
 
 export function gooseRoots(env: Env, home: string, platform: string = process.platform): string[] {
   const root = env.GOOSE_PATH_ROOT?.trim();
@@ -80,7 +81,7 @@ function snapshot(ctx: ScanContext, root: string, id: string, r: Rec, fallbackTs
   const config = o(r.model_config_json !== undefined ? safeParse(typeof r.model_config_json === 'string' ? r.model_config_json : null) : r.model_config);
   const name = typeof config?.model_name === 'string' ? config.model_name.trim() : '';
   const model = cleanName(name);
-  const provider = typeof r.provider_name === 'string' && r.provider_name.trim() ? cleanName(r.provider_name) : providerOfModel(model);
+  const provider = providerOf(model, r.provider_name);
   return {
     series: `${root}\u0000${id}`,
     generation: r.created_at === undefined || r.created_at === null ? '' : String(r.created_at),

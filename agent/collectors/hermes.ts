@@ -23,7 +23,8 @@ import { sessionHash } from '../ids.ts';
 import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { localAppData, pathList, unique } from './locations.ts';
 import { changedStore, columnsOf, existingFiles, readStore, rowsWithId, sqliteAvailable } from './sqlite.ts';
-import { providerOfModel, RunningTotals, type Snapshot } from './cumulative.ts';
+import { RunningTotals, type Snapshot } from './cumulative.ts';
+import { providerOf } from './provider.ts';
 
 export function hermesRoots(env: Env, home: string, platform: string = process.platform): string[] {
   const given = pathList(env.HERMES_HOME);
@@ -65,7 +66,7 @@ export const hermes: Collector = {
             counts: [num(r.input_tokens), num(r.output_tokens), num(r.cache_read_tokens), num(r.cache_write_tokens), 0],
             // Only a session that grew needs its time: its last message, else its end or start.
             ts: () => epochMs(lastMessage?.all(r.id)[0]?.t) ?? epochMs(r.ended_at) ?? epochMs(r.started_at) ?? Math.floor(Math.max(changed.stat.mtimeMs, changed.wal)),
-            provider: typeof r.billing_provider === 'string' && r.billing_provider.trim() ? cleanName(r.billing_provider.trim().toLowerCase()) : providerOfModel(model),
+            provider: providerOf(model, typeof r.billing_provider === 'string' ? r.billing_provider.toLowerCase() : undefined),
             model, session: sessionHash(ctx.salt, r.id),
           };
           out.push(...totals.advance(snap));

@@ -15,7 +15,7 @@
 // (`<model>…</model>` in a user message of api_conversation_history.json, stamped with
 // `ts` just after the request's row): a row's model is the first one stamped at or after
 // it and before the next row, else the last one before it. No provider is recorded; it is
-// named from the model id (vendor.ts). Checkpoint restores write `api_req_deleted`.
+// named from the model id (provider.ts). Checkpoint restores write `api_req_deleted`.
 //
 // Locations: globalStorage/rooveterinaryinc.roo-cline of every VS Code-family editor (and
 // profile), the `roo-cline.customStoragePath` setting of each, and the Roo CLI's
@@ -27,7 +27,7 @@ import { tsOf, type Collector, type ScanContext, type Source } from './context.t
 import { o, safeParse } from './json.ts';
 import { scanTasks, type TaskFlavor, type UsageRow } from './cline-tasks.ts';
 import { editorUserDirs, extensionStores, type EditorRoots } from './vscode-dirs.ts';
-import { vendorOfModel } from './vendor.ts';
+import { providerOf } from './provider.ts';
 
 export function rooCodeRoots(env: Env, home: string, platform: NodeJS.Platform = process.platform): EditorRoots {
   return { editors: editorUserDirs(env, home, platform), stores: [join(home, '.vscode-mock', 'global-storage')] };
@@ -74,7 +74,7 @@ export function rooFlavor(source: Source, prefix: string, since: number): TaskFl
         const next = times.find((t) => t > row.ts) ?? Infinity;
         const model = modelAt(models, row.ts, next);
         const protocol = row.info.apiProtocol ?? row.msg.apiProtocol;
-        return { model, provider: vendorOfModel(model, 'unknown'), isLocal: false, includesCache: protocol !== 'anthropic' || row.ts >= since };
+        return { model, provider: providerOf(model), isLocal: false, includesCache: protocol !== 'anthropic' || row.ts >= since };
       };
     },
   };

@@ -5,7 +5,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { editorUserDirs, stripJsonc } from '../collectors/vscode-dirs.ts';
 import { splitEvent } from '../collectors/split.ts';
-import { vendorOfModel } from '../collectors/vendor.ts';
+import { providerOf } from '../collectors/provider.ts';
 import { checkBatch, MAX_EVENT_TOKENS } from '../wire.ts';
 import { ev } from './helpers/events.ts';
 
@@ -61,14 +61,14 @@ test('usage over the per-event limit is split into events that sum to it exactly
 });
 
 test('provider from a model id: the vendor an OpenRouter-style id names, else the family, else the fallback', (t) => {
-  t.is(vendorOfModel('anthropic/claude-sonnet-4.5', 'x'), 'anthropic');
-  t.is(vendorOfModel('claude-opus-4.5', 'x'), 'anthropic');
-  t.is(vendorOfModel('us.anthropic.claude-sonnet-4-20250514-v1:0', 'x'), 'anthropic');
-  t.is(vendorOfModel('gpt-5.2', 'x'), 'openai');
-  t.is(vendorOfModel('o4-mini', 'x'), 'openai');
-  t.is(vendorOfModel('gemini-2.5-pro', 'x'), 'google');
-  t.is(vendorOfModel('deepseek-chat', 'x'), 'deepseek');
-  t.is(vendorOfModel('my-local-model', 'unknown'), 'unknown');
+  t.is(providerOf('anthropic/claude-sonnet-4.5', undefined, 'x'), 'anthropic');
+  t.is(providerOf('claude-opus-4.5', undefined, 'x'), 'anthropic');
+  t.is(providerOf('us.anthropic.claude-sonnet-4-20250514-v1:0', undefined, 'x'), 'anthropic');
+  t.is(providerOf('gpt-5.2', undefined, 'x'), 'openai');
+  t.is(providerOf('o4-mini', undefined, 'x'), 'openai');
+  t.is(providerOf('gemini-2.5-pro', undefined, 'x'), 'google');
+  t.is(providerOf('deepseek-chat', undefined, 'x'), 'deepseek');
+  t.is(providerOf('my-local-model', undefined, 'unknown'), 'unknown');
 });
 
 test('collect --help names each VS Code-family source, where it reads and the variables it honours', async (t) => {

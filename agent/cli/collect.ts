@@ -25,7 +25,6 @@ export async function collect(io: Io, opts: { since?: string; dryRun: boolean; j
   const cfg = configOf(io);
   const sinceMs = sinceOf(opts.since);
   const scan = scanLogs({ stateDir: cfg.stateDir, roots: cfg.logRoots, salt: loadSalt(cfg.stateDir), sinceMs });
-  if (scan.unreadable.length) io.err(`collect: skipped ${scan.unreadable.join(', ')}: their SQLite stores need Node 22.5 or newer (this is Node ${process.versions.node})`);
   // On stderr, so that --dry-run --json still prints only events.
   const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
   if (notice) io.err(`collect: ${notice}`);

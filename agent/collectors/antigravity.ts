@@ -10,7 +10,7 @@
 // Token semantics: input = system-prompt + fresh input (neither cached); cache reads apart;
 // thinking tokens are apart from output and are added to it. Traps handled: the same
 // response id in two databases (a conversation copied into a backup root): one event;
-// generations with no counts make none. Read with node:sqlite (sqlite-store.ts).
+// generations with no counts make none. Read with node:sqlite (sqlite.ts).
 import { basename, join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
@@ -18,8 +18,7 @@ import { eventId, sessionHash } from '../ids.ts';
 import { findFiles } from './files.ts';
 import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { EventSink } from './sink.ts';
-import { readStore } from './sqlite-store.ts';
-import type { SqliteDb } from './opencode.ts';
+import { readChangedStore, type SqliteDb } from './sqlite.ts';
 import { providerOf } from './provider.ts';
 import { int, sub, text } from './protobuf.ts';
 import { list } from './roots.ts';
@@ -80,14 +79,17 @@ interface StoreState {
   idx: number;
 }
 
+/** The conversation databases under one root. */
+const conversations = (root: string) => findFiles(join(root, 'conversations'), (n) => n.endsWith('.db'));
+
 export const antigravity: Collector = {
   source: 'antigravity',
   scan(ctx: ScanContext): WireEvent[] {
     const sink = new EventSink(ctx);
     for (const root of ctx.roots.antigravity) {
-      for (const db of findFiles(join(root, 'conversations'), (n) => n.endsWith('.db'))) {
+      for (const db of conversations(root)) {
         const conversation = basename(db.path, '.db');
-        readStore<StoreState>(ctx, 'antigravity', db.path, () => ({ idx: -1 }), (conn, st) => {
+        readChangedStore<StoreState>(ctx.cursors, db.path, () => ({ idx: -1 }), (conn, st) => {
           const rows = conn.prepare('SELECT idx, data FROM gen_metadata WHERE idx > ? ORDER BY idx').all(st.idx);
           let started: number | null | undefined;
           for (const row of rows) {
@@ -109,4 +111,5 @@ export const antigravity: Collector = {
     }
     return sink.events();
   },
+  sqliteStores: (roots) => roots.antigravity.flatMap((root) => conversations(root).map((f) => f.path)),
 };

@@ -23,8 +23,6 @@ export interface ScanContext {
   sinceMs: number | null;
   cursors: Cursors;
   roots: LogRoots;
-  /** Sources whose SQLite store exists but this Node cannot read (no node:sqlite before 22.5). */
-  unreadable?: Set<Source>;
 }
 
 export interface Collector {

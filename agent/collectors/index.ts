@@ -48,8 +48,6 @@ export interface ScanOptions {
 export interface ScanResult {
   events: WireEvent[];
   bySource: Record<Source, number>;
-  /** Sources skipped because their SQLite store needs a newer Node (named once by `collect`). */
-  unreadable: Source[];
   /** Persist the cursors: call only after the events are in the outbox. */
   commit(): void;
 }
@@ -60,7 +58,7 @@ export function cursorPath(stateDir: string): string {
 
 export function scanLogs(opts: ScanOptions): ScanResult {
   const cursors = new Cursors(opts.useCursors === false ? null : cursorPath(opts.stateDir));
-  const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots, unreadable: new Set<Source>() };
+  const ctx = { salt: opts.salt, now: opts.now ?? Date.now(), settleMs: opts.settleMs ?? SETTLE_MS, sinceMs: opts.sinceMs ?? null, cursors, roots: opts.roots };
   const events: WireEvent[] = [];
   const bySource = Object.fromEntries(COLLECTORS.map((c) => [c.source, 0])) as Record<Source, number>;
   for (const c of COLLECTORS) {
@@ -70,19 +68,23 @@ export function scanLogs(opts: ScanOptions): ScanResult {
   }
   cursors.forgetUnseen();
   events.sort((a, b) => b.ts - a.ts);
-  return { events, bySource, unreadable: [...ctx.unreadable], commit: () => cursors.save() };
+  return { events, bySource, commit: () => cursors.save() };
 }
 
 /**
  * The tools whose SQLite store is on this machine but cannot be read by this Node (node:sqlite
- * needs 22.5+): they are skipped, and `collect` and `status` say so once.
+ * needs 22.5+): they are skipped, and `collect`, `status` and `run` say so once. Every
+ * collector that reads a SQLite store lists it in `sqliteStores`.
  */
 export function sqliteSkipped(roots: LogRoots): Source[] {
   if (sqliteAvailable()) return [];
   return COLLECTORS.filter((c) => (c.sqliteStores?.(roots).length ?? 0) > 0).map((c) => c.source);
 }
 
-const TOOL_NAMES: Partial<Record<Source, string>> = { opencode: 'OpenCode', goose: 'Goose', 'kilo-cli': 'Kilo CLI', hermes: 'Hermes' };
+/** The names the notice gives the tools with a SQLite store. */
+const TOOL_NAMES: Partial<Record<Source, string>> = {
+  opencode: 'OpenCode', openclaw: 'OpenClaw', antigravity: 'Antigravity', zcode: 'ZCode', goose: 'Goose', 'kilo-cli': 'Kilo CLI', hermes: 'Hermes',
+};
 
 export function sqliteNotice(skipped: Source[]): string | null {
   if (!skipped.length) return null;

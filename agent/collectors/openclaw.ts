@@ -24,7 +24,7 @@ import { o, safeParse } from './json.ts';
 import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
 import { piMessageEvent, piModelChange, type PiContext } from './pi-format.ts';
-import { readStore } from './sqlite-store.ts';
+import { readChangedStore } from './sqlite.ts';
 import { list, unique } from './roots.ts';
 import { epochMs } from './time.ts';
 
@@ -72,9 +72,12 @@ function readTranscripts(ctx: ScanContext, root: string, sink: EventSink): void 
   }
 }
 
+/** The agents' SQLite stores under one state folder. */
+const agentStores = (root: string): string[] => findFiles(join(root, 'agents'), (n) => n === 'openclaw-agent.sqlite').map((f) => f.path);
+
 function readAgentStores(ctx: ScanContext, root: string, sink: EventSink): void {
-  for (const db of findFiles(join(root, 'agents'), (n) => n === 'openclaw-agent.sqlite')) {
-    readStore<StoreState>(ctx, 'openclaw', db.path, () => ({ sessions: {} }), (conn, st) => {
+  for (const db of agentStores(root)) {
+    readChangedStore<StoreState>(ctx.cursors, db, () => ({ sessions: {} }), (conn, st) => {
       const rows = conn.prepare('SELECT session_id, seq, event_json, created_at FROM transcript_events ORDER BY session_id, seq').all();
       for (const row of rows) {
         if (typeof row.session_id !== 'string') continue;
@@ -101,4 +104,5 @@ export const openclaw: Collector = {
     }
     return sink.events();
   },
+  sqliteStores: (roots) => roots.openclaw.flatMap(agentStores),
 };

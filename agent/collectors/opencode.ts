@@ -5,10 +5,6 @@ import type { Collector, ScanContext } from './context.ts';
 import type { Rec } from './json.ts';
 import { OPENCODE_FORMAT, scanStore, storeEvent, storeFiles } from './opencode-store.ts';
 
-export { sqliteAvailable } from './sqlite.ts';
-// MERGE: cli-tools' sqlite-store.ts imports these from here until it is folded into sqlite.ts.
-export { sqliteOpener, type SqliteDb } from './sqlite.ts';
-
 export function opencodeEvent(msg: Rec, salt: Buffer, sessionFallback?: string): WireEvent | null {
   return storeEvent(msg, salt, sessionFallback, OPENCODE_FORMAT);
 }

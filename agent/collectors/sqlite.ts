@@ -1,7 +1,9 @@
 // node:sqlite, shared by the collectors whose tools keep a SQLite store (OpenCode, Kilo CLI,
-// Goose, Hermes). It exists from Node 22.5; on Node 20 those stores are skipped and named
-// once in `collect` and `status` (DESIGN "Agent"). Stores are opened read-only: the tool may
-// be writing to them (WAL), and a reader sees the last committed state, never a row half-written.
+// Goose, Hermes, OpenClaw, Antigravity, ZCode). It exists from Node 22.5; on Node 20 those
+// stores are skipped and named once in `collect`, `status` and `run` (DESIGN "Agent"; each
+// such collector lists its stores in `sqliteStores`, collectors/index.ts words the notice).
+// Stores are opened read-only: the tool may be writing to them (WAL), and a reader sees the
+// last committed state, never a row half-written.
 import { createRequire } from 'node:module';
 import { statSync, type Stats } from 'node:fs';
 import { unchanged } from './files.ts';
@@ -84,7 +86,11 @@ export function rowsWithId(db: SqliteDb, table: string, wanted: string[]): Array
 
 /** The columns a table has (schemas grow between versions), empty when there is no such table. */
 export function columnsOf(db: SqliteDb, table: string): Set<string> {
-  return new Set(db.prepare(`PRAGMA table_info(${table})`).all().map((r) => String(r.name)));
+  try {
+    return new Set(db.prepare(`PRAGMA table_info(${table})`).all().map((r) => String(r.name)));
+  } catch {
+    return new Set();
+  }
 }
 
 /** The paths that are files here. */
@@ -98,11 +104,18 @@ export function existingFiles(paths: string[]): string[] {
   });
 }
 
+/** What a store's cursor keeps: the -wal's mtime when last read, and the collector's own state (no raw ids). */
+interface StoreCursor<S> {
+  wal: number;
+  s?: S;
+}
+
 /**
- * A store that changed since it was last read (its .db or its -wal), with `done()` to record
- * this read in the cursors; null when nothing changed (or there is no such file).
+ * A store that changed since it was last read (its .db or its -wal), with the state the
+ * collector kept at that read and `done(state)` to record this one in the cursors; null when
+ * nothing changed (or there is no such file).
  */
-export function changedStore(cursors: Cursors, db: string): { stat: Stats; wal: number; done(): void } | null {
+export function changedStore<S = never>(cursors: Cursors, db: string): { stat: Stats; wal: number; state: S | undefined; done(state?: S): void } | null {
   let stat: Stats;
   try {
     stat = statSync(db);
@@ -110,7 +123,26 @@ export function changedStore(cursors: Cursors, db: string): { stat: Stats; wal: 
     return null;
   }
   const cursor = cursors.get(db);
+  const last = cursor?.state as StoreCursor<S> | undefined;
   const wal = walMtime(db);
-  if (unchanged(cursor, stat) && wal === ((cursor?.state as { wal?: number } | undefined)?.wal ?? 0)) return null;
-  return { stat, wal, done: () => cursors.set(db, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size, state: { wal } }) };
+  if (unchanged(cursor, stat) && wal === (last?.wal ?? 0)) return null;
+  return {
+    stat, wal, state: last?.s,
+    done: (s) => cursors.set(db, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size, state: (s === undefined ? { wal } : { wal, s }) satisfies StoreCursor<S> }),
+  };
+}
+
+/**
+ * Reads a store that changed since the last scan with the collector's state for it: `read`
+ * updates the state, which is saved only when the whole read succeeded, so a store that could
+ * not be read (locked, not this tool's) is tried again next scan from where it was. For
+ * stores whose rows are only ever added or completed (Antigravity, ZCode, OpenClaw): the
+ * state is kept even when the file is replaced.
+ */
+export function readChangedStore<S>(cursors: Cursors, path: string, init: () => S, read: (db: SqliteDb, state: S) => void): void {
+  if (!sqliteAvailable()) return;
+  const changed = changedStore<S>(cursors, path);
+  if (!changed) return;
+  const state = changed.state === undefined ? init() : structuredClone(changed.state);
+  if (readStore(path, (db) => read(db, state))) changed.done(state);
 }

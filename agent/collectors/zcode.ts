@@ -11,14 +11,14 @@
 // of input and kept in output — unless `computed_total_tokens` shows the columns were
 // written apart (total = every column summed), then input is already uncached and reasoning
 // is added to output. Only rows with status `completed` count (ccusage's filter): a call
-// still running is read once it completes. Read with node:sqlite (sqlite-store.ts).
+// still running is read once it completes. Read with node:sqlite (sqlite.ts).
 import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash } from '../ids.ts';
 import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { EventSink } from './sink.ts';
-import { columns, readStore } from './sqlite-store.ts';
+import { columnsOf, existingFiles, readChangedStore } from './sqlite.ts';
 import { providerOf } from './provider.ts';
 import { epochMs } from './time.ts';
 import { list } from './roots.ts';
@@ -48,13 +48,15 @@ interface StoreState {
   sent: string[];
 }
 
+const store = (root: string): string => join(root, 'cli', 'db', 'db.sqlite');
+
 export const zcode: Collector = {
   source: 'zcode',
   scan(ctx: ScanContext): WireEvent[] {
     const sink = new EventSink(ctx);
     for (const root of ctx.roots.zcode) {
-      readStore<StoreState>(ctx, 'zcode', join(root, 'cli', 'db', 'db.sqlite'), () => ({ sent: [] }), (conn, st) => {
-        const cols = columns(conn, 'model_usage');
+      readChangedStore<StoreState>(ctx.cursors, store(root), () => ({ sent: [] }), (conn, st) => {
+        const cols = columnsOf(conn, 'model_usage');
         if (!cols.has('input_tokens')) return;
         const sent = new Set(st.sent);
         for (const r of conn.prepare('SELECT * FROM model_usage').all()) {
@@ -77,4 +79,5 @@ export const zcode: Collector = {
     }
     return sink.events();
   },
+  sqliteStores: (roots) => existingFiles(roots.zcode.map(store)),
 };

@@ -2,7 +2,8 @@
 // tools whose SQLite store is on the machine are named once in `collect` and `status`, and
 // skipped; everything else is still read. Under a Node that has it, no such notice.
 import test from 'ava';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import { sqliteAvailable } from '../collectors/sqlite.ts';
 import { gooseRoots, gooseTime } from '../collectors/goose.ts';
@@ -97,4 +98,29 @@ test('Node 20: `run` names the skipped SQLite tools once, not at every scan', as
   } finally {
     await h.close();
   }
+});
+
+test('Node 20: one notice for every SQLite tool, OpenCode\'s newer store included, in collect, status and run', async (t) => {
+  // Where each tool keeps its store (its default location under the home); the files need
+  // only exist for the tool to be named.
+  const home = tempDir();
+  const state = join(tempDir(), 'state');
+  for (const f of ['.local/share/opencode/opencode.db', '.openclaw/agents/main/agent/openclaw-agent.sqlite', '.gemini/antigravity/conversations/c1.db',
+    '.zcode/cli/db/db.sqlite', '.local/share/goose/sessions/sessions.db', '.local/share/kilo/kilo.db', '.hermes/state.db']) {
+    mkdirSync(dirname(join(home, f)), { recursive: true });
+    writeFileSync(join(home, f), '');
+  }
+  const env = { HOME: home, TOKENBOARD_STATE_DIR: state, TOKENBOARD_AGENT_CONFIG: join(state, '..', 'agent.json') };
+  const all = 'OpenCode, OpenClaw, Antigravity, ZCode, Goose, Kilo CLI, Hermes: SQLite stores skipped; reading them needs node:sqlite (Node 22.5 or newer)';
+  const r = await runCli(['collect', '--dry-run', '--json'], env);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, '');
+  t.deepEqual(r.stderr.split('\n').filter((l) => l.includes('node:sqlite')), [`collect: ${all}, this is Node ${process.versions.node}`]);
+  t.deepEqual(JSON.parse((await runCli(['status', '--json'], env)).stdout).skipped_sources, ['opencode', 'openclaw', 'antigravity', 'zcode', 'goose', 'kilo-cli', 'hermes']);
+  const lines: string[] = [];
+  const agent = await startAgent({ out: (l) => lines.push(l), err: (l) => lines.push(l), env }, { proxy: false, watch: true, scanMs: 20 });
+  await new Promise((r) => setTimeout(r, 200));
+  await agent.stop();
+  t.is(lines.filter((l) => l.includes('node:sqlite')).length, 1, lines.join('\n'));
+  t.true(lines.some((l) => l.endsWith(`logs: ${all}, this is Node ${process.versions.node}`)), lines.join('\n'));
 });

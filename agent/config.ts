@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { upstreamsFrom, type Upstreams } from './proxy/routes.ts';
+import { pathList, xdgData } from './collectors/locations.ts';
 import { clineRoots, type ClineRoots } from './collectors/cline.ts';
 import { rooCodeRoots } from './collectors/roo-code.ts';
 import { kiloCodeRoots } from './collectors/kilo-code.ts';
@@ -86,11 +87,6 @@ export interface AgentConfig {
   logRoots: LogRoots;
 }
 
-/** A comma-separated list of paths (the form ccusage accepts in its *_DIR variables). */
-export function list(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
-
 function intSetting(env: Env, key: string, dflt: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return dflt;
@@ -101,21 +97,21 @@ function intSetting(env: Env, key: string, dflt: number, min: number, max: numbe
 
 export function logRootsFrom(env: Env, home: string): LogRoots {
   const xdgConfig = env.XDG_CONFIG_HOME || join(home, '.config');
-  const xdgData = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  const data = xdgData(env, home);
   // CLAUDE_CONFIG_DIR names the config dir holding projects/ (a comma list and the
   // projects/ dir itself are accepted too, as ccusage does).
-  const claudeDirs = list(env.CLAUDE_CONFIG_DIR);
+  const claudeDirs = pathList(env.CLAUDE_CONFIG_DIR);
   const claude = claudeDirs.length
     ? claudeDirs.map((d) => (/[\\/]projects[\\/]?$/.test(d) ? d : join(d, 'projects')))
     : [join(home, '.claude', 'projects'), join(xdgConfig, 'claude', 'projects')];
-  const codex = list(env.CODEX_HOME);
-  const gemini = env.GEMINI_DATA_DIR ? list(env.GEMINI_DATA_DIR) : env.GEMINI_DIR ? list(env.GEMINI_DIR).map((d) => join(d, 'tmp')) : [join(home, '.gemini', 'tmp')];
-  const opencode = list(env.OPENCODE_DATA_DIR);
+  const codex = pathList(env.CODEX_HOME);
+  const gemini = env.GEMINI_DATA_DIR ? pathList(env.GEMINI_DATA_DIR) : env.GEMINI_DIR ? pathList(env.GEMINI_DIR).map((d) => join(d, 'tmp')) : [join(home, '.gemini', 'tmp')];
+  const opencode = pathList(env.OPENCODE_DATA_DIR);
   return {
     claude,
     codex: codex.length ? codex : [join(home, '.codex')],
     gemini,
-    opencode: opencode.length ? opencode : [join(xdgData, 'opencode')],
+    opencode: opencode.length ? opencode : [join(data, 'opencode')],
     cline: clineRoots(env, home),
     rooCode: rooCodeRoots(env, home),
     kiloCode: kiloCodeRoots(env, home),

@@ -22,7 +22,7 @@ import { o, safeParse, type Rec } from './json.ts';
 import { readRewritten, type DocItem } from './rewritten.ts';
 import { EventSink } from './sink.ts';
 import { providerOf } from './provider.ts';
-import { list, unique } from './roots.ts';
+import { pathList, unique } from './locations.ts';
 
 /**
  * Amp's data folders: AMP_DATA_DIR (one folder or a comma list, as ccusage reads it), else
@@ -30,7 +30,7 @@ import { list, unique } from './roots.ts';
  * folder on macOS and Windows too).
  */
 export function ampRoots(env: Env, home: string): string[] {
-  const given = list(env.AMP_DATA_DIR);
+  const given = pathList(env.AMP_DATA_DIR);
   if (given.length) return given;
   return unique([...(env.XDG_DATA_HOME ? [join(env.XDG_DATA_HOME, 'amp')] : []), join(home, '.local', 'share', 'amp')]);
 }

@@ -21,7 +21,7 @@ import { EventSink } from './sink.ts';
 import { readChangedStore, type SqliteDb } from './sqlite.ts';
 import { providerOf } from './provider.ts';
 import { int, sub, text } from './protobuf.ts';
-import { list } from './roots.ts';
+import { pathList } from './locations.ts';
 
 const ROOT_NAMES = ['antigravity', 'antigravity-cli', 'antigravity-ide', 'antigravity-backup'];
 
@@ -32,7 +32,7 @@ const ROOT_NAMES = ['antigravity', 'antigravity-cli', 'antigravity-ide', 'antigr
  * every OS).
  */
 export function antigravityRoots(env: Env, home: string): string[] {
-  const given = list(env.ANTIGRAVITY_DATA_DIR);
+  const given = pathList(env.ANTIGRAVITY_DATA_DIR);
   return given.length ? given : ROOT_NAMES.map((n) => join(env.GEMINI_CLI_HOME || home, '.gemini', n));
 }
 

@@ -23,7 +23,7 @@ import { readRewritten, type DocItem } from './rewritten.ts';
 import { EventSink } from './sink.ts';
 import { providerOf } from './provider.ts';
 import { epochMs } from './time.ts';
-import { list } from './roots.ts';
+import { pathList } from './locations.ts';
 
 const CHANNELS = ['manicode', 'manicode-dev', 'manicode-staging'];
 
@@ -33,7 +33,7 @@ const CHANNELS = ['manicode', 'manicode-dev', 'manicode-staging'];
  * keeps them under the home folder on every OS).
  */
 export function codebuffRoots(env: Env, home: string): string[] {
-  const given = list(env.CODEBUFF_DATA_DIR);
+  const given = pathList(env.CODEBUFF_DATA_DIR);
   return given.length ? given : CHANNELS.map((c) => join(home, '.config', c));
 }
 

@@ -27,7 +27,7 @@ import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
 import { providerOf } from './provider.ts';
 import { epochMs } from './time.ts';
-import { list } from './roots.ts';
+import { pathList } from './locations.ts';
 
 /**
  * Where Copilot CLI's OTel JSONL may be: `${COPILOT_HOME:-~/.copilot}/otel/` (the folder
@@ -36,7 +36,7 @@ import { list } from './roots.ts';
  */
 export function copilotRoots(env: Env, home: string): string[] {
   const base = env.COPILOT_HOME || join(home, '.copilot');
-  return [join(base, 'otel'), ...list(env.COPILOT_OTEL_FILE_EXPORTER_PATH)];
+  return [join(base, 'otel'), ...pathList(env.COPILOT_OTEL_FILE_EXPORTER_PATH)];
 }
 
 type Kind = 'chat' | 'infer' | 'turn' | 'agent';

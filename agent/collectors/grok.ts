@@ -22,11 +22,11 @@ import { o, safeParse, type Rec } from './json.ts';
 import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
 import { epochMs } from './time.ts';
-import { list } from './roots.ts';
+import { pathList } from './locations.ts';
 
 /** Grok Build's homes: GROK_HOME (a comma list, as ccusage reads it), else ~/.grok (the same under the user profile on every OS). */
 export function grokRoots(env: Env, home: string): string[] {
-  const given = list(env.GROK_HOME);
+  const given = pathList(env.GROK_HOME);
   return given.length ? given : [join(home, '.grok')];
 }
 

@@ -25,6 +25,8 @@ import { localAppData, pathList, unique } from './locations.ts';
 import { changedStore, columnsOf, existingFiles, readStore, rowsWithId, sqliteAvailable } from './sqlite.ts';
 import { RunningTotals, type Snapshot } from './cumulative.ts';
 import { providerOf } from './provider.ts';
+// Hermes's REAL columns are epoch seconds.
+import { epochMs } from './time.ts';
 
 export function hermesRoots(env: Env, home: string, platform: string = process.platform): string[] {
   const given = pathList(env.HERMES_HOME);
@@ -35,13 +37,6 @@ export function hermesRoots(env: Env, home: string, platform: string = process.p
 }
 
 const STORE = 'state.db';
-
-/** Seconds (Hermes's REAL columns) or milliseconds to ms. */
-function epochMs(v: unknown): number | null {
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return null;
-  return Math.floor(n > 1e12 ? n : n * 1000);
-}
 
 const COLUMNS = ['id', 'model', 'billing_provider', 'started_at', 'ended_at', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'];
 

@@ -19,14 +19,14 @@ import { o, safeParse } from './json.ts';
 import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
 import { epochMs } from './time.ts';
-import { list } from './roots.ts';
+import { pathList } from './locations.ts';
 
 /**
  * Kimi CLI's share folders: KIMI_DATA_DIR (ccusage's variable, a comma list), else
  * KIMI_SHARE_DIR (Kimi CLI's own) or ~/.kimi (%USERPROFILE%\.kimi on Windows).
  */
 export function kimiRoots(env: Env, home: string): string[] {
-  const given = list(env.KIMI_DATA_DIR);
+  const given = pathList(env.KIMI_DATA_DIR);
   return given.length ? given : [env.KIMI_SHARE_DIR || join(home, '.kimi')];
 }
 

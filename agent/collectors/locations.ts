@@ -1,5 +1,6 @@
 // Helpers for the tools' default locations and environment overrides (each collector file
 // says where its tool keeps its data; config.ts calls those functions once at start-up).
+// The overrides take comma lists, as ccusage's *_DIR variables do.
 import { join } from 'node:path';
 import type { Env } from '../config.ts';
 

@@ -25,7 +25,7 @@ import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
 import { piMessageEvent, piModelChange, type PiContext } from './pi-format.ts';
 import { readChangedStore } from './sqlite.ts';
-import { list, unique } from './roots.ts';
+import { pathList, unique } from './locations.ts';
 import { epochMs } from './time.ts';
 
 const OLD_NAMES = ['.clawdbot', '.moltbot', '.moldbot'];
@@ -37,7 +37,7 @@ const OLD_NAMES = ['.clawdbot', '.moltbot', '.moldbot'];
  * (the same under the user profile on every OS).
  */
 export function openclawRoots(env: Env, home: string): string[] {
-  const given = list(env.OPENCLAW_DIR);
+  const given = pathList(env.OPENCLAW_DIR);
   if (given.length) return given;
   let profiles: string[] = [];
   try {

@@ -13,7 +13,7 @@ import { o, safeParse } from './json.ts';
 import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
 import { piMessageEvent, piModelChange, type PiContext } from './pi-format.ts';
-import { list } from './roots.ts';
+import { pathList } from './locations.ts';
 
 /**
  * Pi's session folders: PI_AGENT_DIR (ccusage's variable: one sessions folder or a comma
@@ -21,7 +21,7 @@ import { list } from './roots.ts';
  * folder under the user profile on macOS and Windows).
  */
 export function piRoots(env: Env, home: string): string[] {
-  const given = list(env.PI_AGENT_DIR);
+  const given = pathList(env.PI_AGENT_DIR);
   return given.length ? given : [join(env.PI_CODING_AGENT_DIR || join(home, '.pi', 'agent'), 'sessions')];
 }
 

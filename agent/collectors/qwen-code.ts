@@ -19,7 +19,7 @@ import { cleanName, num, tsOf, type Collector, type ScanContext } from './contex
 import { o, safeParse, type Rec } from './json.ts';
 import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
-import { list, unique } from './roots.ts';
+import { pathList, unique } from './locations.ts';
 import { providerOf } from './provider.ts';
 
 /**
@@ -28,7 +28,7 @@ import { providerOf } from './provider.ts';
  * (Qwen Code's own; %USERPROFILE%\.qwen on Windows).
  */
 export function qwenRoots(env: Env, home: string): string[] {
-  const given = list(env.QWEN_DATA_DIR);
+  const given = pathList(env.QWEN_DATA_DIR);
   if (given.length) return given;
   return unique([...(env.QWEN_RUNTIME_DIR ? [env.QWEN_RUNTIME_DIR] : []), env.QWEN_HOME || join(home, '.qwen')]);
 }

@@ -1,4 +1,4 @@
-// Times as the CLI tools write them: ISO strings, or numbers in seconds (Kimi, Grok),
+// Times as the tools write them: ISO strings, or numbers in seconds (Kimi, Grok, Hermes),
 // milliseconds, microseconds or nanoseconds (OpenTelemetry), told apart by magnitude.
 import { tsOf } from './context.ts';
 

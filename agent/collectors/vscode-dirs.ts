@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Env } from '../config.ts';
 import { readWhole } from './files.ts';
 import { o, safeParse } from './json.ts';
+import { appData } from './locations.ts';
 
 /** Desktop product folder names: VS Code, Insiders, OSS builds, VSCodium, Cursor, Windsurf. */
 const PRODUCTS = ['Code', 'Code - Insiders', 'Code - OSS', 'VSCodium', 'VSCodium - Insiders', 'Cursor', 'Windsurf'];
@@ -29,11 +30,11 @@ const SANDBOXED = [
 export function editorUserDirs(env: Env, home: string, platform: NodeJS.Platform = process.platform): string[] {
   const out: string[] = [];
   if (env.VSCODE_PORTABLE) out.push(join(env.VSCODE_PORTABLE, 'user-data', 'User'));
-  const appData = env.VSCODE_APPDATA
-    || (platform === 'win32' ? env.APPDATA || join(home, 'AppData', 'Roaming')
+  const base = env.VSCODE_APPDATA
+    || (platform === 'win32' ? appData(env, home)
       : platform === 'darwin' ? join(home, 'Library', 'Application Support')
         : env.XDG_CONFIG_HOME || join(home, '.config'));
-  for (const p of PRODUCTS) out.push(join(appData, p, 'User'));
+  for (const p of PRODUCTS) out.push(join(base, p, 'User'));
   if (platform === 'linux' && !env.VSCODE_APPDATA) for (const parts of SANDBOXED) out.push(join(home, ...parts, 'User'));
   if (env.VSCODE_AGENT_FOLDER) out.push(join(env.VSCODE_AGENT_FOLDER, 'data', 'User'));
   for (const s of SERVERS) out.push(join(home, s, 'data', 'User'));

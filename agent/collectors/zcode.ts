@@ -21,11 +21,11 @@ import { EventSink } from './sink.ts';
 import { columnsOf, existingFiles, readChangedStore } from './sqlite.ts';
 import { providerOf } from './provider.ts';
 import { epochMs } from './time.ts';
-import { list } from './roots.ts';
+import { pathList } from './locations.ts';
 
 /** ZCode's homes: ZCODE_HOME (a comma list, as ccusage reads it), else ~/.zcode (the same under the user profile on every OS). */
 export function zcodeRoots(env: Env, home: string): string[] {
-  const given = list(env.ZCODE_HOME);
+  const given = pathList(env.ZCODE_HOME);
   return given.length ? given : [join(home, '.zcode')];
 }
 

@@ -4,26 +4,11 @@
 // is what DESIGN's counting rules ask for.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { cachedInstall } from '../../scripts/cached-install.ts';
-import { CCUSAGE_VERSION } from '../../scripts/cached-install.ts';
+import { ccTotals, ccusage, CCUSAGE_VERSION } from './helpers/ccusage.ts';
 import type { WireEvent } from '../wire.ts';
 import { totals } from './helpers/logs.ts';
 import { scanWithSqlite } from './helpers/node22.ts';
 import { totalsHome } from './helpers/totals-home.ts';
-
-interface CcTotals { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; totalTokens: number }
-
-function ccusage(): string {
-  const bin = cachedInstall('ccusage', `ccusage@${CCUSAGE_VERSION}`, 'node_modules/.bin/ccusage');
-  if (!bin) throw new Error(`could not install ccusage@${CCUSAGE_VERSION} from the npm registry`);
-  return bin;
-}
-
-function ccTotals(bin: string, tool: string, home: string): CcTotals {
-  const r = spawnSync(bin, [tool, 'daily', '--json', '--offline'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home } });
-  if (r.status !== 0) throw new Error(`ccusage ${tool}: ${r.stderr}`);
-  return JSON.parse(r.stdout).totals as CcTotals;
-}
 
 test(`ours and ccusage ${CCUSAGE_VERSION} on the same Droid, Goose, Kilo CLI and Hermes data`, async (t) => {
   const bin = ccusage();

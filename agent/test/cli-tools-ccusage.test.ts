@@ -3,23 +3,12 @@
 // difference is worked out by hand below and decided by DESIGN's counting rules; a change
 // on either side fails here.
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { WireEvent } from '../wire.ts';
-import { pinnedCcusage } from '../../scripts/cached-install.ts';
 import { CLI_TOOLS_HOME, copyHome, totals } from './helpers/logs.ts';
-import { nodeWithSqlite } from './helpers/node-sqlite.ts';
+import { scanWithSqlite } from './helpers/node22.ts';
+import { ccTotals, ccusage } from './helpers/ccusage.ts';
 import { buildStores } from './helpers/cli-tools-stores.ts';
 
-const CHILD_SCAN = fileURLToPath(new URL('./helpers/child-scan.ts', import.meta.url));
-
 interface Four { input: number; output: number; read: number; write: number }
-
-function exec(bin: string, args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(bin, args, { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => (err ? reject(new Error(`${bin} ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout)));
-  });
-}
 
 /** ccusage's names for our sources (`ccusage <name> daily --json`). */
 const CCUSAGE_NAME: Record<string, string> = {
@@ -99,20 +88,17 @@ const EXPECTED: Record<string, { ours: Four; ccusage: Four }> = {
 };
 
 test('ccusage 20.0.24 and the agent on the same corpus: every difference is the one explained above', async (t) => {
-  const bin = pinnedCcusage();
-  if (!bin) throw new Error('ccusage 20.0.24 could not be installed from the npm registry into .bench/');
+  const bin = ccusage();
   const h = copyHome(CLI_TOOLS_HOME);
   const stores = await buildStores(h.home);
   await stores.zcode.close();
   await stores.openclaw.close();
   // The SQLite stores need node:sqlite: the scan runs under a Node that has it.
-  const out = await exec(nodeWithSqlite(), ['--import=tsx', CHILD_SCAN, h.home, h.state, '0'], {});
-  const ours = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as WireEvent);
+  const ours = await scanWithSqlite(h.home, h.state);
   for (const [source, want] of Object.entries(EXPECTED)) {
     const s = totals(ours.filter((e) => e.source === source));
     t.deepEqual({ input: s.input_tokens, output: s.output_tokens, read: s.cache_read_tokens, write: s.cache_write_tokens }, want.ours, `${source}: ours`);
-    const report = JSON.parse(await exec(bin, [CCUSAGE_NAME[source], 'daily', '--json', '--offline'], { HOME: h.home })) as { totals: Record<string, number> };
-    const c = report.totals;
+    const c = ccTotals(bin, CCUSAGE_NAME[source], h.home);
     t.deepEqual({ input: c.inputTokens, output: c.outputTokens, read: c.cacheReadTokens, write: c.cacheCreationTokens }, want.ccusage, `${source}: ccusage`);
   }
 });

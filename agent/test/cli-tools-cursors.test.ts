@@ -4,10 +4,8 @@
 import test from 'ava';
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WireEvent } from '../wire.ts';
-import { age, CLI_TOOLS_HOME, copyHome, totals } from './helpers/logs.ts';
+import { age, CLI_TOOLS_HOME, copyHome, totals, bySource as of } from './helpers/logs.ts';
 
-const of = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);
 const LATER = () => Date.now() + 2 * 3600_000; // a clock past the settle time
 const line = (o: unknown) => `${JSON.stringify(o)}\n`;
 

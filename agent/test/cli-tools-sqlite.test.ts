@@ -2,28 +2,24 @@
 // node:sqlite: the agent runs under a Node that has it (helpers/node-sqlite.ts) against
 // stores built here (helpers/cli-tools-stores.ts). Numbers worked out by hand from there.
 import test from 'ava';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { checkBatch, type WireEvent } from '../wire.ts';
-import { MAIN, runCli } from './helpers/cli.ts';
-import { CLI_TOOLS_HOME, copyHome, totals } from './helpers/logs.ts';
+import { runCli } from './helpers/cli.ts';
+import { CLI_TOOLS_HOME, copyHome, totals, bySource as of } from './helpers/logs.ts';
 import { MARKER } from './helpers/canned.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
-import { tempDir } from './helpers/tmp.ts';
+import { agentBundle, runNode, scanWithSqlite } from './helpers/node22.ts';
 import { AG_CONV, AG_START, buildStores, generationBlob, openDb, ZC_ROWS, ZC_SESSION } from './helpers/cli-tools-stores.ts';
 
 const node = nodeWithSqlite();
-const CHILD_SCAN = fileURLToPath(new URL('./helpers/child-scan.ts', import.meta.url));
 
-function run(args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(node, args, { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout + stderr)));
-  });
+/** What the agent printed, stdout and stderr together (both are checked for leaks). */
+async function run(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const r = await runNode(node, args, env);
+  return r.stdout + r.stderr;
 }
 const lines = (out: string): WireEvent[] => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as WireEvent);
-const of = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);
 
 // gen 1: input 1036 system + 6321 fresh = 7357, output 604 + 117 thinking = 721, read 36,491
 //        (its copy in the backup root has the same response id: once); gen 2: no counts;
@@ -37,15 +33,13 @@ const ZCODE = { events: 3, input_tokens: 2000 + 400 + 300, output_tokens: 800 + 
 async function home() {
   const h = copyHome(CLI_TOOLS_HOME);
   const stores = await buildStores(h.home);
-  return { ...h, stores, scan: async (aheadMs = 0) => lines(await run(['--import=tsx', CHILD_SCAN, h.home, h.state, String(aheadMs)])) };
+  return { ...h, stores, scan: (aheadMs = 0) => scanWithSqlite(h.home, h.state, aheadMs) };
 }
 
 test('the bundle under a Node with node:sqlite reads the three stores, each response once, and prints no marker, path or raw id', async (t) => {
   const h = await home();
   try {
-    const bundle = join(tempDir(), 'tokenboard-agent.mjs');
-    await build({ entryPoints: [MAIN], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' });
-    const out = await run([bundle, 'collect', '--dry-run', '--json'], { HOME: h.home, TOKENBOARD_STATE_DIR: h.state, TOKENBOARD_AGENT_CONFIG: join(h.state, '..', 'agent.json') });
+    const out = await run([await agentBundle(), 'collect', '--dry-run', '--json'], { HOME: h.home, TOKENBOARD_STATE_DIR: h.state, TOKENBOARD_AGENT_CONFIG: join(h.state, '..', 'agent.json') });
     const events = lines(out);
     t.true(checkBatch({ events }).ok);
     t.deepEqual(totals(of('antigravity', events)), ANTIGRAVITY);

@@ -2,9 +2,8 @@
 // every trap there, the totals worked out by hand from the fixture's numbers.
 import test from 'ava';
 import { checkBatch, type WireEvent } from '../wire.ts';
-import { CLI_TOOLS_HOME, copyHome, totals } from './helpers/logs.ts';
+import { CLI_TOOLS_HOME, copyHome, totals, bySource as of } from './helpers/logs.ts';
 
-const of = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);
 const first = (() => {
   let events: WireEvent[] | null = null;
   return () => (events ??= copyHome(CLI_TOOLS_HOME).scan().events);

@@ -8,8 +8,8 @@ import { clineRoots } from '../collectors/cline.ts';
 import { newUsage, type UsageRow } from '../collectors/cline-tasks.ts';
 import { eventId, sessionHash } from '../ids.ts';
 import { cursorPath } from '../collectors/index.ts';
-import { age, totals } from './helpers/logs.ts';
-import { bySource, copyVscodeHome, VSCODE_FIXTURES } from './helpers/vscode-home.ts';
+import { age, bySource, totals } from './helpers/logs.ts';
+import { copyVscodeHome, VSCODE_FIXTURES } from './helpers/vscode-home.ts';
 
 const T1 = '1770000000001';
 const T2 = '1770000100000';

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { checkBatch } from '../wire.ts';
 import { copilotVscodeRoots } from '../collectors/copilot-vscode.ts';
 import { sessionHash } from '../ids.ts';
-import { age, totals } from './helpers/logs.ts';
-import { bySource, copyVscodeHome } from './helpers/vscode-home.ts';
+import { age, bySource, totals } from './helpers/logs.ts';
+import { copyVscodeHome } from './helpers/vscode-home.ts';
 
 const C1 = '5e1f0c2a-7b3d-4c8e-9f10-2a3b4c5d6e7f';
 const WS = '.config/Code/User/workspaceStorage';

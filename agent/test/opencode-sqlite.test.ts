@@ -10,7 +10,7 @@ import { checkBatch } from '../wire.ts';
 import { totals } from './helpers/logs.ts';
 import { MARKER } from './helpers/canned.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
-import { openDb as open } from './helpers/sqlite3-db.ts';
+import { openDb as open } from './helpers/sqlite-write.ts';
 import { agentBundle, lines, runNode, scanWithSqlite } from './helpers/node22.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -43,8 +43,7 @@ async function liveStore() {
   const data = join(home, '.local/share/opencode');
   mkdirSync(join(data, 'storage/message', SESSION), { recursive: true });
   mkdirSync(join(data, 'storage/message', OLD_SESSION), { recursive: true });
-  const db = await open(join(data, 'opencode.db'));
-  await db.exec('PRAGMA journal_mode = WAL');
+  const db = await open(join(data, 'opencode.db'), { wal: true });
   await db.exec('CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER, time_updated INTEGER, data TEXT NOT NULL)');
   await db.exec('CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, data TEXT NOT NULL)');
   const row = (id: string, msg: object, created: number) =>

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { checkBatch } from '../wire.ts';
 import { modelAt, promptModels, rooCodeRoots } from '../collectors/roo-code.ts';
 import { kiloCodeRoots } from '../collectors/kilo-code.ts';
-import { age, totals } from './helpers/logs.ts';
-import { bySource, copyVscodeHome } from './helpers/vscode-home.ts';
+import { age, bySource, totals } from './helpers/logs.ts';
+import { copyVscodeHome } from './helpers/vscode-home.ts';
 import { MARKER } from './helpers/canned.ts';
 
 const R1 = '019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a11';

@@ -6,12 +6,11 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { eventId } from '../ids.ts';
 import { join } from 'node:path';
-import { checkBatch, type WireEvent } from '../wire.ts';
-import { totals } from './helpers/logs.ts';
+import { checkBatch } from '../wire.ts';
+import { totals, bySource as of } from './helpers/logs.ts';
 import { scanWithSqlite } from './helpers/node22.ts';
 import { GOOSE_IMPORTED, HERMES_SESSION, KILO_SESSION, totalsHome } from './helpers/totals-home.ts';
 
-const of = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);
 const none = { events: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
 
 test('goose: one event per session total; the store row wins over its legacy file; cache out of input; reasoning in output', async (t) => {

@@ -70,8 +70,7 @@ export const ZC_ROWS: ZcRow[] = [
 ];
 
 export async function zcodeDb(home: string) {
-  const db = await openDb(join(home, '.zcode/cli/db/db.sqlite'));
-  await db.exec('PRAGMA journal_mode = WAL');
+  const db = await openDb(join(home, '.zcode/cli/db/db.sqlite'), { wal: true });
   await db.exec('CREATE TABLE session (id TEXT PRIMARY KEY, directory TEXT, path TEXT, title TEXT)');
   await db.exec('INSERT INTO session VALUES (?, ?, ?, ?)', [ZC_SESSION, `/Users/ana/${MARKER}`, `/Users/ana/${MARKER}/x`, `fix ${MARKER}`]);
   await db.exec(`CREATE TABLE model_usage (id TEXT PRIMARY KEY, session_id TEXT, turn_id TEXT, model_id TEXT, provider_id TEXT, status TEXT,

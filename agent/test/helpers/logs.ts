@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logRootsFrom, type LogRoots } from '../../config.ts';
 import { scanLogs, type ScanResult } from '../../collectors/index.ts';
+import type { WireEvent } from '../../wire.ts';
 import { tempDir } from './tmp.ts';
 
 export const FIXTURE_HOME = fileURLToPath(new URL('../fixtures/home', import.meta.url));
@@ -58,6 +59,9 @@ export function totals(events: { input_tokens: number; output_tokens: number; ca
   }
   return t;
 }
+
+/** The events of one source. */
+export const bySource = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);
 
 export function mtime(path: string): number {
   return statSync(path).mtimeMs;

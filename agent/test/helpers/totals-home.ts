@@ -3,12 +3,11 @@
 // and the SQLite stores of Goose, Kilo CLI and Hermes, built here as the tools write them:
 // WAL, the writer's connection kept open. Every store carries the privacy marker in the
 // places the tools keep text (titles, working dirs, message content).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MARKER } from './canned.ts';
 import { copyHome, type Home } from './logs.ts';
-import { openDb, type TestDb } from './sqlite3-db.ts';
+import { openDb, type TestDb } from './sqlite-write.ts';
 
 export const TOTALS_HOME = fileURLToPath(new URL('../fixtures/running-totals', import.meta.url));
 export const CWD = `/home/dev/${MARKER}-shop`;
@@ -27,16 +26,8 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** A new store in WAL mode, its writer left open as the tool keeps it. */
-async function walStore(dir: string, file: string): Promise<TestDb> {
-  mkdirSync(dir, { recursive: true });
-  const db = await openDb(join(dir, file));
-  await db.exec('PRAGMA journal_mode = WAL');
-  return db;
-}
-
 async function gooseStore(home: string): Promise<TestDb> {
-  const db = await walStore(join(home, '.local/share/goose/sessions'), 'sessions.db');
+  const db = await openDb(join(home, '.local/share/goose/sessions/sessions.db'), { wal: true });
   await db.exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '',
     working_dir TEXT NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
     total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER, cache_read_tokens INTEGER, cache_write_tokens INTEGER,
@@ -65,7 +56,7 @@ async function gooseStore(home: string): Promise<TestDb> {
 }
 
 async function kiloStore(home: string): Promise<TestDb> {
-  const db = await walStore(join(home, '.local/share/kilo'), 'kilo.db');
+  const db = await openDb(join(home, '.local/share/kilo/kilo.db'), { wal: true });
   await db.exec('CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER, time_updated INTEGER, data TEXT NOT NULL)');
   await db.exec('CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, data TEXT NOT NULL)');
   const t0 = Date.UTC(2026, 4, 10, 9, 0, 0);
@@ -83,7 +74,7 @@ async function kiloStore(home: string): Promise<TestDb> {
 }
 
 async function hermesStore(home: string): Promise<TestDb> {
-  const db = await walStore(join(home, '.hermes'), 'state.db');
+  const db = await openDb(join(home, '.hermes/state.db'), { wal: true });
   await db.exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT NOT NULL, user_id TEXT, model TEXT, model_config TEXT,
     system_prompt TEXT, parent_session_id TEXT, started_at REAL NOT NULL, ended_at REAL, end_reason TEXT,
     message_count INTEGER DEFAULT 0, tool_call_count INTEGER DEFAULT 0, input_tokens INTEGER DEFAULT 0, output_tokens INTEGER DEFAULT 0,

@@ -1,6 +1,5 @@
 // The fixture home of the VS Code-family sources (agent/test/fixtures/vscode/generate.py).
 import { fileURLToPath } from 'node:url';
-import type { WireEvent } from '../../wire.ts';
 import { copyHome, type Home } from './logs.ts';
 
 export const VSCODE_HOME = fileURLToPath(new URL('../fixtures/vscode/home', import.meta.url));
@@ -9,5 +8,3 @@ export const VSCODE_FIXTURES = fileURLToPath(new URL('../fixtures/vscode', impor
 export function copyVscodeHome(): Home {
   return copyHome(VSCODE_HOME);
 }
-
-export const bySource = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);

@@ -16,11 +16,10 @@
 // - the same task id under two editors' folders (a copied profile) is one task: the
 //   watermark is keyed by the task id, and event ids are (task id, row ts).
 // What `tokensIn` means differs by tool and version; each collector says (TaskFlavor).
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
-import { readWhole, unchanged } from './files.ts';
+import { readWhole, statOrNull, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type ScanContext, type Source } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { splitEvent } from './split.ts';
@@ -139,12 +138,8 @@ export function usageEvents(source: Source, ts: number, counts: Counts, who: Who
  * nothing to read now; a half-written or broken file waits until it changes again.
  */
 export function rereadWhole<T>(ctx: ScanContext, path: string, parse: (doc: unknown) => T | null): { value: T; settled: boolean; done(held: boolean): void } | null {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return null; // deleted, or never written
-  }
+  const stat = statOrNull(path);
+  if (!stat) return null; // deleted, or never written
   const cursor = ctx.cursors.get(path);
   const settled = ctx.now - stat.mtimeMs >= ctx.settleMs;
   const wasHeld = (cursor?.state as { held?: boolean } | undefined)?.held === true;

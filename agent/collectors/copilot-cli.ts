@@ -16,11 +16,11 @@
 // - the same span exported to two files has the same trace and span ids: one event;
 // - an agent span summing a long turn can pass the per-event limit: split (sink.ts).
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
+
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash } from '../ids.ts';
-import { findFiles, type FoundFile } from './files.ts';
+import { findFiles, type FoundFile, statOrNull } from './files.ts';
 import { cleanName, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { readNewLines } from './incremental.ts';
@@ -188,12 +188,8 @@ function otelFiles(roots: string[]): FoundFile[] {
   const out: FoundFile[] = [];
   const seen = new Set<string>();
   for (const root of roots) {
-    let st;
-    try {
-      st = statSync(root);
-    } catch {
-      continue;
-    }
+    const st = statOrNull(root);
+    if (!st) continue;
     const found = st.isFile() ? [{ path: root, stat: st }] : findFiles(root, (n) => n.endsWith('.jsonl'));
     for (const f of found) {
       if (seen.has(f.path)) continue;

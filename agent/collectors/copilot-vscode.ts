@@ -24,12 +24,12 @@
 //   session id and request id. A session copied to another workspace's folder (VS Code
 //   copies on a workspace change and keeps the original) has the same ids: counted once.
 // Requests are accounted for up to a watermark (request timestamp) per session.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
-import { readLines, readWhole, sameFile, unchanged } from './files.ts';
+import { readLines, readWhole, sameFile, statOrNull, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { splitEvent } from './split.ts';
@@ -197,12 +197,8 @@ export const copilotVscode: Collector = {
     const marks = ctx.cursors.extra<Record<string, number>>('copilot-vscode-sessions', () => ({}));
     const out = new Map<string, WireEvent>();
     for (const path of sessionFiles(ctx.roots.copilotVscode)) {
-      let stat;
-      try {
-        stat = statSync(path);
-      } catch {
-        continue;
-      }
+      const stat = statOrNull(path);
+      if (!stat) continue;
       const cursor = ctx.cursors.get(path);
       if (unchanged(cursor, stat)) continue;
       if (ctx.sinceMs !== null && stat.mtimeMs < ctx.sinceMs) continue;

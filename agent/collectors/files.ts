@@ -21,6 +21,15 @@ export interface FoundFile {
   stat: Stats;
 }
 
+/** The file's stat, or null when it is not there (deleted, never written, unreadable). */
+export function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
 /** Files under `root` (recursively) whose name passes `accept`; missing roots are empty. */
 export function findFiles(root: string, accept: (name: string, relDir: string) => boolean): FoundFile[] {
   const out: FoundFile[] = [];

@@ -21,11 +21,11 @@
 // %APPDATA%\Block\goose\data on Windows; ccusage also looks in ~/Library/Application
 // Support/goose and the older Block/goose folders, and so do we.
 import { isAbsolute, join } from 'node:path';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type { Env } from '../config.ts';
 import type { WireEvent } from '../wire.ts';
 import { sessionHash } from '../ids.ts';
-import { readHead, unchanged } from './files.ts';
+import { readHead, statOrNull, unchanged } from './files.ts';
 import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { appData, unique, xdgData } from './locations.ts';
@@ -115,12 +115,8 @@ function legacySnapshots(ctx: ScanContext, root: string, out: Snapshot[]): void 
   }
   for (const name of names) {
     const path = join(root, name);
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      continue;
-    }
+    const stat = statOrNull(path);
+    if (!stat) continue;
     const cursor = ctx.cursors.get(path);
     if (unchanged(cursor, stat)) continue;
     // Only the first line (the metadata) carries counts; the messages after it are never read.

@@ -5,8 +5,8 @@
 // Stores are opened read-only: the tool may be writing to them (WAL), and a reader sees the
 // last committed state, never a row half-written.
 import { createRequire } from 'node:module';
-import { statSync, type Stats } from 'node:fs';
-import { unchanged } from './files.ts';
+import type { Stats } from 'node:fs';
+import { statOrNull, unchanged } from './files.ts';
 import type { Cursors } from './context.ts';
 
 export interface SqliteDb {
@@ -48,11 +48,7 @@ export function sqliteAvailable(): boolean {
 
 /** The -wal file's mtime (0: none). A WAL store changes there while the .db file does not. */
 export function walMtime(db: string): number {
-  try {
-    return statSync(`${db}-wal`).mtimeMs;
-  } catch {
-    return 0;
-  }
+  return statOrNull(`${db}-wal`)?.mtimeMs ?? 0;
 }
 
 /** Runs `read` on the store opened read-only; false when it could not be read (locked, not that tool's store). */
@@ -95,13 +91,7 @@ export function columnsOf(db: SqliteDb, table: string): Set<string> {
 
 /** The paths that are files here. */
 export function existingFiles(paths: string[]): string[] {
-  return paths.filter((p) => {
-    try {
-      return statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return paths.filter((p) => statOrNull(p)?.isFile() === true);
 }
 
 /** What a store's cursor keeps: the -wal's mtime when last read, and the collector's own state (no raw ids). */
@@ -116,12 +106,8 @@ interface StoreCursor<S> {
  * nothing changed (or there is no such file).
  */
 export function changedStore<S = never>(cursors: Cursors, db: string): { stat: Stats; wal: number; state: S | undefined; done(state?: S): void } | null {
-  let stat: Stats;
-  try {
-    stat = statSync(db);
-  } catch {
-    return null;
-  }
+  const stat = statOrNull(db);
+  if (!stat) return null;
   const cursor = cursors.get(db);
   const last = cursor?.state as StoreCursor<S> | undefined;
   const wal = walMtime(db);

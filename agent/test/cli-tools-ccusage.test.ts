@@ -3,10 +3,10 @@
 // difference is worked out by hand below and decided by DESIGN's counting rules; a change
 // on either side fails here.
 import test from 'ava';
-import { CLI_TOOLS_HOME, copyHome, totals } from './helpers/logs.ts';
+import { totals } from './helpers/logs.ts';
 import { scanWithSqlite } from './helpers/node22.ts';
 import { ccTotals, ccusage } from './helpers/ccusage.ts';
-import { buildStores } from './helpers/cli-tools-stores.ts';
+import { cliToolsHome } from './helpers/cli-tools-stores.ts';
 
 interface Four { input: number; output: number; read: number; write: number }
 
@@ -89,10 +89,8 @@ const EXPECTED: Record<string, { ours: Four; ccusage: Four }> = {
 
 test('ccusage 20.0.24 and the agent on the same corpus: every difference is the one explained above', async (t) => {
   const bin = ccusage();
-  const h = copyHome(CLI_TOOLS_HOME);
-  const stores = await buildStores(h.home);
-  await stores.zcode.close();
-  await stores.openclaw.close();
+  const h = await cliToolsHome();
+  await h.close();
   // The SQLite stores need node:sqlite: the scan runs under a Node that has it.
   const ours = await scanWithSqlite(h.home, h.state);
   for (const [source, want] of Object.entries(EXPECTED)) {

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { checkBatch, type WireEvent } from '../wire.ts';
 import { runCli } from './helpers/cli.ts';
-import { CLI_TOOLS_HOME, copyHome, totals, bySource as of } from './helpers/logs.ts';
+import { totals, bySource as of } from './helpers/logs.ts';
 import { MARKER } from './helpers/canned.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
 import { agentBundle, runNode, scanWithSqlite } from './helpers/node22.ts';
-import { AG_CONV, AG_START, buildStores, generationBlob, openDb, ZC_ROWS, ZC_SESSION } from './helpers/cli-tools-stores.ts';
+import { AG_CONV, AG_START, cliToolsHome, generationBlob, openDb, ZC_ROWS, ZC_SESSION } from './helpers/cli-tools-stores.ts';
 
 const node = nodeWithSqlite();
 
@@ -31,9 +31,8 @@ const ANTIGRAVITY = { events: 2, input_tokens: 7357 + 100, output_tokens: 721 + 
 const ZCODE = { events: 3, input_tokens: 2000 + 400 + 300, output_tokens: 800 + 50 + 45, cache_read_tokens: 9000 + 100 + 50, cache_write_tokens: 1000 + 10 };
 
 async function home() {
-  const h = copyHome(CLI_TOOLS_HOME);
-  const stores = await buildStores(h.home);
-  return { ...h, stores, scan: (aheadMs = 0) => scanWithSqlite(h.home, h.state, aheadMs) };
+  const h = await cliToolsHome();
+  return { ...h, scan: (aheadMs = 0) => scanWithSqlite(h.home, h.state, aheadMs) };
 }
 
 test('the bundle under a Node with node:sqlite reads the three stores, each response once, and prints no marker, path or raw id', async (t) => {
@@ -52,8 +51,7 @@ test('the bundle under a Node with node:sqlite reads the three stores, each resp
     t.true(of('zcode', events).every((e) => e.provider === (e.model.startsWith('claude') ? 'anthropic' : 'zhipu')));
     t.deepEqual([MARKER, 'MARKER7731', ZC_SESSION, AG_CONV, h.home, 'resp-ag', 'mu-1', 'file://'].filter((b) => out.includes(b)), []);
   } finally {
-    await h.stores.zcode.close();
-    await h.stores.openclaw.close();
+    await h.close();
   }
 });
 
@@ -78,16 +76,13 @@ test('rescans of the stores: nothing twice; a completed call, a new generation a
     t.is(next.length, 3);
     t.deepEqual(await h.scan(), []);
   } finally {
-    await h.stores.zcode.close();
-    await h.stores.openclaw.close();
+    await h.close();
   }
 });
 
 test('collect on a Node without node:sqlite names the stores it skipped, once, and still reads the JSONL', async (t) => {
-  const h = copyHome(CLI_TOOLS_HOME);
-  const stores = await buildStores(h.home);
-  await stores.zcode.close();
-  await stores.openclaw.close();
+  const h = await cliToolsHome();
+  await h.close();
   const r = await runCli(['collect', '--dry-run', '--json'], { HOME: h.home, TOKENBOARD_STATE_DIR: h.state, TOKENBOARD_AGENT_CONFIG: join(h.state, '..', 'agent.json') });
   t.is(r.code, 0, r.stderr);
   const events = lines(r.stdout);

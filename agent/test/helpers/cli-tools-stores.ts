@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { openDb } from './sqlite-write.ts';
 import { MARKER } from './canned.ts';
+import { CLI_TOOLS_HOME, copyHome, type Home } from './logs.ts';
 
 export { openDb };
 
@@ -106,4 +107,20 @@ export async function buildStores(home: string) {
   // A backup root holding a copy of the first generation.
   await antigravityDb(join(home, '.gemini/antigravity-backup/conversations', `${AG_CONV}.db`), AG_GENS.slice(0, 1));
   return { zcode: await zcodeDb(home), openclaw: await openclawDb(home) };
+}
+
+/**
+ * A copy of the CLI-tool fixture home with the three stores built in it, the ZCode and
+ * OpenClaw writers kept open (as those tools keep them) until `close()`.
+ */
+export async function cliToolsHome(): Promise<Home & { stores: Awaited<ReturnType<typeof buildStores>>; close(): Promise<void> }> {
+  const h = copyHome(CLI_TOOLS_HOME);
+  const stores = await buildStores(h.home);
+  return {
+    ...h, stores,
+    async close() {
+      await stores.zcode.close();
+      await stores.openclaw.close();
+    },
+  };
 }

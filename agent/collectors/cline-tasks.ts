@@ -19,11 +19,10 @@
 import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
-import { readWhole, statOrNull, unchanged } from './files.ts';
+import { readWhole, statOrNull, subdirs, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type ScanContext, type Source } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { splitEvent } from './split.ts';
-import { subdirs } from './vscode-dirs.ts';
 
 /** [input, output, cache read, cache write] as the tool recorded them. */
 export type Counts = [number, number, number, number];

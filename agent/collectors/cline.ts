@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
-import { readWhole } from './files.ts';
+import { fileNames, readWhole, subdirs } from './files.ts';
 import { num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { newUsage, rereadWhole, scanTasks, usageEvents, type TaskFlavor, type TaskState, type UsageRow, type Who } from './cline-tasks.ts';
-import { editorUserDirs, extensionStores, fileNames, subdirs, type EditorRoots } from './vscode-dirs.ts';
+import { editorUserDirs, extensionStores, type EditorRoots } from './vscode-dirs.ts';
 
 export const CLINE_EXTENSION = 'saoudrizwan.claude-dev';
 

@@ -29,11 +29,11 @@ import { basename, join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
-import { readLines, readWhole, sameFile, statOrNull, unchanged } from './files.ts';
+import { fileNames, readLines, readWhole, sameFile, statOrNull, subdirs, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { splitEvent } from './split.ts';
-import { editorUserDirs, fileNames, subdirs, type EditorRoots } from './vscode-dirs.ts';
+import { editorUserDirs, type EditorRoots } from './vscode-dirs.ts';
 import { providerOf } from './provider.ts';
 
 export function copilotVscodeRoots(env: Env, home: string, platform: NodeJS.Platform = process.platform): EditorRoots {

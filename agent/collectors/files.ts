@@ -21,6 +21,24 @@ export interface FoundFile {
   stat: Stats;
 }
 
+/** Subdirectories of `dir` (none when it does not exist). */
+export function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** The names in `dir` (none when it does not exist). */
+export function fileNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** The file's stat, or null when it is not there (deleted, never written, unreadable). */
 export function statOrNull(path: string): Stats | null {
   try {

@@ -21,11 +21,10 @@
 // %APPDATA%\Block\goose\data on Windows; ccusage also looks in ~/Library/Application
 // Support/goose and the older Block/goose folders, and so do we.
 import { isAbsolute, join } from 'node:path';
-import { readdirSync } from 'node:fs';
 import type { Env } from '../config.ts';
 import type { WireEvent } from '../wire.ts';
 import { sessionHash } from '../ids.ts';
-import { readHead, statOrNull, unchanged } from './files.ts';
+import { fileNames, readHead, statOrNull, unchanged } from './files.ts';
 import { cleanName, num, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { appData, unique, xdgData } from './locations.ts';
@@ -107,13 +106,7 @@ function storeSnapshots(ctx: ScanContext, root: string, out: Snapshot[]): void {
 }
 
 function legacySnapshots(ctx: ScanContext, root: string, out: Snapshot[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(root).filter((n) => n.endsWith('.jsonl'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of fileNames(root).filter((n) => n.endsWith('.jsonl'))) {
     const path = join(root, name);
     const stat = statOrNull(path);
     if (!stat) continue;

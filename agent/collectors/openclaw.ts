@@ -13,12 +13,11 @@
 //   carried per file (per session in the store) across scans;
 // - half-written last lines wait; old directory names (.clawdbot, .moltbot, .moldbot) and
 //   profile folders (~/.openclaw-<profile>) are read too.
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash } from '../ids.ts';
-import { findFiles } from './files.ts';
+import { fileNames, findFiles } from './files.ts';
 import { num, type Collector, type ScanContext } from './context.ts';
 import { o, safeParse } from './json.ts';
 import { readNewLines } from './incremental.ts';
@@ -39,12 +38,7 @@ const OLD_NAMES = ['.clawdbot', '.moltbot', '.moldbot'];
 export function openclawRoots(env: Env, home: string): string[] {
   const given = pathList(env.OPENCLAW_DIR);
   if (given.length) return given;
-  let profiles: string[] = [];
-  try {
-    profiles = readdirSync(home).filter((n) => n.startsWith('.openclaw-')).sort().map((n) => join(home, n));
-  } catch {
-    profiles = [];
-  }
+  const profiles = fileNames(home).filter((n) => n.startsWith('.openclaw-')).sort().map((n) => join(home, n));
   return unique([
     env.OPENCLAW_STATE_DIR || join(home, '.openclaw'), ...profiles,
     ...(env.CLAWDBOT_STATE_DIR ? [env.CLAWDBOT_STATE_DIR] : []), ...OLD_NAMES.map((n) => join(home, n)),

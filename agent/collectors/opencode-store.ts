@@ -9,10 +9,10 @@
 // separately (total = input + output + reasoning + cache), it is added to output.
 // A message is sent once it is completed (`time.completed`) or has been quiet a while.
 import { join } from 'node:path';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { WireEvent } from '../wire.ts';
 import { eventId, sessionHash } from '../ids.ts';
-import { findFiles, readWhole, unchanged } from './files.ts';
+import { fileNames, findFiles, readWhole, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type ScanContext, type Source } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { readStore, sqliteAvailable, walMtime } from './sqlite.ts';
@@ -70,15 +70,8 @@ interface DbState {
 
 /** The SQLite stores in these data directories (whether or not this Node can read them). */
 export function storeFiles(roots: string[], fmt: StoreFormat): string[] {
-  const out: string[] = [];
-  for (const root of roots) {
-    try {
-      for (const f of readdirSync(root)) if (fmt.db.test(f)) out.push(join(root, f));
-    } catch {
-      // No such directory: the tool is not installed here.
-    }
-  }
-  return out;
+  // No such directory: the tool is not installed here.
+  return roots.flatMap((root) => fileNames(root).filter((f) => fmt.db.test(f)).map((f) => join(root, f)));
 }
 
 /** One scan of the tool's data directories: finished assistant messages not sent before. */

@@ -8,10 +8,9 @@
 // server (SSH, WSL, containers, Codespaces) keeps it under ~/.vscode-server/data/User and
 // its forks' equivalents, or $VSCODE_AGENT_FOLDER/data/User. Extensions in a non-default
 // profile store under User/profiles/<id>/globalStorage, so profiles are listed at scan time.
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../config.ts';
-import { readWhole } from './files.ts';
+import { readWhole, subdirs } from './files.ts';
 import { o, safeParse } from './json.ts';
 import { appData } from './locations.ts';
 
@@ -43,31 +42,8 @@ export function editorUserDirs(env: Env, home: string, platform: NodeJS.Platform
 
 /** The user dir itself and each of its profiles (User/profiles/<id>), which exist now. */
 export function profileDirs(userDir: string): string[] {
-  let ids: string[] = [];
-  try {
-    ids = readdirSync(join(userDir, 'profiles'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    // No profiles (the usual case).
-  }
-  return [userDir, ...ids.map((id) => join(userDir, 'profiles', id))];
-}
-
-/** Subdirectories of `dir` (none when it does not exist). */
-export function subdirs(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return [];
-  }
-}
-
-/** The names in `dir` (none when it does not exist). */
-export function fileNames(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
+  // Usually there are none.
+  return [userDir, ...subdirs(join(userDir, 'profiles')).map((id) => join(userDir, 'profiles', id))];
 }
 
 /**

@@ -18,7 +18,7 @@ import type { Env } from '../config.ts';
 import { eventId, sessionHash } from '../ids.ts';
 import { findFiles } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
-import { o, safeParse, type Rec } from './json.ts';
+import { o, type Rec, safeParse, str } from './json.ts';
 import { readRewritten, type DocItem } from './rewritten.ts';
 import { EventSink } from './sink.ts';
 import { providerOf } from './provider.ts';
@@ -35,7 +35,6 @@ export function ampRoots(env: Env, home: string): string[] {
   return unique([...(env.XDG_DATA_HOME ? [join(env.XDG_DATA_HOME, 'amp')] : []), join(home, '.local', 'share', 'amp')]);
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
 const idOf = (v: unknown): string | undefined => (typeof v === 'number' && Number.isFinite(v) ? String(v) : str(v));
 
 /** The events of one thread document, in order; null when it is not a thread (or half-written). */

@@ -23,7 +23,7 @@ import type { Env } from '../config.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
 import { fileNames, readWhole, subdirs } from './files.ts';
 import { num, tsOf, type Collector, type ScanContext } from './context.ts';
-import { o, safeParse, type Rec } from './json.ts';
+import { o, type Rec, safeParse, str } from './json.ts';
 import { newUsage, rereadWhole, scanTasks, usageEvents, type TaskFlavor, type TaskState, type UsageRow, type Who } from './cline-tasks.ts';
 import { editorUserDirs, extensionStores, type EditorRoots } from './vscode-dirs.ts';
 
@@ -43,8 +43,6 @@ export function clineRoots(env: Env, home: string, platform: NodeJS.Platform = p
 const PROVIDERS: Record<string, string> = { 'openai-native': 'openai', 'openai-codex': 'openai', gemini: 'google', 'claude-code': 'anthropic' };
 const LOCAL = new Set(['ollama', 'lmstudio']);
 const TOTAL_INPUT = new Set(['openai', 'litellm', 'xai', 'qwen', 'lmstudio', 'fireworks', 'zai', 'doubao', 'hicap', 'oca', 'openai-codex', 'requesty']);
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 export function clineWho(providerId: string | undefined, model: string | undefined, includesCache = TOTAL_INPUT.has(providerId ?? '')): Who {
   const id = providerId ?? 'unknown';

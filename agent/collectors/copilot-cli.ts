@@ -22,7 +22,7 @@ import type { Env } from '../config.ts';
 import { eventId, sessionHash } from '../ids.ts';
 import { findFiles, type FoundFile, statOrNull } from './files.ts';
 import { cleanName, type Collector, type ScanContext } from './context.ts';
-import { o, safeParse, type Rec } from './json.ts';
+import { o, type Rec, safeParse, str } from './json.ts';
 import { readNewLines } from './incremental.ts';
 import { EventSink } from './sink.ts';
 import { providerOf } from './provider.ts';
@@ -80,10 +80,6 @@ function attrsOf(rec: Rec): Rec | null {
     if (e && typeof e.key === 'string' && v) out[e.key] = v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue;
   }
   return out;
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
 function count(v: unknown): number {

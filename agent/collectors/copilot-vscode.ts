@@ -31,7 +31,7 @@ import type { Env } from '../config.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
 import { fileNames, readLines, readWhole, sameFile, statOrNull, subdirs, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
-import { o, safeParse, type Rec } from './json.ts';
+import { o, type Rec, safeParse, str } from './json.ts';
 import { splitEvent } from './split.ts';
 import { editorUserDirs, type EditorRoots } from './vscode-dirs.ts';
 import { providerOf } from './provider.ts';
@@ -65,8 +65,6 @@ interface LogState {
   /** Byte length of the first line: a rewritten (compacted) log has another. */
   first?: number;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** The counts a request's result carries, or null when it carries none. */
 export function resultUsage(result: unknown, req: Open): Done | null {

@@ -11,7 +11,7 @@
 import type { WireEvent } from '../wire.ts';
 import { eventId } from '../ids.ts';
 import { cleanName, num, tsOf } from './context.ts';
-import { o, type Rec } from './json.ts';
+import { o, type Rec, str } from './json.ts';
 import { providerOf } from './provider.ts';
 
 /** What a file has said so far about its session and model (kept in the cursor: no raw ids). */
@@ -20,8 +20,6 @@ export interface PiContext {
   model?: string;
   provider?: string;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** Applies a model change to the context; true when the entry was one. */
 export function piModelChange(entry: Rec, c: PiContext): boolean {

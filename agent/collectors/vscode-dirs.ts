@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { Env } from '../config.ts';
 import { readWhole, subdirs } from './files.ts';
-import { o, safeParse } from './json.ts';
+import { o, safeParse, str } from './json.ts';
 import { appData } from './locations.ts';
 
 /** Desktop product folder names: VS Code, Insiders, OSS builds, VSCodium, Cursor, Windsurf. */
@@ -54,7 +54,7 @@ export function editorSetting(settingsDir: string, key: string): string | null {
   const text = readWhole(join(settingsDir, 'settings.json'));
   if (!text) return null;
   const v = o(safeParse(stripJsonc(text)))?.[key];
-  return typeof v === 'string' && v.trim() ? v.trim() : null;
+  return str(v) ?? null;
 }
 
 export function stripJsonc(text: string): string {

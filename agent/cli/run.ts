@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentConfig } from '../config.ts';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
-import { scanLogs } from '../collectors/index.ts';
+import { scanLogs, sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
 import { loadSalt } from '../collectors/context.ts';
 import { Outbox } from '../outbox.ts';
 import { Flusher, tryLock } from '../flusher.ts';
@@ -61,6 +61,8 @@ export async function startAgent(io: Io, opts: { proxy: boolean; watch: boolean;
   let stopped = false;
   if (opts.watch) {
     const salt = loadSalt(cfg.stateDir);
+    const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
+    if (notice) log(`logs: ${notice}`);
     const scanOnce = (): void => {
       // One scanner at a time across processes (a `collect` may be running).
       const unlock = tryLock(join(cfg.stateDir, 'scan.lock'));

@@ -30,6 +30,11 @@ test('redact(): agent tokens, the OTLP path token, Bearer headers and provider k
 });
 
 test('the token in an OTLP path reaches no log line after any kind of failure, a 5xx included', async (t) => {
+  // Its own server: the failure planted below must not hit the other tests' requests.
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  await app.createUser('ola');
+  const token = (await app.createToken('ola')).token;
   const { db } = app.running.services;
   const path = `/otlp/${token}/v1/logs`;
   const send = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(`${app.url}${path}`, { method: 'POST', headers, body });
@@ -86,7 +91,7 @@ test('/metrics wants server.metrics_token as a Bearer token when one is set', as
 test('/api/v1/me and /api/v1/team exist: the caller\'s own numbers; the team view for managers only', async (t) => {
   await app.createUser('mae');
   const mae = await app.createToken('mae');
-  await postIngest(app.url, mae, { events: [event({ input_tokens: 30, output_tokens: 12 })] });
+  t.is((await postIngest(app.url, mae, { events: [event({ input_tokens: 30, output_tokens: 12 })] })).status, 200);
   const bearer = (tok: string) => ({ authorization: `Bearer ${tok}` });
   const me = await fetch(`${app.url}/api/v1/me?window=all`, { headers: bearer(mae.token) });
   t.is(me.status, 200);

@@ -1,7 +1,9 @@
 // The ingest wire format: the one definition shared by the server (which checks it) and
 // the agent (which produces and signs it). ../shared/DESIGN.md "Ingest API" is the
-// contract; this file must stay free of dependencies because the agent is bundled from it.
+// contract. The schema is valibot's; the agent bundles the few functions it uses (the
+// bundle stays one file with no install).
 import { createHash, createHmac } from 'node:crypto';
+import * as v from 'valibot';
 
 export const HEADER_USER = 'x-ta-user';
 export const HEADER_TS = 'x-ta-ts';
@@ -37,14 +39,6 @@ export interface WireBatch {
   events: WireEvent[];
 }
 
-export const REQUIRED_FIELDS = [
-  'ts', 'provider', 'model', 'is_local',
-  'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
-] as const;
-export const OPTIONAL_FIELDS = ['cache_write_1h_tokens', 'id', 'source', 'session', 'skills'] as const;
-const KNOWN_FIELDS = new Set<string>([...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);
-const COUNT_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
-
 const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 // "Printable": no control characters (Cc), no invisible format characters (Cf: zero-width
 // spaces, bidi overrides, soft hyphens — a zero-width space would make an unpriced twin of
@@ -77,19 +71,64 @@ export function isPrintable(s: string, min: number, max: number): boolean {
 
 export type BatchCheck =
   | { ok: true; events: WireEvent[] }
-  | { ok: false; status: 400 | 413; field: string; error: string };
-
-function bad(field: string, error: string): BatchCheck {
-  return { ok: false, status: 400, field, error: `${field}: ${error}` };
-}
-
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
+  | { ok: false; /** More than MAX_EVENTS events (the contract answers 413). */ tooMany?: true; field: string; error: string };
 
 export interface CheckOptions {
   /** The per-event token limit (a provider's daily bucket, imported by the server, may pass the agents' one). */
   maxEventTokens?: number;
+}
+
+const M_TS = 'must be a positive integer (milliseconds since the epoch)';
+const M_COUNT = 'must be a non-negative integer';
+const M_NAME = 'must be a string of 1-128 printable characters';
+const M_ID = 'must be 1-128 characters of [A-Za-z0-9._:-]';
+
+const count = v.pipe(v.number(M_COUNT), v.safeInteger(M_COUNT), v.minValue(0, M_COUNT));
+const printable = (min: number, max: number, message: string) => v.pipe(v.string(message), v.check((s) => isPrintable(s, min, max), message));
+const tokensIn = (e: { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }) =>
+  e.input_tokens + e.output_tokens + e.cache_read_tokens + e.cache_write_tokens;
+
+/** The schema of one event, for a receiver whose clock reads `now`. */
+export function eventSchema(now: number, maxTokens = MAX_EVENT_TOKENS) {
+  return v.pipe(
+    v.strictObject({
+      ts: v.pipe(v.number(M_TS), v.safeInteger(M_TS), v.minValue(1, M_TS),
+        v.minValue(MIN_TS, 'is before 2000-01-01; send milliseconds since the epoch'),
+        v.maxValue(now + MAX_FUTURE_MS, 'is more than 24 hours ahead of the server clock')),
+      provider: printable(1, 128, M_NAME),
+      model: printable(1, 128, M_NAME),
+      is_local: v.boolean('must be a boolean'),
+      input_tokens: count,
+      output_tokens: count,
+      cache_read_tokens: count,
+      cache_write_tokens: count,
+      cache_write_1h_tokens: v.optional(count),
+      id: v.optional(v.pipe(v.string(M_ID), v.regex(ID_RE, M_ID))),
+      source: v.optional(printable(1, 64, 'must be a string of 1-64 printable characters')),
+      session: v.optional(printable(1, 128, 'must be a string of 1-128 printable characters')),
+      skills: v.optional(v.pipe(
+        v.array(printable(1, 64, 'must be a string of 1-64 printable characters'), 'must be an array of strings'),
+        v.maxLength(32, 'at most 32 skills per event'))),
+    }, 'must be an object'),
+    v.check((e) => tokensIn(e) <= maxTokens, (issue) => `${tokensIn(issue.input as WireEvent)} tokens in one event, at most ${maxTokens} allowed`),
+    v.forward(v.check((e) => (e.cache_write_1h_tokens ?? 0) <= e.cache_write_tokens,
+      'must not be more than cache_write_tokens (it is the 1-hour part of them)'), ['cache_write_1h_tokens']),
+  );
+}
+
+const batchShape = v.strictObject({ events: v.array(v.unknown(), 'must be an array') }, 'must be a JSON object with an "events" array');
+
+/** `events[3].skills[1]: …`, as the contract's errors name a field. */
+function describe(at: string, issue: v.BaseIssue<unknown>): { field: string; error: string } {
+  let field = at;
+  for (const p of issue.path ?? []) field += typeof p.key === 'number' ? `[${p.key}]` : field ? `.${String(p.key)}` : String(p.key);
+  // A strict object names an unexpected key by what it found there, a missing one by what it expected.
+  let message = issue.message;
+  if (issue.type === 'strict_object') {
+    if (issue.expected === 'never') message = 'unknown field';
+    else if (issue.received === 'undefined' && (issue.path?.length ?? 0) > 0) message = 'missing';
+  }
+  return { field: field || 'body', error: `${field || 'body'}: ${message}` };
 }
 
 /**
@@ -97,74 +136,18 @@ export interface CheckOptions {
  * `now` is the receiver's clock, for the bounds of `ts`.
  */
 export function checkBatch(body: unknown, now = Date.now(), opts: CheckOptions = {}): BatchCheck {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return bad('body', 'must be a JSON object with an "events" array');
-  }
-  for (const key of Object.keys(body)) {
-    if (key !== 'events') return bad(key, 'unknown field');
-  }
-  const events = (body as { events?: unknown }).events;
-  if (!Array.isArray(events)) return bad('events', 'must be an array');
+  // valibot takes an array for an object with no keys yet; the contract calls it the wrong body.
+  if (Array.isArray(body)) return { ok: false, field: 'body', error: 'body: must be a JSON object with an "events" array' };
+  const shape = v.safeParse(batchShape, body, { abortEarly: true });
+  if (!shape.success) return { ok: false, ...describe('', shape.issues[0]) };
+  const events = shape.output.events;
   if (events.length > MAX_EVENTS) {
-    return { ok: false, status: 413, field: 'events', error: `events: ${events.length} events in one batch, at most ${MAX_EVENTS} allowed` };
+    return { ok: false, tooMany: true, field: 'events', error: `events: ${events.length} events in one batch, at most ${MAX_EVENTS} allowed` };
   }
+  const schema = eventSchema(now, opts.maxEventTokens);
   for (let i = 0; i < events.length; i++) {
-    const problem = checkEvent(events[i], `events[${i}]`, now, opts.maxEventTokens ?? MAX_EVENT_TOKENS);
-    if (problem) return problem;
+    const r = v.safeParse(schema, events[i], { abortEarly: true });
+    if (!r.success) return { ok: false, ...describe(`events[${i}]`, r.issues[0]) };
   }
   return { ok: true, events: events as WireEvent[] };
-}
-
-function checkEvent(e: unknown, at: string, now: number, maxTokens: number): BatchCheck | null {
-  if (e === null || typeof e !== 'object' || Array.isArray(e)) return bad(at, 'must be an object');
-  const ev = e as Record<string, unknown>;
-  for (const key of Object.keys(ev)) {
-    if (!KNOWN_FIELDS.has(key)) return bad(`${at}.${key}`, 'unknown field');
-  }
-  for (const key of REQUIRED_FIELDS) {
-    if (!(key in ev)) return bad(`${at}.${key}`, 'missing');
-  }
-  if (!(typeof ev.ts === 'number' && Number.isSafeInteger(ev.ts) && ev.ts > 0)) {
-    return bad(`${at}.ts`, 'must be a positive integer (milliseconds since the epoch)');
-  }
-  if (ev.ts < MIN_TS) return bad(`${at}.ts`, 'is before 2000-01-01; send milliseconds since the epoch');
-  if (ev.ts > now + MAX_FUTURE_MS) return bad(`${at}.ts`, 'is more than 24 hours ahead of the server clock');
-  for (const key of ['provider', 'model'] as const) {
-    const v = ev[key];
-    if (typeof v !== 'string' || !isPrintable(v, 1, 128)) return bad(`${at}.${key}`, 'must be a string of 1-128 printable characters');
-  }
-  if (typeof ev.is_local !== 'boolean') return bad(`${at}.is_local`, 'must be a boolean');
-  let total = 0;
-  for (const key of COUNT_FIELDS) {
-    const v = ev[key];
-    if (!isCount(v)) return bad(`${at}.${key}`, 'must be a non-negative integer');
-    total += v;
-  }
-  if ('cache_write_1h_tokens' in ev) {
-    const v = ev.cache_write_1h_tokens;
-    if (!isCount(v)) return bad(`${at}.cache_write_1h_tokens`, 'must be a non-negative integer');
-    if (v > (ev.cache_write_tokens as number)) return bad(`${at}.cache_write_1h_tokens`, 'must not be more than cache_write_tokens (it is the 1-hour part of them)');
-  }
-  if (total > maxTokens) {
-    return bad(at, `${total} tokens in one event, at most ${maxTokens} allowed`);
-  }
-  if ('id' in ev && (typeof ev.id !== 'string' || !ID_RE.test(ev.id))) {
-    return bad(`${at}.id`, 'must be 1-128 characters of [A-Za-z0-9._:-]');
-  }
-  if ('source' in ev && (typeof ev.source !== 'string' || !isPrintable(ev.source, 1, 64))) {
-    return bad(`${at}.source`, 'must be a string of 1-64 printable characters');
-  }
-  if ('session' in ev && (typeof ev.session !== 'string' || !isPrintable(ev.session, 1, 128))) {
-    return bad(`${at}.session`, 'must be a string of 1-128 printable characters');
-  }
-  if ('skills' in ev) {
-    const skills = ev.skills;
-    if (!Array.isArray(skills)) return bad(`${at}.skills`, 'must be an array of strings');
-    if (skills.length > 32) return bad(`${at}.skills`, 'at most 32 skills per event');
-    for (let j = 0; j < skills.length; j++) {
-      const s = skills[j];
-      if (typeof s !== 'string' || !isPrintable(s, 1, 64)) return bad(`${at}.skills[${j}]`, 'must be a string of 1-64 printable characters');
-    }
-  }
-  return null;
 }

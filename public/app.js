@@ -75,6 +75,10 @@
   });
   document.addEventListener('htmx:afterSettle', function (evt) {
     var part = evt.target;
+    // A request that went through clears the message of one that did not.
+    var xhr = evt.detail && evt.detail.xhr;
+    var alertBox = document.getElementById('request-error');
+    if (alertBox && part !== alertBox && xhr && xhr.status < 400) alertBox.textContent = '';
     if (focusedIn) {
       var active = document.activeElement;
       if (!active || active === document.body) {

@@ -1,38 +1,37 @@
-// createApp(services): the middleware order and the routers. Never listens.
+// createApp(services): the middleware order and the routes. Never listens.
 import Koa from 'koa';
-import type Router from '@koa/router';
 import serve from 'koa-static';
 import { PUBLIC_DIR } from './paths.ts';
 import type { Services } from './services.ts';
 import { accessLog } from './web/middleware/access-log.ts';
 import { errorHandler } from './web/middleware/errors.ts';
 import { createViews } from './web/views.ts';
-import { ingestRouter } from './web/api/ingest.ts';
-import { systemRouter } from './web/system.ts';
-import { leaderboardRouter } from './web/pages/leaderboard.ts';
-import { profileRouter } from './web/pages/profile.ts';
-import { settingsRouter } from './web/pages/settings.ts';
-import { teamRouter } from './web/pages/team.ts';
-import { adminRouters } from './web/pages/admin/routers.ts';
-import { leaderboardApiRouter } from './web/api/leaderboard.ts';
-import { otlpRouter } from './web/api/otlp.ts';
-import { loginRouter } from './web/pages/login.ts';
-import { githubAuthRouter } from './web/pages/github-auth.ts';
+import { ingestRoutes } from './web/api/ingest.ts';
+import { systemRoutes } from './web/system.ts';
+import { leaderboardRoutes } from './web/pages/leaderboard.ts';
+import { profileRoutes } from './web/pages/profile.ts';
+import { settingsRoutes } from './web/pages/settings.ts';
+import { teamRoutes } from './web/pages/team.ts';
+import { adminRoutes } from './web/pages/admin/routes.ts';
+import { apiRoutes } from './web/api/leaderboard.ts';
+import { otlpRoutes } from './web/api/otlp.ts';
+import { loginRoutes } from './web/pages/login.ts';
+import { githubAuthRoutes } from './web/pages/github-auth.ts';
 import { securityHeaders } from './web/middleware/security-headers.ts';
 import { sessionMiddleware } from './web/middleware/session.ts';
-import { enforceAccess, resolveRoute } from './web/middleware/guard.ts';
-import { currentUser } from './web/middleware/current-user.ts';
-import { csrfProtection } from './web/middleware/csrf.ts';
 import { withViewContext } from './web/render.ts';
+import { mountRoutes, type Route } from './web/route.ts';
 
-/** Every router, in mounting order. Each of their routes needs an entry in src/web/access.ts. */
-export function createRouters(s: Services): Router[] {
-  return [systemRouter(s), ingestRouter(s), otlpRouter(s), loginRouter(s), githubAuthRouter(s),
-    leaderboardRouter(s), profileRouter(s), settingsRouter(s), leaderboardApiRouter(s), teamRouter(s), ...adminRouters(s)];
+/** Every route the server answers, each declared once with its access rule, body and input (src/web/route.ts). */
+export function createRoutes(s: Services): Route[] {
+  return [...systemRoutes(s), ...ingestRoutes(s), ...otlpRoutes(s), ...loginRoutes(s), ...githubAuthRoutes(s),
+    ...leaderboardRoutes(s), ...profileRoutes(s), ...settingsRoutes(s), ...apiRoutes(s), ...teamRoutes(s), ...adminRoutes(s)] as Route[];
 }
 
 export function createApp(s: Services): Koa {
-  const app = new Koa({ proxy: false });
+  // Behind a load balancer, the client's address is in X-Forwarded-For (server.trust_proxy):
+  // its last entry, the one our proxy appended (earlier ones are whatever the client sent).
+  const app = new Koa({ proxy: s.cfg.server.trust_proxy, maxIpsCount: 1 });
   const views = createViews({ orgName: s.cfg.org.name });
   app.silent = true;
   // Settings changed on another replica (or by the CLI) apply here within a second: one
@@ -56,18 +55,12 @@ export function createApp(s: Services): Koa {
   app.use(errorHandler(s.log));
   app.use(securityHeaders(s.cfg));
   app.use(serve(PUBLIC_DIR, { maxage: 3600_000, index: false, defer: false }));
-  // Sign-in and authorization (issue 4): the route's access rule → the current user (a
-  // session cookie, re-read every request) → the access table → CSRF on state changes.
-  const routers = createRouters(s);
   app.use(sessionMiddleware(app, s.cfg, s.db));
-  app.use(resolveRoute(routers));
   app.use(withViewContext());
-  app.use(currentUser(s));
-  app.use(enforceAccess(s));
-  app.use(csrfProtection());
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  // Each route runs the chain: who is asking → its access rule → its body → CSRF → its
+  // input schema → its handler.
+  const router = mountRoutes(s, createRoutes(s));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
   return app;
 }

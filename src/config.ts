@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 
-type Kind = 'string' | 'port' | 'url' | 'list' | 'timezone' | 'int';
+type Kind = 'string' | 'port' | 'url' | 'list' | 'timezone' | 'int' | 'bool';
 
 interface KeySpec {
   kind: Kind;
-  default: string | number | string[];
+  default: string | number | boolean | string[];
   hint?: string;
   /** Extra check for a value of the right kind; returns the fix to suggest, or null. */
   check?: (v: never) => string | null;
@@ -25,6 +25,7 @@ const SCHEMA = {
       kind: 'string', default: '',
       check: (v: string) => (v !== '' && v.length < 32 ? 'use at least 32 characters (e.g. `openssl rand -hex 32`), or leave it empty to have one generated' : null),
     },
+    trust_proxy: { kind: 'bool', default: false },
     metrics_token: {
       kind: 'string', default: '',
       check: (v: string) => (v !== '' && v.length < 16 ? 'use at least 16 characters, or leave it empty to keep /metrics open' : null),
@@ -72,7 +73,7 @@ const SCHEMA = {
 } satisfies Record<string, Record<string, KeySpec>>;
 
 type Schema = typeof SCHEMA;
-type ValueOf<K extends Kind> = K extends 'port' | 'int' ? number : K extends 'list' ? string[] : string;
+type ValueOf<K extends Kind> = K extends 'port' | 'int' ? number : K extends 'list' ? string[] : K extends 'bool' ? boolean : string;
 export type Config = {
   readonly [S in keyof Schema]: { readonly [K in keyof Schema[S]]: Schema[S][K] extends { kind: infer T extends Kind } ? ValueOf<T> : never };
 } & { readonly source: string | null };
@@ -190,6 +191,11 @@ function coerce(spec: KeySpec, raw: unknown, fromEnv: boolean): unknown {
       if (fromEnv && typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
       if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string')) return { problem: `must be a list of strings such as ["alice", "bob"], got ${describe(raw)}` };
       return raw.map((s: string) => s.trim()).filter(Boolean);
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      if (fromEnv && typeof raw === 'string' && /^(true|false)$/i.test(raw.trim())) return raw.trim().toLowerCase() === 'true';
+      return { problem: `must be true or false, got ${describe(raw)}` };
     }
     case 'timezone': {
       if (typeof raw !== 'string' || !isTimeZone(raw)) return { problem: `must be an IANA time zone such as "UTC" or "Europe/Berlin", got ${describe(raw)}` };

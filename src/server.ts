@@ -62,6 +62,7 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
     await cleanReplayRecords(services.db);
     await pruneLoginLinks(services.db);
     await pruneSessions(services.db);
+    await services.limits.prune();
     await pruneLeases(services.db.sql, Date.now() - LEASE_HISTORY_MS);
     // Jobs whose process died (on this host or another replica) go on here.
     await resumeOrphans(services);

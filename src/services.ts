@@ -15,6 +15,7 @@ import { loadSettings, type OrgSettings } from './admin/settings.ts';
 import { backfillLookupHashes } from './users/tokens.ts';
 import { rebuildIfAsked } from './ledger/recompute.ts';
 import { priceTable } from './ledger/prices.ts';
+import { Limits } from './limits.ts';
 
 export interface Services {
   cfg: Config;
@@ -28,6 +29,8 @@ export interface Services {
   instance: string;
   /** How long a job lease lasts without renewal (jobs.lease_seconds). */
   leaseMs: number;
+  /** Rate limits (in memory on SQLite, shared in the database on PostgreSQL). */
+  limits: Limits;
   /** The calendar of the org's time zone. */
   calendar(): DayCalendar;
   /** Org settings (admin panel over config defaults), as last loaded. */
@@ -97,6 +100,7 @@ export async function createServices(cfg: Config, opts: ServiceOptions = {}): Pr
     metrics: createMetrics(),
     instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     leaseMs: cfg.jobs.lease_seconds * 1000,
+    limits: new Limits(db),
     calendar: () => calendar,
     settings: () => settings,
     async refreshSettings() {

@@ -246,7 +246,7 @@ test('cookies are httpOnly and SameSite=Lax, Secure behind an https base_url; pa
   t.is(res.headers.get('cache-control'), 'no-store');
   const body = await res.text();
   t.notRegex(body, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
-  t.regex(body, /<meta name="htmx-config" content='\{"includeIndicatorStyles": false\}'>/);
+  t.regex(body, /<meta name="htmx-config" content='\{"includeIndicatorStyles": false, "responseHandling": /);
   const css = await fetch(`${app.url}/app.css`);
   t.regex(css.headers.get('content-security-policy')!, /default-src 'self'/);
   const b = await app.signIn('hal');

@@ -14,7 +14,9 @@ test('POST without the token, with a wrong one, or with another session\'s is re
   }
   t.is((await b.get('/')).status, 200, 'still signed in');
   const json = await fetch(`${app.url}/logout`, { method: 'POST', headers: { cookie: b.cookie, 'content-type': 'application/json' }, body: JSON.stringify({ _csrf: b.csrf }), redirect: 'manual' });
-  t.is(json.status, 403, 'the token is read from urlencoded forms and the header only');
+  // Page routes take forms only: a JSON body is refused by its type before a token in it could count.
+  t.is(json.status, 415, 'the token is read from urlencoded forms and the header only');
+  t.is((await b.get('/')).status, 200, 'still signed in after the JSON attempt');
   t.is((await b.post('/logout')).status, 303, 'the form field works');
   await app.stop();
 });

@@ -22,8 +22,12 @@ export interface GithubIdentity {
 }
 
 export interface Refusal {
-  code: 'not_member' | 'pending' | 'saml' | 'restricted' | 'token_invalid' | 'unavailable' | 'deactivated' | 'login_taken' | 'bad_profile';
-  status: number;
+  /**
+   * Why nobody was signed in. The web layer maps each to its HTTP status (src/web/refusals.ts);
+   * the last four come from the OAuth exchange itself, before GitHub told us who it is.
+   */
+  code: 'not_member' | 'pending' | 'saml' | 'restricted' | 'token_invalid' | 'unavailable' | 'deactivated' | 'login_taken'
+    | 'bad_profile' | 'state_mismatch' | 'cancelled' | 'oauth_failed';
   title: string;
   message: string;
   link?: { href: string; text: string };
@@ -56,17 +60,17 @@ export function membershipRefusal(s: Services, m: Exclude<MembershipCheck, { sta
   const web = s.cfg.github.web_url;
   switch (m.state) {
     case 'not_member':
-      return { code: 'not_member', status: 403, title: `You are not a member of ${org}`, message: `You are not a member of ${org} on GitHub, and only members of ${org} can use this TokenBoard. If you should be, ask an owner of ${org} to add you, then sign in again.` };
+      return { code: 'not_member', title: `You are not a member of ${org}`, message: `You are not a member of ${org} on GitHub, and only members of ${org} can use this TokenBoard. If you should be, ask an owner of ${org} to add you, then sign in again.` };
     case 'pending':
-      return { code: 'pending', status: 403, title: `Your invitation to ${org} is pending`, message: `You have been invited to ${org} but have not accepted yet. Accept the invitation on GitHub, then sign in again.`, link: { href: `${web}/orgs/${encodeURIComponent(org)}/invitation`, text: `Open the ${org} invitation` } };
+      return { code: 'pending', title: `Your invitation to ${org} is pending`, message: `You have been invited to ${org} but have not accepted yet. Accept the invitation on GitHub, then sign in again.`, link: { href: `${web}/orgs/${encodeURIComponent(org)}/invitation`, text: `Open the ${org} invitation` } };
     case 'saml':
-      return { code: 'saml', status: 403, title: `Authorize TokenBoard for ${org}'s single sign-on`, message: `${org} requires SAML single sign-on, and GitHub has not authorized TokenBoard for it. Authorize the app for ${org} on GitHub (Settings → Applications → Authorized OAuth Apps → TokenBoard → Authorize for ${org}, or follow the link below), then sign in again.`, link: { href: m.url ?? `${web}/orgs/${encodeURIComponent(org)}/sso`, text: `Authorize for ${org} on GitHub` } };
+      return { code: 'saml', title: `Authorize TokenBoard for ${org}'s single sign-on`, message: `${org} requires SAML single sign-on, and GitHub has not authorized TokenBoard for it. Authorize the app for ${org} on GitHub (Settings → Applications → Authorized OAuth Apps → TokenBoard → Authorize for ${org}, or follow the link below), then sign in again.`, link: { href: m.url ?? `${web}/orgs/${encodeURIComponent(org)}/sso`, text: `Authorize for ${org} on GitHub` } };
     case 'restricted':
-      return { code: 'restricted', status: 403, title: `${org} has not approved TokenBoard`, message: `${org} restricts which OAuth apps may read its data, and TokenBoard is not approved yet. Ask an owner of ${org} to approve it (organization settings → Third-party access → OAuth app policy), then sign in again.` };
+      return { code: 'restricted', title: `${org} has not approved TokenBoard`, message: `${org} restricts which OAuth apps may read its data, and TokenBoard is not approved yet. Ask an owner of ${org} to approve it (organization settings → Third-party access → OAuth app policy), then sign in again.` };
     case 'token_invalid':
-      return { code: 'token_invalid', status: 401, title: 'GitHub did not accept the sign-in', message: 'GitHub no longer accepts TokenBoard\'s access for your account. Sign in again.' };
+      return { code: 'token_invalid', title: 'GitHub did not accept the sign-in', message: 'GitHub no longer accepts TokenBoard\'s access for your account. Sign in again.' };
     case 'unavailable':
-      return { code: 'unavailable', status: 503, title: 'GitHub could not be reached', message: `TokenBoard could not confirm your membership of ${org} because GitHub did not answer. Try again in a minute.` };
+      return { code: 'unavailable', title: 'GitHub could not be reached', message: `TokenBoard could not confirm your membership of ${org} because GitHub did not answer. Try again in a minute.` };
   }
 }
 
@@ -83,7 +87,7 @@ export async function signInWithGithub(s: Services, token: string, identity: Git
       if (holder.github_id === null) {
         if (user || !holder.link_github) {
           // A login alone must never hand over someone else's account or role.
-          return { ok: false, refusal: { code: 'login_taken', status: 409, title: `The name ${identity.login} is taken here`, message: `A TokenBoard account named ${identity.login} already exists and was not created for GitHub sign-in. An admin has to remove it (or recreate it with \`tokenboard user add ${identity.login} --github\`) before you can sign in.` } };
+          return { ok: false, refusal: { code: 'login_taken', title: `The name ${identity.login} is taken here`, message: `A TokenBoard account named ${identity.login} already exists and was not created for GitHub sign-in. An admin has to remove it (or recreate it with \`tokenboard user add ${identity.login} --github\`) before you can sign in.` } };
         }
         user = holder; // made by `user add --github`: the first sign-in with this login claims it
         await audit(tx, GITHUB_ACTOR, 'user.github_link', holder.login, { github_id: identity.id });
@@ -94,7 +98,7 @@ export async function signInWithGithub(s: Services, token: string, identity: Git
       }
     }
     if (user && !user.active) {
-      return { ok: false, refusal: { code: 'deactivated', status: 403, title: 'Your account is deactivated', message: 'Your TokenBoard account has been deactivated. Ask an admin to reactivate it.' } };
+      return { ok: false, refusal: { code: 'deactivated', title: 'Your account is deactivated', message: 'Your TokenBoard account has been deactivated. Ask an admin to reactivate it.' } };
     }
     const fromConfig = configRole(s.cfg, identity.login, teams ?? []);
     const fields = {

@@ -19,11 +19,11 @@ export interface IngestDeps {
   settings: () => { retention_days: number | null };
 }
 
-export type IngestOutcome = ({ status: 200 } & StoreResult) | Rejection;
+export type IngestOutcome = ({ ok: true } & StoreResult) | Rejection;
 
 export async function ingest(deps: IngestDeps, header: (name: string) => string | undefined, body: Buffer, now = Date.now()): Promise<IngestOutcome> {
   const h = readSignedHeaders(header);
-  if ('status' in h) return h;
+  if (!h.ok) return h;
 
   const drift = checkDrift(h.ts, now);
   if (drift) return drift;
@@ -33,33 +33,33 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
   if (tokenId === null) {
     // One answer for unknown user, revoked token and wrong signature: telling them apart
     // would let anyone probe which user ids exist.
-    return { status: 401, reason: tokens.length ? 'bad_signature' : 'unknown_user_or_token', error: 'signature does not match a live agent token of this user (unknown user, revoked token or wrong signature)' };
+    return { ok: false, reason: tokens.length ? 'bad_signature' : 'unknown_user_or_token', error: 'signature does not match a live agent token of this user (unknown user, revoked token or wrong signature)' };
   }
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    return { status: 400, reason: 'bad_json', error: 'body: not valid JSON' };
+    return { ok: false, reason: 'bad_json', error: 'body: not valid JSON' };
   }
   const check = checkBatch(parsed, now);
   if (!check.ok) {
-    return { status: check.status, reason: check.status === 413 ? 'too_many_events' : 'bad_field', error: check.error };
+    return { ok: false, reason: check.tooMany ? 'too_many_events' : 'bad_field', error: check.error };
   }
   // Provider-trust and telemetry sources are written by the server itself; an agent
   // claiming them (in any letter case) would make self-reported numbers look measured.
   const claimed = check.events.findIndex((e) => e.source !== undefined && isServerSource(e.source));
   if (claimed >= 0) {
-    return { status: 400, reason: 'bad_field', error: `events[${claimed}].source: "${check.events[claimed].source}" is reserved for the server's own imports` };
+    return { ok: false, reason: 'bad_field', error: `events[${claimed}].source: "${check.events[claimed].source}" is reserved for the server's own imports` };
   }
 
   try {
     const result = await storeBatch(deps.db, {
       userId: h.userId, tokenId, replay: { ts: h.ts, bodySha256: sha256hex(body) }, now, minTs: retentionCutoff(deps.settings().retention_days, now),
     }, check.events, deps.calendar(), (tx) => priceTableIn(deps.db, tx));
-    return { status: 200, ...result };
+    return { ok: true, ...result };
   } catch (err) {
-    if (err instanceof ReplayError) return { status: 409, reason: 'replay', error: 'this exact request was already received (same user, timestamp and body); sign a fresh request to resend' };
+    if (err instanceof ReplayError) return { ok: false, reason: 'replay', error: 'this exact request was already received (same user, timestamp and body); sign a fresh request to resend' };
     throw err;
   }
 }

@@ -1,7 +1,7 @@
-// Who may use which route: the one table. Every route any router registers needs an entry
-// here, keyed by method and the router's own path pattern ('GET /u/:login'); a route
-// without one is refused (fail closed) and test/access.test.ts fails. Entries for routes
-// that do not exist yet are harmless.
+// Who may use which route. Every route declares its rule (src/web/route.ts: `access` is a
+// required field, so a route without one does not compile); the rules are built from the
+// few constructors below, and test/access.test.ts walks every declared route for every
+// audience over real HTTP.
 //
 // Kinds:
 //  - page: HTML; anonymous visitors are sent to /login?next=…, the wrong role gets a 403 page;
@@ -24,89 +24,14 @@ export interface Rule {
   publicWith?: 'leaderboard';
 }
 
-const EVERYONE = AUDIENCES;
-const MEMBERS: readonly Audience[] = ['member', 'manager', 'admin'];
-const MANAGERS: readonly Audience[] = ['manager', 'admin'];
-const ADMINS: readonly Audience[] = ['admin'];
+export const EVERYONE = AUDIENCES;
+export const MEMBERS: readonly Audience[] = ['member', 'manager', 'admin'];
+export const MANAGERS: readonly Audience[] = ['manager', 'admin'];
+export const ADMINS: readonly Audience[] = ['admin'];
 
-const open: Rule = { kind: 'open', allow: EVERYONE };
-const page = (allow: readonly Audience[], publicWith?: 'leaderboard'): Rule => ({ kind: 'page', allow, publicWith });
-const api = (allow: readonly Audience[], publicWith?: 'leaderboard'): Rule => ({ kind: 'api', allow, publicWith });
-
-export const ACCESS: Readonly<Record<string, Rule>> = {
-  // System and machine endpoints.
-  'GET /healthz': open,
-  'GET /readyz': open,
-  'GET /metrics': open,
-  'GET /agent/tokenboard-agent.mjs': open,
-  'GET /static/htmx.min.js': open,
-  'POST /api/ingest': open,
-  'POST /v1/metrics': open,
-  'POST /v1/logs': open,
-  // Gemini CLI cannot send headers: its OTLP endpoint carries the agent token in the path.
-  'POST /otlp/:token/v1/metrics': open,
-  'POST /otlp/:token/v1/logs': open,
-
-  // Signing in and out.
-  'GET /login': page(EVERYONE),
-  'GET /login/link': page(EVERYONE),
-  'POST /login/link': page(EVERYONE),
-  'GET /auth/github': page(EVERYONE),
-  'GET /auth/github/callback': page(EVERYONE),
-  'POST /logout': page(EVERYONE),
-
-  // Leaderboard and profiles.
-  'GET /': page(MEMBERS, 'leaderboard'),
-  'GET /u/:login': page(MEMBERS, 'leaderboard'),
-  // Images for READMEs: anyone may ask; the handler serves them without a session only
-  // for people who made their badge public (it reads the session, so these are pages).
-  'GET /u/:login/badge.svg': page(EVERYONE),
-  'GET /u/:login/card.svg': page(EVERYONE),
-
-  // Team adoption.
-  'GET /team': page(MANAGERS),
-  'GET /team.csv': page(MANAGERS),
-
-  // Own settings and agent tokens.
-  'GET /settings': page(MEMBERS),
-  'POST /settings/tokens': page(MEMBERS),
-  'POST /settings/tokens/:id/revoke': page(MEMBERS),
-  'POST /settings/preferences': page(MEMBERS),
-  'POST /settings/sign-out-everywhere': page(MEMBERS),
-
-  // Admin panel.
-  'GET /admin': page(ADMINS),
-  'GET /admin/users': page(ADMINS),
-  'POST /admin/users': page(ADMINS),
-  'POST /admin/users/bulk': page(ADMINS),
-  'POST /admin/users/:login/role': page(ADMINS),
-  'POST /admin/users/:login/deactivate': page(ADMINS),
-  'POST /admin/users/:login/reactivate': page(ADMINS),
-  'POST /admin/users/:login/delete': page(ADMINS),
-  'POST /admin/users/:login/login-link': page(ADMINS),
-  'GET /admin/tokens': page(ADMINS),
-  'POST /admin/tokens/:id/revoke': page(ADMINS),
-  'GET /admin/prices': page(ADMINS),
-  'POST /admin/prices': page(ADMINS),
-  'POST /admin/prices/delete': page(ADMINS),
-  'POST /admin/prices/import': page(ADMINS),
-  'POST /admin/prices/import/apply': page(ADMINS),
-  'GET /admin/imports': page(ADMINS),
-  'POST /admin/imports': page(ADMINS),
-  'POST /admin/imports/keys': page(ADMINS),
-  'GET /admin/imports/jobs/:id': page(ADMINS),
-  'POST /admin/imports/jobs/:id/resume': page(ADMINS),
-  'POST /admin/imports/assign': page(ADMINS),
-  'GET /admin/settings': page(ADMINS),
-  'POST /admin/settings': page(ADMINS),
-  'GET /admin/audit': page(ADMINS),
-
-  // JSON for scripts.
-  'GET /api/v1/me': api(MEMBERS),
-  'GET /api/v1/leaderboard': api(MEMBERS, 'leaderboard'),
-  'GET /api/v1/users/:login': api(MEMBERS, 'leaderboard'),
-  'GET /api/v1/team': api(MANAGERS),
-};
+export const open: Rule = { kind: 'open', allow: EVERYONE };
+export const page = (allow: readonly Audience[], publicWith?: 'leaderboard'): Rule => ({ kind: 'page', allow, publicWith });
+export const api = (allow: readonly Audience[], publicWith?: 'leaderboard'): Rule => ({ kind: 'api', allow, publicWith });
 
 export type Decision = 'allow' | 'sign_in' | 'forbidden';
 
@@ -115,8 +40,4 @@ export function decide(rule: Rule, who: Audience, leaderboardPublic: boolean): D
   if (rule.kind === 'open' || rule.allow.includes(who)) return 'allow';
   if (rule.publicWith === 'leaderboard' && leaderboardPublic) return 'allow';
   return who === 'anonymous' || who === 'deactivated' ? 'sign_in' : 'forbidden';
-}
-
-export function ruleFor(key: string): Rule | undefined {
-  return Object.hasOwn(ACCESS, key) ? ACCESS[key] : undefined;
 }

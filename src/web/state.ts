@@ -2,6 +2,7 @@
 import type { CurrentUser } from '../auth/current-user.ts';
 import type { Refusal } from '../auth/github-signin.ts';
 import type { Audience, Rule } from './access.ts';
+import type { Body } from './body.ts';
 
 declare module 'koa' {
   interface DefaultState {
@@ -13,12 +14,16 @@ declare module 'koa' {
     audience: Audience;
     /** How this request signed in. */
     authVia: 'session' | 'bearer' | null;
-    /** The access-table rule of the route this request reaches (undefined: no route will handle it). */
+    /** The access rule of the route this request reached (undefined: no route handles it). */
     rule: Rule | undefined;
-    /** A parsed urlencoded form body of a state-changing page request. */
+    /** The body the route declared, as read by the chain (src/web/body.ts). */
+    body: Body | undefined;
+    /** Its form fields (form and multipart bodies). */
     form: URLSearchParams | undefined;
-    /** Files of a multipart page request, by field name. */
-    files: Record<string, File> | undefined;
+    /** Files of a multipart body, by field name. */
+    files: Body['files'] | undefined;
+    /** The route's validated input (its schema's output). */
+    input: unknown;
     /** Why a session just ended, for the sign-in page. */
     signedOut: 'expired' | 'deactivated' | 'signed_out' | Refusal | undefined;
   }

@@ -41,7 +41,7 @@ export async function fakeIngest(user: number, token: string): Promise<FakeInges
       }
       const check = checkBatch(JSON.parse(raw.toString()));
       if (!check.ok) {
-        reply(check.status, { error: check.error });
+        reply(check.tooMany ? 413 : 400, { error: check.error });
         return;
       }
       const next = f.script.shift();

@@ -1,81 +1,56 @@
 // OTLP/HTTP JSON receiver: POST /v1/metrics and /v1/logs from the CLIs' own telemetry,
-// authenticated with `Authorization: Bearer <agent token>`. gzip accepted. Bodies are
-// never logged; only counts and model names are read from them.
-import Router from '@koa/router';
-import getRawBody from 'raw-body';
-import { gunzipSync } from 'node:zlib';
-import type { Context } from 'koa';
+// authenticated with `Authorization: Bearer <agent token>` (or the token in the path for
+// exporters that cannot set headers: Gemini CLI's /otlp/<token>/v1/logs). The chain reads
+// the JSON body (gzip accepted, capped once unzipped) and checks its top-level shape;
+// bodies are never logged, and only counts and model names are read from them.
+import type { Context, Middleware } from 'koa';
+import * as v from 'valibot';
 import type { Services } from '../../services.ts';
 import { findByBearer } from '../../users/tokens.ts';
 import { receiveLogs, receiveMetrics } from '../../otlp/receive.ts';
+import { AppError, Unauthorized } from '../../errors.ts';
+import { open } from '../access.ts';
+import { route } from '../route.ts';
+import { request } from '../schema.ts';
 
-const MAX_WIRE_BYTES = 4 * 1024 * 1024;
-const MAX_JSON_BYTES = 16 * 1024 * 1024;
+const BODY = {
+  kind: 'json' as const, limit: 16 * 1024 * 1024,
+  wrongType: 'content-type must be application/json: export OTLP/HTTP JSON (OTEL_EXPORTER_OTLP_PROTOCOL=http/json); protobuf is not supported',
+};
 
-class OtlpError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
-}
+const exportOf = (top: 'resourceMetrics' | 'resourceLogs', name: string) => request({
+  body: { [top]: v.array(v.unknown(), `body must be an OTLP ${name} with a "${top}" array`) },
+});
 
-async function readJson(ctx: Context): Promise<unknown> {
-  const type = (ctx.get('content-type') || '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/x-protobuf') throw new OtlpError(415, 'OTLP protobuf is not supported; export OTLP/HTTP JSON (OTEL_EXPORTER_OTLP_PROTOCOL=http/json)');
-  if (type !== 'application/json') throw new OtlpError(415, 'content-type must be application/json (OTLP/HTTP JSON)');
-  let raw: Buffer;
-  try {
-    raw = await getRawBody(ctx.req, { limit: MAX_WIRE_BYTES, length: ctx.get('content-length') || undefined });
-  } catch (err) {
-    if ((err as { type?: string }).type === 'entity.too.large') throw new OtlpError(413, `body over ${MAX_WIRE_BYTES} bytes; lower the exporter's batch size`);
-    throw new OtlpError(400, 'body could not be read');
-  }
-  const encoding = (ctx.get('content-encoding') || 'identity').toLowerCase();
-  if (encoding === 'gzip') {
-    try {
-      raw = gunzipSync(raw, { maxOutputLength: MAX_JSON_BYTES });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new OtlpError(413, `body over ${MAX_JSON_BYTES} bytes once unzipped`);
-      throw new OtlpError(400, 'content-encoding is gzip but the body is not valid gzip');
-    }
-  } else if (encoding !== 'identity') {
-    throw new OtlpError(415, `content-encoding ${encoding} is not supported; use gzip or none`);
-  }
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new OtlpError(400, 'body is not valid JSON');
-  }
-}
-
-export function otlpRouter(s: Services): Router {
-  const router = new Router();
-  const handle = (signal: 'metrics' | 'logs') => async (ctx: Context) => {
-    try {
-      // Bearer header (Claude Code, Codex), or the token in the path for exporters that
-      // cannot set headers (Gemini CLI: /otlp/<token>/v1/logs).
-      const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-      const bearer = m?.[1] ?? (typeof ctx.params?.token === 'string' ? ctx.params.token : null);
-      const who = bearer ? await findByBearer(s.db, s.sealer, bearer) : null;
-      if (!who) throw new OtlpError(401, 'send a live agent token: Authorization: Bearer <token> (OTEL_EXPORTER_OTLP_HEADERS)');
-      const body = await readJson(ctx);
-      const top = signal === 'metrics' ? 'resourceMetrics' : 'resourceLogs';
-      if (!body || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as Record<string, unknown>)[top])) {
-        throw new OtlpError(400, `body must be an OTLP Export${signal === 'metrics' ? 'Metrics' : 'Logs'}ServiceRequest with a "${top}" array`);
-      }
-      const r = signal === 'metrics' ? await receiveMetrics(s, who, body) : await receiveLogs(s, who, body);
-      s.metrics.eventsAccepted.inc(r.accepted);
-      ctx.status = 200;
-      ctx.body = r.rejected > 0
-        ? { partialSuccess: { [signal === 'metrics' ? 'rejectedDataPoints' : 'rejectedLogRecords']: String(r.rejected), errorMessage: `${r.rejected} usage record(s) without a model, time or valid counts were dropped` } }
-        : {};
-    } catch (err) {
-      if (!(err instanceof OtlpError)) throw err;
-      s.metrics.batchesRejected.inc({ reason: `otlp_${err.status}` });
-      ctx.status = err.status;
-      ctx.body = { error: err.message };
-    }
+export function otlpRoutes(s: Services) {
+  // Who sends it, before a byte of the body is read: anonymous senders get their 401 at once.
+  const authenticate: Middleware = async (ctx, next) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
+    const bearer = m?.[1] ?? (typeof ctx.params?.token === 'string' ? ctx.params.token : null);
+    const who = bearer ? await findByBearer(s.db, s.sealer, bearer) : null;
+    if (!who) throw new Unauthorized('send a live agent token: Authorization: Bearer <token> (OTEL_EXPORTER_OTLP_HEADERS)', 'bad_token');
+    ctx.state.otlpSender = who;
+    await next();
   };
-  router.post('/v1/metrics', handle('metrics'));
-  router.post('/v1/logs', handle('logs'));
-  router.post('/otlp/:token/v1/metrics', handle('metrics'));
-  router.post('/otlp/:token/v1/logs', handle('logs'));
-  return router;
+  const handle = (signal: 'metrics' | 'logs') => async (ctx: Context, input: { body: Record<string, unknown[]> }) => {
+    const who = ctx.state.otlpSender as { id: number; user_id: number };
+    const r = signal === 'metrics' ? await receiveMetrics(s, who, input.body) : await receiveLogs(s, who, input.body);
+    s.metrics.eventsAccepted.inc(r.accepted);
+    ctx.status = 200;
+    ctx.body = r.rejected > 0
+      ? { partialSuccess: { [signal === 'metrics' ? 'rejectedDataPoints' : 'rejectedLogRecords']: String(r.rejected), errorMessage: `${r.rejected} usage record(s) without a model, time or valid counts were dropped` } }
+      : {};
+  };
+  const metrics = exportOf('resourceMetrics', 'ExportMetricsServiceRequest');
+  const logs = exportOf('resourceLogs', 'ExportLogsServiceRequest');
+  const count: Middleware = (_ctx, next) => next().catch((err: unknown) => {
+    if (err instanceof AppError) s.metrics.batchesRejected.inc({ reason: `otlp_${err.status}` });
+    throw err;
+  });
+  return [
+    route({ method: 'POST', path: '/v1/metrics', access: open, before: [count, authenticate], body: BODY, input: metrics, handler: handle('metrics') }),
+    route({ method: 'POST', path: '/v1/logs', access: open, before: [count, authenticate], body: BODY, input: logs, handler: handle('logs') }),
+    route({ method: 'POST', path: '/otlp/:token/v1/metrics', access: open, before: [count, authenticate], body: BODY, input: metrics, handler: handle('metrics') }),
+    route({ method: 'POST', path: '/otlp/:token/v1/logs', access: open, before: [count, authenticate], body: BODY, input: logs, handler: handle('logs') }),
+  ];
 }

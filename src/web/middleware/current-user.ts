@@ -12,7 +12,7 @@ import * as users from '../../db/repos/users.ts';
 import type { User } from '../../db/repos/users.ts';
 import { findByBearer } from '../../users/tokens.ts';
 import { Unauthorized } from '../../errors.ts';
-import { page } from '../render.ts';
+import { refusalPage } from '../refusals.ts';
 import { endSession } from '../sign-in.ts';
 
 export function currentUser(s: Services) {
@@ -74,8 +74,7 @@ export function currentUser(s: Services) {
           // GitHub stopped accepting only needs a new sign-in, which the guard will ask for.
           if (refused.code !== 'token_invalid') {
             if (rule?.kind === 'api') throw new Unauthorized(refused.message, refused.code);
-            ctx.status = refused.status;
-            return page(ctx, 'pages/signin-refused.njk', { title: refused.title, refusal: refused });
+            return refusalPage(ctx, refused);
           }
         } else if (now - (sess.seen ?? 0) > SEEN_GRANULARITY_MS) {
           sess.seen = now;

@@ -1,6 +1,6 @@
 // The one error handler, first in the chain. Expected errors (AppError, http-errors with
 // expose) keep their status and message; anything else is logged and becomes a plain 500.
-// JSON routes answer JSON; pages get an error page.
+// JSON routes answer JSON; pages get an error page, htmx requests an alert fragment.
 import type { Context, Next } from 'koa';
 import { AppError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
@@ -28,6 +28,13 @@ export function errorHandler(log: Logger) {
       ctx.status = status;
       if (wantsJson(ctx) || !ctx.state.render) {
         ctx.body = { error: message, code };
+      } else if (ctx.get('HX-Request') === 'true' && ctx.get('HX-History-Restore-Request') !== 'true') {
+        // htmx asked for a part of a page: the message goes to the page's alert line, not
+        // into the part (the same rule as successes: a fragment for htmx, a page otherwise).
+        ctx.set('HX-Retarget', '#request-error');
+        ctx.set('HX-Reswap', 'innerHTML');
+        ctx.body = await ctx.state.render('errors/alert.njk', { status, message, code });
+        ctx.type = 'html';
       } else {
         ctx.body = await ctx.state.render('errors/error.njk', { status, message });
         ctx.type = 'html';

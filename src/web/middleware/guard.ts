@@ -1,40 +1,11 @@
-// Authorization in one place: find the route a request will reach, look it up in the access
-// table (src/web/access.ts), and let it through, send the visitor to sign in (pages: a
-// redirect to /login with the way back; JSON: 401), or refuse the role (403).
-import type Router from '@koa/router';
+// Authorization, a step of the route chain (src/web/route.ts): the route's access rule
+// decides — let it through, send the visitor to sign in (pages: a redirect to /login with
+// the way back; JSON: 401), or refuse the role (403).
 import type { Context, Next } from 'koa';
 import type { Services } from '../../services.ts';
 import { AppError, Unauthorized } from '../../errors.ts';
-import { decide, ruleFor, type Audience, type Rule } from '../access.ts';
-import { matchRoute } from '../routes.ts';
+import { decide, type Audience } from '../access.ts';
 import { safeNext } from '../../auth/session-policy.ts';
-
-/** Sets ctx.state.rule for the route this request reaches; a route missing from the table is an error, never open. */
-export function resolveRoute(routers: readonly Router[]) {
-  return async function routeRule(ctx: Context, next: Next): Promise<void> {
-    const keys = matchRoute(routers, ctx.method, ctx.path);
-    ctx.state.rule = undefined;
-    if (keys.length) {
-      const rules = keys.map((k) => {
-        const r = ruleFor(k);
-        if (!r) throw new AppError(500, 'route_not_in_access_table', `route ${k} has no entry in src/web/access.ts`, false);
-        return r;
-      });
-      ctx.state.rule = combine(rules);
-    }
-    await next();
-  };
-}
-
-/** Several routes for one request (rare): all of them must allow it. */
-function combine(rules: Rule[]): Rule {
-  if (rules.length === 1) return rules[0];
-  return {
-    kind: rules[0].kind,
-    allow: rules[0].allow.filter((a) => rules.every((r) => r.allow.includes(a))),
-    publicWith: rules.every((r) => r.publicWith === 'leaderboard') ? 'leaderboard' : undefined,
-  };
-}
 
 const ROLE_WORDS: Record<string, string> = { member: 'members', manager: 'managers', admin: 'admins' };
 

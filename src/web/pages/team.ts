@@ -1,35 +1,41 @@
 // /team (managers and admins): adoption for a window and team, as a page or the #team
 // fragment htmx asks for when a filter changes; /team.csv: the per-person table.
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Services } from '../../services.ts';
 import { members, teamView } from '../../usage/team.ts';
 import { teamCsv } from '../../usage/team-csv.ts';
 import { windowRange } from '../../usage/window.ts';
 import { priceTable } from '../../pricing/store.ts';
+import { MANAGERS, page } from '../access.ts';
+import { route } from '../route.ts';
+import { request } from '../schema.ts';
 import { renderShape } from '../fragments.ts';
-import { parseTeamState, presentTeam } from '../presenters/team.ts';
+import { presentTeam, TEAM_QUERY } from '../presenters/team.ts';
 
-export function teamRouter(s: Services): Router {
-  const router = new Router();
+const input = request({ query: TEAM_QUERY });
 
-  router.get('/team', async (ctx: Context) => {
-    const state = parseTeamState(ctx.query);
-    const range = windowRange(state.window, s.calendar());
-    const [view, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), { range, team: state.team }), members(s.db)]);
-    const team = presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]);
-    await renderShape(ctx, { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } }, { title: 'Team adoption', team });
-  });
-
-  router.get('/team.csv', async (ctx: Context) => {
-    const state = parseTeamState(ctx.query);
-    const range = windowRange(state.window, s.calendar());
-    const csv = await teamCsv(s.db, { range, team: state.team });
-    const name = `tokenboard-team-${state.team ? `${state.team.replace(/[^A-Za-z0-9_-]/g, '_')}-` : ''}${state.window}-${range.to}.csv`;
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('Content-Disposition', `attachment; filename="${name}"`);
-    ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = csv;
-  });
-  return router;
+export function teamRoutes(s: Services) {
+  return [
+    route({
+      method: 'GET', path: '/team', access: page(MANAGERS), input,
+      async handler(ctx: Context, { query: state }) {
+        const range = windowRange(state.window, s.calendar());
+        const [view, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), { range, team: state.team }), members(s.db)]);
+        const team = presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]);
+        await renderShape(ctx, { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } }, { title: 'Team adoption', team });
+      },
+    }),
+    route({
+      method: 'GET', path: '/team.csv', access: page(MANAGERS), input,
+      async handler(ctx: Context, { query: state }) {
+        const range = windowRange(state.window, s.calendar());
+        const csv = await teamCsv(s.db, { range, team: state.team });
+        const name = `tokenboard-team-${state.team ? `${state.team.replace(/[^A-Za-z0-9_-]/g, '_')}-` : ''}${state.window}-${range.to}.csv`;
+        ctx.set('Cache-Control', 'no-store');
+        ctx.set('Content-Disposition', `attachment; filename="${name}"`);
+        ctx.type = 'text/csv; charset=utf-8';
+        ctx.body = csv;
+      },
+    }),
+  ];
 }

@@ -1,9 +1,10 @@
 // The leaderboard's state lives in the URL (so a view can be shared): parsing it from a
 // query string, and building the links that change one part of it.
-import { BadInput } from '../../errors.ts';
-import { isMetric, METRICS, type Metric } from '../../usage/ranking.ts';
+import * as v from 'valibot';
+import { METRICS, type Metric } from '../../usage/ranking.ts';
 import type { SourceFilter } from '../../ledger/read.ts';
-import { isWindow, WINDOWS, type WindowName } from '../../usage/window.ts';
+import { WINDOWS, type WindowName } from '../../usage/window.ts';
+import { oneOf, request, text, validate, type Parts } from '../schema.ts';
 
 export interface BoardState {
   metric: Metric;
@@ -19,47 +20,34 @@ export interface BoardState {
 
 export const DEFAULT_STATE: BoardState = { metric: 'tokens', window: '30d', team: null, provider: null, source: null, tool: null, q: null, page: 1 };
 
-type Query = Record<string, string | string[] | undefined>;
-
 /** The trust levels, and `measured` (provider or device) for links saved before there were three. */
-const SOURCES: readonly SourceFilter[] = ['provider', 'device', 'self-reported', 'measured'];
+const SOURCES = ['provider', 'device', 'self-reported', 'measured'] as const satisfies readonly SourceFilter[];
 
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
-
-function text(v: string | undefined, name: string, max: number): string | null {
-  const s = (v ?? '').trim();
-  if (!s) return null;
-  if (s.length > max || /\p{Cc}/u.test(s)) throw new BadInput(`${name}: at most ${max} printable characters`);
-  return s;
+/** A window in a query string (?window=), the given default when absent. */
+export function windowParam(fallback: WindowName = DEFAULT_STATE.window) {
+  return v.pipe(oneOf(WINDOWS), v.transform((w) => w ?? fallback));
 }
 
-export function parseWindow(raw: string | string[] | undefined, fallback: WindowName = DEFAULT_STATE.window): WindowName {
-  const w = one(raw);
-  if (w === undefined || w === '') return fallback;
-  if (!isWindow(w)) throw new BadInput(`window: "${w}" is not one of ${WINDOWS.join(', ')}`);
-  return w;
+/** The leaderboard's query string; a wrong value is a 400 naming the parameter. */
+export const BOARD_QUERY = {
+  metric: v.pipe(oneOf(METRICS), v.transform((m): Metric => m ?? DEFAULT_STATE.metric)),
+  window: windowParam(),
+  team: text(100),
+  provider: text(128),
+  source: oneOf(SOURCES),
+  tool: text(64),
+  q: text(100),
+  page: v.pipe(text(8), v.transform((x) => (x === null ? 1 : Number(x))), v.check((n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, 'a whole number from 1')),
+};
+
+const BOARD = v.object(BOARD_QUERY);
+
+/** Reads the state from a query string (the route chain does this with the same schema). */
+export function parseBoardState(query: Record<string, unknown>): BoardState {
+  return validate(request({ query: BOARD_QUERY }), { params: {}, query: query as Parts['query'], body: {} }).query;
 }
 
-/** Reads the state from a query string; a wrong value is a 400 naming the parameter. */
-export function parseBoardState(query: Query): BoardState {
-  const metric = one(query.metric) || DEFAULT_STATE.metric;
-  if (!isMetric(metric)) throw new BadInput(`metric: "${metric}" is not one of ${METRICS.join(', ')}`);
-  const source = one(query.source) || null;
-  if (source !== null && !SOURCES.includes(source as SourceFilter)) throw new BadInput(`source: one of ${SOURCES.join(', ')}`);
-  const pageRaw = one(query.page);
-  const page = pageRaw === undefined || pageRaw === '' ? 1 : Number(pageRaw);
-  if (!Number.isInteger(page) || page < 1 || page > 1_000_000) throw new BadInput('page: a whole number from 1');
-  return {
-    metric,
-    window: parseWindow(query.window),
-    team: text(one(query.team), 'team', 100),
-    provider: text(one(query.provider), 'provider', 128),
-    source: source as SourceFilter | null,
-    tool: text(one(query.tool), 'tool', 64),
-    q: text(one(query.q), 'q', 100),
-    page,
-  };
-}
+export type BoardQuery = v.InferOutput<typeof BOARD>;
 
 /** The query string of a state, leaving out defaults so shared links stay short. */
 export function boardQuery(s: BoardState, path = '/'): string {

@@ -1,7 +1,9 @@
 // The /team page's fields, from teamView(): formatted numbers, the weekly chart, links that
 // keep the window and team filters, and the CSV link for the same selection.
 import type { TeamView } from '../../usage/team.ts';
-import { isWindow, WINDOWS, type WindowName } from '../../usage/window.ts';
+import { WINDOWS, type WindowName } from '../../usage/window.ts';
+import { text } from '../schema.ts';
+import { windowParam } from './board-state.ts';
 import { compact, int, percent } from '../format.ts';
 import { barSvg } from '../svg/bar.ts';
 import { WEEKLY_NARROW, WEEKLY_WIDE, weeklySvg } from '../svg/weekly.ts';
@@ -14,12 +16,8 @@ export interface TeamState {
 
 const DEFAULT_WINDOW: WindowName = '30d';
 
-export function parseTeamState(q: Record<string, unknown>): TeamState {
-  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-  const w = one(q.window);
-  const t = typeof one(q.team) === 'string' ? String(one(q.team)).trim().slice(0, 100) : '';
-  return { window: isWindow(w) ? w : DEFAULT_WINDOW, team: t || null };
-}
+/** The /team query string (also /team.csv and /api/v1/team). */
+export const TEAM_QUERY = { window: windowParam(DEFAULT_WINDOW), team: text(100) };
 
 /** The query string of a selection; defaults are left out so links stay short. */
 export function teamQuery(s: TeamState): string {

@@ -1,8 +1,12 @@
-// What the admin-panel routers share: who is acting (for the audit log), the parsed form,
+// What the admin-panel routes share: their access rule, who is acting (for the audit log),
 // whether htmx asked, and turning a domain BadInput into an inline message on its field.
 import type { Context } from 'koa';
 import type { Actor } from '../../../admin/audit.ts';
 import { AppError, Unauthorized } from '../../../errors.ts';
+import { ADMINS, page } from '../../access.ts';
+
+/** Every admin route's rule. */
+export const ADMIN = page(ADMINS);
 
 export function actorOf(ctx: Context): Actor {
   const user = ctx.state.user;
@@ -10,16 +14,7 @@ export function actorOf(ctx: Context): Actor {
   return { userId: user.id, login: user.login };
 }
 
-export const formOf = (ctx: Context): URLSearchParams => ctx.state.form ?? new URLSearchParams();
-
-export const field = (ctx: Context, name: string): string => (formOf(ctx).get(name) ?? '').trim();
-
 export const isHtmx = (ctx: Context): boolean => ctx.get('HX-Request') === 'true' && ctx.get('HX-History-Restore-Request') !== 'true';
-
-export const queryOf = (ctx: Context, name: string): string => {
-  const v = ctx.query[name];
-  return (Array.isArray(v) ? v[0] : v ?? '').trim();
-};
 
 export interface FieldError {
   /** The form field the message is about (the domain's messages start with it), or null. */

@@ -2,8 +2,8 @@
 // (created here, run in the background of the server), the job page whose status part
 // htmx polls while the job runs, resuming a job a restart cut short, and assigning usage
 // nobody could be matched to.
-import Router from '@koa/router';
 import type { Context } from 'koa';
+import * as v from 'valibot';
 import type { Services } from '../../../services.ts';
 import { BadInput, NotFound } from '../../../errors.ts';
 import { saveAdminKey } from '../../../imports/keys.ts';
@@ -13,93 +13,117 @@ import { assignIdentity } from '../../../imports/mapping.ts';
 import { importsAdminView, jobView } from '../../../imports/admin-view.ts';
 import { page } from '../../render.ts';
 import { renderShape } from '../../fragments.ts';
+import { FORM } from '../../body.ts';
+import { route } from '../../route.ts';
+import { id, oneOf, raw, request, typed } from '../../schema.ts';
 import { presentImports, presentJob } from '../../presenters/admin/imports.ts';
-import { actorOf, adminNav, field, inlineError, noStore, queryOf, seeOther, type FieldError } from './common.ts';
+import { ADMIN, actorOf, adminNav, inlineError, noStore, seeOther, type FieldError } from './common.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-function notice(ctx: Context): string | null {
-  switch (queryOf(ctx, 'done')) {
+const IMPORTS_QUERY = { done: oneOf(['key', 'assigned']), moved: typed(12) };
+type ImportsQuery = { done: 'key' | 'assigned' | null; moved: string };
+
+function notice(q: ImportsQuery | undefined): string | null {
+  switch (q?.done) {
     case 'key': return 'Admin key saved (encrypted; only its last 4 characters are shown).';
-    case 'assigned': return `Assigned: ${Number(queryOf(ctx, 'moved')) || 0} waiting usage record(s) moved to that person; future imports follow the mapping.`;
+    case 'assigned': return `Assigned: ${Number(q.moved) || 0} waiting usage record(s) moved to that person; future imports follow the mapping.`;
     default: return null;
   }
 }
 
-async function show(s: Services, ctx: Context, o: { error?: FieldError | null; errorIn?: 'key' | 'start' | 'assign'; draft?: Record<string, string> } = {}): Promise<void> {
-  const imports = presentImports(await importsAdminView(s), { today: today(), ...o, notice: notice(ctx) });
+interface ShowOptions { query?: ImportsQuery; error?: FieldError | null; errorIn?: 'key' | 'start' | 'assign'; draft?: Record<string, string> }
+
+async function show(s: Services, ctx: Context, o: ShowOptions = {}): Promise<void> {
+  const { query, ...rest } = o;
+  const imports = presentImports(await importsAdminView(s), { today: today(), ...rest, notice: notice(query) });
   noStore(ctx);
   await page(ctx, 'pages/admin/imports.njk', { title: 'Imports · Admin', admin_nav: adminNav('imports'), imports });
 }
 
-function provider(ctx: Context): Provider {
-  const p = field(ctx, 'provider');
-  if (!(PROVIDERS as readonly string[]).includes(p)) throw new BadInput(`provider: anthropic or openai, not "${p}"`);
+function providerOf(p: string): Provider {
+  if (!(PROVIDERS as readonly string[]).includes(p)) throw new BadInput(`provider: one of ${PROVIDERS.join(', ')}, not "${p}"`);
   return p as Provider;
 }
 
-function jobId(ctx: Context): number {
-  const id = Number(ctx.params.id);
-  if (!Number.isInteger(id) || id < 1) throw new NotFound('no such import job');
-  return id;
-}
+// A job id that is not one is the same 404 as a job that is gone.
+const jobInput = request({ params: { id: v.fallback(id, 0) } });
+const jobId = (n: number): number => {
+  if (!n) throw new NotFound('no such import job');
+  return n;
+};
 
-export function adminImportsRouter(s: Services): Router {
-  const router = new Router();
-  router.get('/admin/imports', (ctx: Context) => show(s, ctx));
-
-  router.post('/admin/imports/keys', async (ctx: Context) => {
-    try {
-      await saveAdminKey(s.db, s.adminSealer, provider(ctx), field(ctx, 'key'), actorOf(ctx));
-    } catch (err) {
-      const error = inlineError(err);
-      ctx.status = error.status;
-      // The key itself is never sent back into the page.
-      return show(s, ctx, { error, errorIn: 'key', draft: { key_provider: field(ctx, 'provider') } });
-    }
-    seeOther(ctx, '/admin/imports?done=key');
-  });
-
-  router.post('/admin/imports', async (ctx: Context) => {
-    const draft = { provider: field(ctx, 'provider'), from: field(ctx, 'from'), to: field(ctx, 'to') };
-    let id: number;
-    try {
-      id = await startImport(s, draft.provider, draft.from, draft.to, actorOf(ctx));
-    } catch (err) {
-      const error = inlineError(err);
-      ctx.status = error.status;
-      return show(s, ctx, { error, errorIn: 'start', draft });
-    }
-    seeOther(ctx, `/admin/imports/jobs/${id}`);
-  });
-
-  router.get('/admin/imports/jobs/:id', async (ctx: Context) => {
-    const job = await jobView(s, jobId(ctx));
-    if (!job) throw new NotFound('no such import job');
-    await renderShape(ctx, { page: 'pages/admin/import-job.njk', fragments: { 'job-status': 'partials/admin/job-status.njk' } },
-      { title: `Import ${job.id} · Admin`, admin_nav: adminNav('imports'), job: presentJob(job) });
-  });
-
-  router.post('/admin/imports/jobs/:id/resume', async (ctx: Context) => {
-    const id = jobId(ctx);
-    await resumeImport(s, id, actorOf(ctx));
-    seeOther(ctx, `/admin/imports/jobs/${id}`);
-  });
-
-  router.post('/admin/imports/assign', async (ctx: Context) => {
-    // The unmapped list sends "kind id" in one field; the free-form mapping sends them apart.
-    const picked = field(ctx, 'identity');
-    const space = picked.indexOf(' ');
-    const [kind, externalId] = picked && space > 0 ? [picked.slice(0, space), picked.slice(space + 1)] : [field(ctx, 'kind'), field(ctx, 'external_id')];
-    let moved: number;
-    try {
-      moved = await assignIdentity(s, kind, externalId, field(ctx, 'login'), actorOf(ctx));
-    } catch (err) {
-      const error = inlineError(err);
-      ctx.status = error.status;
-      return show(s, ctx, { error, errorIn: 'assign', draft: { kind, external_id: externalId, login: field(ctx, 'login') } });
-    }
-    seeOther(ctx, `/admin/imports?done=assigned&moved=${moved}`);
-  });
-  return router;
+export function adminImportsRoutes(s: Services) {
+  return [
+    route({
+      method: 'GET', path: '/admin/imports', access: ADMIN, input: request({ query: IMPORTS_QUERY }),
+      handler: (ctx: Context, { query }) => show(s, ctx, { query }),
+    }),
+    route({
+      method: 'POST', path: '/admin/imports/keys', access: ADMIN, body: FORM,
+      // The key is kept as pasted (the domain trims and checks it); the provider is one of the list.
+      input: request({ body: { provider: typed(40), key: raw(4096) } }),
+      async handler(ctx: Context, { body }) {
+        try {
+          await saveAdminKey(s.db, s.adminSealer, providerOf(body.provider), body.key, actorOf(ctx));
+        } catch (err) {
+          const error = inlineError(err);
+          ctx.status = error.status;
+          // The key itself is never sent back into the page.
+          return show(s, ctx, { error, errorIn: 'key', draft: { key_provider: body.provider } });
+        }
+        seeOther(ctx, '/admin/imports?done=key');
+      },
+    }),
+    route({
+      method: 'POST', path: '/admin/imports', access: ADMIN, body: FORM,
+      input: request({ body: { provider: typed(40), from: typed(40), to: typed(40) } }),
+      async handler(ctx: Context, { body: draft }) {
+        let started: number;
+        try {
+          started = await startImport(s, draft.provider, draft.from, draft.to, actorOf(ctx));
+        } catch (err) {
+          const error = inlineError(err);
+          ctx.status = error.status;
+          return show(s, ctx, { error, errorIn: 'start', draft });
+        }
+        seeOther(ctx, `/admin/imports/jobs/${started}`);
+      },
+    }),
+    route({
+      method: 'GET', path: '/admin/imports/jobs/:id', access: ADMIN, input: jobInput,
+      async handler(ctx: Context, { params }) {
+        const job = await jobView(s, jobId(params.id));
+        if (!job) throw new NotFound('no such import job');
+        await renderShape(ctx, { page: 'pages/admin/import-job.njk', fragments: { 'job-status': 'partials/admin/job-status.njk' } },
+          { title: `Import ${job.id} · Admin`, admin_nav: adminNav('imports'), job: presentJob(job) });
+      },
+    }),
+    route({
+      method: 'POST', path: '/admin/imports/jobs/:id/resume', access: ADMIN, body: FORM, input: jobInput,
+      async handler(ctx: Context, { params }) {
+        const job = jobId(params.id);
+        await resumeImport(s, job, actorOf(ctx));
+        seeOther(ctx, `/admin/imports/jobs/${job}`);
+      },
+    }),
+    route({
+      method: 'POST', path: '/admin/imports/assign', access: ADMIN, body: FORM,
+      input: request({ body: { identity: typed(300), kind: typed(40), external_id: typed(256), login: typed(200) } }),
+      async handler(ctx: Context, { body }) {
+        // The unmapped list sends "kind id" in one field; the free-form mapping sends them apart.
+        const space = body.identity.indexOf(' ');
+        const [kind, externalId] = body.identity && space > 0 ? [body.identity.slice(0, space), body.identity.slice(space + 1)] : [body.kind, body.external_id];
+        let moved: number;
+        try {
+          moved = await assignIdentity(s, kind, externalId, body.login, actorOf(ctx));
+        } catch (err) {
+          const error = inlineError(err);
+          ctx.status = error.status;
+          return show(s, ctx, { error, errorIn: 'assign', draft: { kind, external_id: externalId, login: body.login } });
+        }
+        seeOther(ctx, `/admin/imports?done=assigned&moved=${moved}`);
+      },
+    }),
+  ];
 }

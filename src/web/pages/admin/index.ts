@@ -1,17 +1,20 @@
 // /admin: the panel's start page — one tile per section with the number that needs attention.
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Services } from '../../../services.ts';
 import { adminOverview } from '../../../admin/overview.ts';
 import { page } from '../../render.ts';
-import { adminNav, noStore } from './common.ts';
+import { route } from '../../route.ts';
+import { ADMIN, adminNav, noStore } from './common.ts';
 
-export function adminIndexRouter(s: Services): Router {
-  const router = new Router();
-  router.get('/admin', async (ctx: Context) => {
-    const o = await adminOverview(s.db);
-    noStore(ctx);
-    await page(ctx, 'pages/admin/index.njk', { title: 'Admin', admin_nav: adminNav(''), o, settings: s.settings() });
-  });
-  return router;
+export function adminIndexRoutes(s: Services) {
+  return [
+    route({
+      method: 'GET', path: '/admin', access: ADMIN,
+      async handler(ctx: Context) {
+        const o = await adminOverview(s.db);
+        noStore(ctx);
+        await page(ctx, 'pages/admin/index.njk', { title: 'Admin', admin_nav: adminNav(''), o, settings: s.settings() });
+      },
+    }),
+  ];
 }

@@ -1,5 +1,5 @@
-// The /admin/users page itself, shared by the routers that answer with it (after a
-// refused form, or a pasted list's result): people, the add forms, a hand-over card.
+// The /admin/users page itself, shared by the routes that answer with it (after a refused
+// form, or a pasted list's result): people, the add forms, a hand-over card.
 import type { Context } from 'koa';
 import type { Services } from '../../../services.ts';
 import { githubConfigured } from '../../../config.ts';
@@ -8,14 +8,20 @@ import { linkBase } from '../../../auth/login-links.ts';
 import type { PersonDraft } from '../../../admin/people.ts';
 import { page } from '../../render.ts';
 import { takeFlash } from '../../flash.ts';
+import { oneOf, typed } from '../../schema.ts';
 import { presentHandover, presentUserRow, type BulkView, type Handover } from '../../presenters/admin/users.ts';
 import { baseUrl } from '../profile.ts';
-import { actorOf, adminNav, field, noStore, queryOf, type FieldError } from './common.ts';
+import { actorOf, adminNav, noStore, type FieldError } from './common.ts';
 
-const NOTICES: Record<string, string> = {
+const NOTICES = {
   role: 'Role changed.', deactivated: 'Deactivated: their agent tokens are revoked and they no longer appear on the pages.',
   reactivated: 'Reactivated. Their old tokens stay revoked; they create new ones in their settings.', deleted: 'Deleted, with all their usage.',
-};
+} as const;
+
+export type Done = keyof typeof NOTICES;
+
+/** The page's query string: the search, and which action just went through. */
+export const USERS_QUERY = { q: typed(200), done: oneOf(Object.keys(NOTICES) as Done[]) };
 
 /** The flash that carries a sign-in link (or a GitHub hand-over) from the POST to the page. */
 export const HANDOVER = 'admin.handover';
@@ -26,13 +32,16 @@ export interface PeopleForms {
 }
 
 export interface UsersPageOptions {
+  /** The search (from the query string, or the form that was refused). */
+  q?: string;
+  done?: Done | null;
   rowError?: { login: string; error: FieldError };
   forms?: PeopleForms;
 }
 
 /** The full page (also after a refused form, with ctx.status set by the caller). */
 export async function showUsers(s: Services, ctx: Context, o: UsersPageOptions = {}): Promise<void> {
-  const q = queryOf(ctx, 'q') || field(ctx, 'q');
+  const q = o.q ?? '';
   const viewer = actorOf(ctx).login;
   const users = (await listUsers(s.db, { q })).map((u) => presentUserRow(u, viewer, o.rowError && o.rowError.login.toLowerCase() === u.login.toLowerCase() ? o.rowError.error : null));
   // A refusal about someone not on this page (no such login) is shown above the table.
@@ -41,7 +50,7 @@ export async function showUsers(s: Services, ctx: Context, o: UsersPageOptions =
   const handover = ctx.method === 'GET' ? takeFlash<Handover>(ctx, s, HANDOVER) : null;
   noStore(ctx);
   await page(ctx, 'pages/admin/users.njk', {
-    title: 'Users · Admin', admin_nav: adminNav('users'), q, users, notice: NOTICES[queryOf(ctx, 'done')] ?? null, page_error: pageError,
+    title: 'Users · Admin', admin_nav: adminNav('users'), q, users, notice: o.done ? NOTICES[o.done] : null, page_error: pageError,
     handover: handover ? presentHandover(handover) : null,
     mode: { github, org: s.cfg.github.org },
     forms: o.forms ?? {},

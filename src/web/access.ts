@@ -94,6 +94,7 @@ export const ACCESS: Readonly<Record<string, Rule>> = {
   'GET /admin/imports': page(ADMINS),
   'POST /admin/imports': page(ADMINS),
   'POST /admin/imports/keys': page(ADMINS),
+  'POST /admin/imports/keys/remove': page(ADMINS),
   'GET /admin/imports/jobs/:id': page(ADMINS),
   'POST /admin/imports/jobs/:id/resume': page(ADMINS),
   'POST /admin/imports/assign': page(ADMINS),

@@ -264,7 +264,8 @@ export async function groupsOfUser(q: Sql, userId: number): Promise<GroupRow[]> 
 }
 
 export async function activeDaysOfUser(q: Sql, userId: number): Promise<number> {
-  return num((await q.all<{ n: number }>('SELECT COUNT(DISTINCT day) AS n FROM daily_rollups WHERE user_id = ?', [userId]))[0]?.n);
+  // A day counts with at least one message (a vendor's tokens-only rollup row is not activity).
+  return num((await q.all<{ n: number }>('SELECT COUNT(DISTINCT day) AS n FROM daily_rollups WHERE user_id = ? AND events > 0', [userId]))[0]?.n);
 }
 
 /** A person's all-time read-model row (the reconciled totals), or null. */

@@ -6,8 +6,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Services } from '../../../services.ts';
 import { BadInput, NotFound } from '../../../errors.ts';
-import { saveAdminKey } from '../../../imports/keys.ts';
-import { PROVIDERS, type Provider } from '../../../imports/run.ts';
+import { removeAdminKey, saveAdminKey } from '../../../imports/keys.ts';
+import { vendorOf, type Provider } from '../../../imports/vendors.ts';
 import { resumeImport, startImport } from '../../../imports/background.ts';
 import { assignIdentity } from '../../../imports/mapping.ts';
 import { importsAdminView, jobView } from '../../../imports/admin-view.ts';
@@ -20,7 +20,8 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 function notice(ctx: Context): string | null {
   switch (queryOf(ctx, 'done')) {
-    case 'key': return 'Admin key saved (encrypted; only its last 4 characters are shown).';
+    case 'key': return 'Key saved (encrypted; only its last 4 characters are shown).';
+    case 'key-removed': return 'Key removed: imports and the daily sync for that vendor stop until a new one is stored.';
     case 'assigned': return `Assigned: ${Number(queryOf(ctx, 'moved')) || 0} waiting usage record(s) moved to that person; future imports follow the mapping.`;
     default: return null;
   }
@@ -33,9 +34,7 @@ async function show(s: Services, ctx: Context, o: { error?: FieldError | null; e
 }
 
 function provider(ctx: Context): Provider {
-  const p = field(ctx, 'provider');
-  if (!(PROVIDERS as readonly string[]).includes(p)) throw new BadInput(`provider: anthropic or openai, not "${p}"`);
-  return p as Provider;
+  return vendorOf(field(ctx, 'provider')).id;
 }
 
 function jobId(ctx: Context): number {
@@ -58,6 +57,11 @@ export function adminImportsRouter(s: Services): Router {
       return show(s, ctx, { error, errorIn: 'key', draft: { key_provider: field(ctx, 'provider') } });
     }
     seeOther(ctx, '/admin/imports?done=key');
+  });
+
+  router.post('/admin/imports/keys/remove', async (ctx: Context) => {
+    await removeAdminKey(s.db, provider(ctx), actorOf(ctx));
+    seeOther(ctx, '/admin/imports?done=key-removed');
   });
 
   router.post('/admin/imports', async (ctx: Context) => {

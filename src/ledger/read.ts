@@ -155,6 +155,9 @@ export const personSums = (db: Db, range: Days) => read.personSums(db.sql, range
 export const firstDays = (db: Db) => read.firstDays(db.sql);
 export const activePersonDays = (db: Db, from: string, to: string) => read.activePersonDays(db.sql, from, to);
 export const activeFacetDays = (db: Db, prefix: 'tool:' | 'provider:' | 'trust:', range: Days) => read.activeFacetDays(db.sql, prefix, range);
+export const facetSums = (db: Db, facet: Facet, range: Days) => read.facetSums(db.sql, facet, range);
+/** What vendors billed a person (Cursor's charged cents) per source over a range: beside cost_usd, never in it. */
+export const vendorCharges = (db: Db, userId: number, range: Days) => read.chargesOf(db.sql, userId, range);
 export const daysOf = (db: Db, userId: number, to: string) => read.daysOf(db.sql, userId, to);
 export const dailyTokens = (db: Db, userIds: number[], from: string, to: string) => read.dailyTokens(db.sql, userIds, from, to);
 export const recentSessions = (db: Db, userId: number, start: number, end: number, limit: number) => read.recentSessions(db.sql, userId, start, end, limit);

@@ -303,3 +303,10 @@ export async function csvSums(q: Sql, d: Days): Promise<PersonSums[]> {
     d.from === null ? [d.to] : [d.from, d.to]);
   return rows.map(toSums);
 }
+
+/** A person's vendor-billed cents per source over a range (vendor_charges). */
+export async function chargesOf(q: Sql, userId: number, d: Days): Promise<{ source: string; cents: number; events: number }[]> {
+  return (await q.all<Record<string, unknown>>(
+    `SELECT source, SUM(cents) AS cents, SUM(events) AS events FROM vendor_charges WHERE user_id = ? AND day >= ? AND day <= ? GROUP BY source ORDER BY source`,
+    [userId, d.from ?? '0000-00-00', d.to])).map((r) => ({ source: String(r.source), cents: num(r.cents), events: num(r.events) }));
+}

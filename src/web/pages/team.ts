@@ -5,10 +5,12 @@ import type { Context } from 'koa';
 import type { Services } from '../../services.ts';
 import { members, teamView } from '../../usage/team.ts';
 import { teamCsv } from '../../usage/team-csv.ts';
+import { toolsView } from '../../usage/team-tools.ts';
 import { windowRange } from '../../usage/window.ts';
 import { priceTable } from '../../pricing/store.ts';
 import { renderShape } from '../fragments.ts';
 import { parseTeamState, presentTeam } from '../presenters/team.ts';
+import { presentTools } from '../presenters/team-tools.ts';
 
 export function teamRouter(s: Services): Router {
   const router = new Router();
@@ -16,8 +18,9 @@ export function teamRouter(s: Services): Router {
   router.get('/team', async (ctx: Context) => {
     const state = parseTeamState(ctx.query);
     const range = windowRange(state.window, s.calendar());
-    const [view, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), { range, team: state.team }), members(s.db)]);
-    const team = presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]);
+    const query = { range, team: state.team };
+    const [view, tools, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), query), toolsView(s.db, s.calendar(), query), members(s.db)]);
+    const team = { ...presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]), tools: presentTools(tools, view.members) };
     await renderShape(ctx, { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } }, { title: 'Team adoption', team });
   });
 

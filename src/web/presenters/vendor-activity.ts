@@ -18,5 +18,5 @@ const FEATURES: Record<string, string> = {
 };
 
 export function featureNames(features: string[]): string[] {
-  return [...new Set(features.map((f) => FEATURES[f] ?? f.replace(/_/g, ' ')))].sort();
+  return [...new Set(features.map((f) => FEATURES[f] ?? f.replace(/_/g, ' ')))].sort((a, b) => a.localeCompare(b));
 }

@@ -15,23 +15,19 @@ export interface ImportedUsage {
   label: string;
 }
 
+/** The counts of a vendor's daily activity record (Copilot's usage metrics). */
+export const ACTIVITY_COUNTS = ['interactions', 'code_generations', 'code_acceptances', 'lines_added', 'lines_removed', 'cli_requests', 'cli_prompt_tokens', 'cli_output_tokens'] as const;
+export type ActivityCounts = Record<(typeof ACTIVITY_COUNTS)[number], number>;
+
 /**
  * A vendor's whole day of one person's activity that carries no tokens of its own
  * (Copilot's usage metrics). A re-import replaces the day.
  */
-export interface VendorActivity {
+export interface VendorActivity extends ActivityCounts {
   vendor: string;
   identities: Identity[];
   label: string;
   day: string;
-  interactions: number;
-  code_generations: number;
-  code_acceptances: number;
-  lines_added: number;
-  lines_removed: number;
-  cli_requests: number;
-  cli_prompt_tokens: number;
-  cli_output_tokens: number;
   features: string[];
   ides: string[];
   models: string[];

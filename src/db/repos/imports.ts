@@ -4,6 +4,7 @@
 // seats vendors report (vendor_seats).
 import { date, jsonList, marks, num, numOrNull } from '../dialect.ts';
 import { one, type Sql } from '../sql.ts';
+import { ACTIVITY_COUNTS, type ActivityCounts, type VendorActivity } from '../../imports/sources.ts';
 
 // ---- admin keys
 
@@ -103,14 +104,7 @@ export async function activityOf(q: Sql, userId?: number): Promise<{ user_id: nu
 
 // ---- other vendors' daily activity
 
-export interface VendorActivityFields {
-  vendor: string; identities: unknown; label: string; day: string;
-  interactions: number; code_generations: number; code_acceptances: number; lines_added: number; lines_removed: number;
-  cli_requests: number; cli_prompt_tokens: number; cli_output_tokens: number;
-  features: string[]; ides: string[]; models: string[];
-}
-
-const ACTIVITY_COUNTS = ['interactions', 'code_generations', 'code_acceptances', 'lines_added', 'lines_removed', 'cli_requests', 'cli_prompt_tokens', 'cli_output_tokens'] as const;
+export type VendorActivityFields = Omit<VendorActivity, 'identities'> & { identities: unknown };
 
 /** A vendor's whole day for one identity: a re-import replaces it, never adds. */
 export async function putVendorActivity(q: Sql, identity: string, userId: number | null, a: VendorActivityFields): Promise<void> {
@@ -140,7 +134,7 @@ export async function vendorActivityOf(q: Sql, userId: number, from: string | nu
       WHERE user_id = ? AND day >= ? AND day <= ? ORDER BY day, vendor`, [userId, from ?? '0000-00-00', to]);
   return rows.map((r) => ({
     vendor: String(r.vendor), label: String(r.label), day: String(r.day), user_id: num(r.user_id),
-    ...Object.fromEntries(ACTIVITY_COUNTS.map((k) => [k, num(r[k])])) as Record<(typeof ACTIVITY_COUNTS)[number], number>,
+    ...Object.fromEntries(ACTIVITY_COUNTS.map((k) => [k, num(r[k])])) as ActivityCounts,
     features: jsonList(r.features), ides: jsonList(r.ides), models: jsonList(r.models),
   }));
 }

@@ -92,7 +92,7 @@ export function presentProfile(p: Profile, viewer: Viewer | null, timeZone: stri
       interactions: int(a.interactions), code_generations: int(a.code_generations), code_acceptances: int(a.code_acceptances),
       acceptance: a.code_generations > 0 ? percent(a.code_acceptances / a.code_generations) : null,
       lines_added: int(a.lines_added), lines_removed: int(a.lines_removed),
-      cli_requests: int(a.cli_requests), cli_tokens: compact(a.cli_tokens), has_cli: a.cli_requests > 0 || a.cli_tokens > 0,
+      cli_requests: int(a.cli_requests), cli_tokens: compact(a.cli_prompt_tokens + a.cli_output_tokens), has_cli: a.cli_requests + a.cli_prompt_tokens + a.cli_output_tokens > 0,
       features: featureNames(a.features), ides: a.ides, models: a.models,
     })),
     stored_fields: STORED_FIELDS,

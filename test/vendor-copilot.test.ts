@@ -153,3 +153,18 @@ test('without github.org there is nothing to import, and the error says which ke
   t.teardown(() => other.stop());
   await t.throwsAsync(createJob(other.running.services, 'copilot', D1, D1, admin), { message: /^github\.org: set it to the organization/ });
 });
+
+test('a token that may read the metrics but not the seats still imports the usage, and says so', async (t) => {
+  const limited = await fakeCopilot({ token: TOKEN, org: 'acme', seats: [], seatsForbidden: true, reports: { [D2]: [[octocatD2]] } });
+  t.teardown(() => limited.close());
+  const own = await withApp({ 'github.api_url': limited.apiUrl, 'github.org': 'acme', 'imports.sync_days': 0 });
+  t.teardown(() => own.stop());
+  const s = own.running.services;
+  await addUser(s.db, { login: 'octocat' }, admin);
+  await updateUser(s.db, 'octocat', { github_id: 1 });
+  const done = await runJob(s, await createJob(s, 'copilot', D2, D2, admin), { key: TOKEN });
+  t.like(done, { status: 'done', events: 1 });
+  t.is((await own.stats('octocat')).events, 8);
+  t.true(own.logs.some((l) => l.includes('GitHub answered 403 for the Copilot seats') && l.includes('seats were not updated')));
+  t.deepEqual(await rows(s.db, 'SELECT * FROM vendor_seats'), []);
+});

@@ -99,7 +99,8 @@ export async function runJob(s: Services, id: number, o: RunOptions): Promise<Pr
     await update({ status: 'running', error: null });
     const problem = vendor.configProblem?.(s.cfg);
     if (problem) throw new BadInput(problem);
-    const { state, seats } = await vendor.prepare(ctx);
+    const { state, seats, warning } = await vendor.prepare(ctx);
+    if (warning) s.log.warn(`import: ${warning}`, { job: id, provider: vendor.id });
     if (seats) await saveSeats(s, vendor.source, seats);
     // Where the job stands, saved after every page so a restart resumes here.
     let cursor: unknown = job.cursor ? JSON.parse(job.cursor) : vendor.first(job);

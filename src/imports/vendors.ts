@@ -2,7 +2,7 @@
 // it, what its events are called, and how a job walks through its data (a cursor the job
 // row stores after every page, so a job cut short resumes where it stopped). run.ts drives
 // any of them the same way: one import framework, not one per vendor.
-import type { Got } from 'got';
+import { HTTPError, type Got } from 'got';
 import type { Config } from '../config.ts';
 import type { JobRow } from '../db/repos/imports.ts';
 import { BadInput } from '../errors.ts';
@@ -43,8 +43,11 @@ export interface Vendor {
   configProblem?(cfg: Config): string | null;
   /** Days a day's numbers take to appear: the daily sync reaches back this much further. */
   lagDays: number;
-  /** Once per run, before the pages: what the pages need, and the vendor's seats if it has any. */
-  prepare(ctx: StepContext): Promise<{ state: unknown; seats?: Seat[] }>;
+  /**
+   * Once per run, before the pages: what the pages need, and the vendor's seats if it has
+   * any; a warning when something optional could not be read (logged, the import goes on).
+   */
+  prepare(ctx: StepContext): Promise<{ state: unknown; seats?: Seat[]; warning?: string }>;
   first(job: JobRow): unknown;
   /** Fetches what the cursor points at; the next cursor is null when the job is done. */
   step(ctx: StepContext, state: unknown, cursor: unknown): Promise<{ page: Page; next: unknown }>;
@@ -130,7 +133,15 @@ const copilot: Vendor = {
   configProblem: (cfg) => (cfg.github.org ? null : 'github.org: set it to the organization whose Copilot usage to import'),
   lagDays: COPILOT_LAG_DAYS,
   async prepare({ client, cfg }) {
-    return { state: null, seats: await copilotSeats(client, cfg.github.org) };
+    // A token may read the usage metrics without seeing the seats (they need an owner's
+    // billing access): the usage still comes in, the last seats stay as they were.
+    try {
+      return { state: null, seats: await copilotSeats(client, cfg.github.org) };
+    } catch (err) {
+      const status = err instanceof HTTPError ? err.response.statusCode : 0;
+      if ((status !== 403 && status !== 404) || err instanceof HTTPError && err.response.headers['x-ratelimit-remaining'] === '0') throw err;
+      return { state: null, warning: `GitHub answered ${status} for the Copilot seats (they need an organization owner's token with manage_billing:copilot or read:org); seats were not updated` };
+    }
   },
   first: (job): CopilotCursor => ({ day: job.from_day }),
   async step({ client, download, job, cfg }, _state, at) {

@@ -105,6 +105,8 @@ export async function fakeCopilot(o: {
   rateLimited?: number[];
   /** Download paths whose first fetch answers 403 (the signed link expired). */
   expireOnce?: string[];
+  /** The token may read the metrics but not the seats (403). */
+  seatsForbidden?: boolean;
 }): Promise<FakeCopilot> {
   const prefix = o.prefix ?? '';
   const apiCalls: FakeCopilot['apiCalls'] = [];
@@ -147,6 +149,7 @@ export async function fakeCopilot(o: {
     if (!path.startsWith(org)) return error(res, 404, 'Not Found');
     const rest = path.slice(org.length);
     if (rest === 'copilot/billing/seats') {
+      if (o.seatsForbidden) return error(res, 403, 'Resource not accessible by personal access token');
       const per = Math.min(Number(u.searchParams.get('per_page') ?? 50), o.maxPerPage ?? 100);
       const page = Number(u.searchParams.get('page') ?? 1);
       const last = Math.max(1, Math.ceil(o.seats.length / per));

@@ -2,7 +2,8 @@
 // read as a formula (=, +, -, @, tab, CR at the start) are prefixed with ' so a name like
 // "=HYPERLINK(...)" stays text.
 import type { Db } from '../db/connect.ts';
-import { activeFacetDays, csvSums, facetSums, firstDays } from '../ledger/read.ts';
+import { csvSums, firstDays } from '../ledger/read.ts';
+import { toolSums } from './team-tools.ts';
 import { seatsWithOwners } from '../imports/seats.ts';
 import { COPILOT_SOURCE } from '../imports/copilot.ts';
 import { CURSOR_SOURCE } from '../imports/cursor.ts';
@@ -34,12 +35,8 @@ export async function teamCsv(db: Db, query: TeamQuery): Promise<string> {
   const people = await members(db, query.team ?? null);
   const byUser = new Map((await csvSums(db, range)).map((r) => [r.user_id, r]));
   const lastEver = new Map((await firstDays(db)).map((r) => [r.user_id, r.last_day]));
-  const ids = new Set(people.map((m) => m.id));
-  const tools = [...new Set((await activeFacetDays(db, 'tool:', range)).filter((r) => ids.has(r.user_id)).map((r) => r.facet.slice('tool:'.length)))].sort();
-  const perTool = new Map<string, Map<number, { active_days: number; messages: number; tokens: number }>>();
-  for (const tool of tools) {
-    perTool.set(tool, new Map((await facetSums(db, `tool:${tool}`, range)).map((r) => [r.user_id, { active_days: r.active_days, messages: r.events, tokens: r.tokens }])));
-  }
+  const perTool = await toolSums(db, range, new Set(people.map((m) => m.id)));
+  const tools = [...perTool.keys()].sort();
   const seats = await seatsWithOwners(db);
   const seatCell = (vendor: string, id: number) => (!seats.some((x) => x.vendor === vendor) ? '' : seats.some((x) => x.vendor === vendor && x.user_id === id) ? 'yes' : 'no');
   const out = people.map((m) => {

@@ -5,7 +5,7 @@
 // model (`tool:<source>` facets), so each tool's numbers are the reconciled ones.
 import type { Db } from '../db/connect.ts';
 import { unmappedDays } from '../db/repos/imports.ts';
-import { activeFacetDays, facetSums } from '../ledger/read.ts';
+import { activeFacetDays, facetSums, knownFacetValues, type Days } from '../ledger/read.ts';
 import { seatsWithOwners } from '../imports/seats.ts';
 import { COPILOT_SOURCE } from '../imports/copilot.ts';
 import { addDays, type DayCalendar } from './days.ts';
@@ -52,47 +52,53 @@ export interface ToolsView {
 
 const inRange = (day: string, from: string | null, to: string) => (from === null || day >= from) && day <= to;
 
+export interface PersonToolSums { active_days: number; messages: number; tokens: number }
+
+/**
+ * Per tool, each of these people's figures over a range (only people active with it): from
+ * the facet read model (all-time rows for "all"), one query per tool known.
+ */
+export async function toolSums(db: Db, range: Days, ids: Set<number>): Promise<Map<string, Map<number, PersonToolSums>>> {
+  const out = new Map<string, Map<number, PersonToolSums>>();
+  for (const tool of await knownFacetValues(db, 'tool:')) {
+    const people = new Map<number, PersonToolSums>();
+    for (const r of await facetSums(db, `tool:${tool}`, range)) {
+      if (ids.has(r.user_id) && r.active_days > 0) people.set(r.user_id, { active_days: r.active_days, messages: r.events, tokens: r.tokens });
+    }
+    if (people.size) out.set(tool, people);
+  }
+  return out;
+}
+
 export async function toolsView(db: Db, calendar: DayCalendar, query: TeamQuery): Promise<ToolsView> {
   const { range } = query;
   const people = await members(db, query.team ?? null);
   const ids = new Set(people.map((m) => m.id));
   const loginOf = new Map(people.map((m) => [m.id, m.login]));
-  const lastWeek = weekStart(range.to);
-  const firstWeek = addDays(lastWeek, -7 * (WEEKS - 1));
-  // The window and the weekly chart's 12 weeks, whichever reaches further back.
-  const from = range.from === null ? null : firstWeek < range.from ? firstWeek : range.from;
+  const firstWeek = addDays(weekStart(range.to), -7 * (WEEKS - 1));
 
-  // (tool → people active in the window), (tool → week → people)
-  const activeIn = new Map<string, Set<number>>();
+  const sums = await toolSums(db, range, ids);
+  const activeIn = new Map([...sums].map(([tool, m]) => [tool, new Set(m.keys())]));
+  // tool → week → people, for the last WEEKS weeks.
   const weekly = new Map<string, Map<string, Set<number>>>();
-  for (const r of await activeFacetDays(db, 'tool:', { from, to: range.to })) {
+  for (const r of await activeFacetDays(db, 'tool:', { from: firstWeek, to: range.to })) {
     if (!ids.has(r.user_id)) continue;
     const tool = r.facet.slice('tool:'.length);
-    if (inRange(r.day, range.from, range.to)) (activeIn.get(tool) ?? activeIn.set(tool, new Set()).get(tool)!).add(r.user_id);
-    if (r.day >= firstWeek) {
-      const weeks = weekly.get(tool) ?? weekly.set(tool, new Map()).get(tool)!;
-      const w = weekStart(r.day);
-      (weeks.get(w) ?? weeks.set(w, new Set()).get(w)!).add(r.user_id);
-    }
+    const weeks = weekly.get(tool) ?? weekly.set(tool, new Map()).get(tool)!;
+    const w = weekStart(r.day);
+    (weeks.get(w) ?? weeks.set(w, new Set()).get(w)!).add(r.user_id);
   }
 
   const seats = await seatUse(db, calendar, query, ids, loginOf, activeIn);
-  const sources = [...new Set([...activeIn.keys(), ...weekly.keys(), ...seats.map((x) => x.source)])];
-  const tools: ToolRow[] = [];
-  for (const source of sources) {
-    let messages = 0;
-    let tokens = 0;
-    for (const r of await facetSums(db, `tool:${source}`, range)) {
-      if (!ids.has(r.user_id)) continue;
-      messages += r.events;
-      tokens += r.tokens;
-    }
+  const sources = [...new Set([...sums.keys(), ...weekly.keys(), ...seats.map((x) => x.source)])];
+  const tools: ToolRow[] = sources.map((source) => {
+    const mine = [...(sums.get(source)?.values() ?? [])];
     const weeks = weekly.get(source) ?? new Map<string, Set<number>>();
-    tools.push({
-      ...toolInfo(source), active: activeIn.get(source)?.size ?? 0, messages, tokens,
+    return {
+      ...toolInfo(source), active: mine.length, messages: mine.reduce((n, x) => n + x.messages, 0), tokens: mine.reduce((n, x) => n + x.tokens, 0),
       weekly: Array.from({ length: WEEKS }, (_, i) => addDays(firstWeek, 7 * i)).map((week) => ({ week, active: weeks.get(week)?.size ?? 0 })),
-    });
-  }
+    };
+  });
   tools.sort((a, b) => b.active - a.active || b.messages - a.messages || a.name.localeCompare(b.name));
 
   const slugs = [...new Set(people.flatMap((m) => m.teams))].sort();

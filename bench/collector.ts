@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from '../src/paths.ts';
 import { figure, percentile, rng } from './_lib.ts';
-import { cachedInstall } from '../scripts/cached-install.ts';
+import { CCUSAGE_VERSION, pinnedCcusage } from '../scripts/cached-install.ts';
 
 const TARGET_MB = Number(process.env.BENCH_CORPUS_MB ?? 100);
 
@@ -100,8 +100,10 @@ const ENTRY = `
 import { useSmallYoungGeneration } from './agent/cli/heap.ts';
 useSmallYoungGeneration();
 import { scanLogs } from './agent/collectors/index.ts';
+import { logRootsFrom } from './agent/config.ts';
 const [stateDir, root] = process.argv.slice(2);
-const roots = { claude: [root], codex: [], gemini: [], opencode: [] };
+// Every other tool's roots point at a folder that does not exist: only the corpus is read.
+const roots = { ...logRootsFrom({}, '/nonexistent-home'), claude: [root], codex: [], gemini: [], opencode: [] };
 const salt = Buffer.alloc(32, 1);
 const totals = (events) => events.reduce((t, e) => { t.input += e.input_tokens; t.output += e.output_tokens; t.cacheRead += e.cache_read_tokens; t.cacheWrite += e.cache_write_tokens; t.messages++; return t; }, { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, messages: 0 });
 let t0 = performance.now();
@@ -121,13 +123,10 @@ rescans.sort((a, b) => a.ms - b.ms);
 console.log(JSON.stringify({ startMs, fullMs, totals: sum, rescanMs: rescans[2].ms, rescanEvents: rescans[2].events, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
-// Not a devDependency: see scripts/cached-install.ts.
-const CCUSAGE_VERSION = '20.0.24';
-
 function findCcusage(): string | null {
   const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage')].filter(Boolean) as string[];
   for (const c of candidates) if (existsSync(c)) return c;
-  const pinned = cachedInstall('ccusage', `ccusage@${CCUSAGE_VERSION}`, 'node_modules/.bin/ccusage');
+  const pinned = pinnedCcusage();
   if (pinned) return pinned;
   const which = spawnSync('sh', ['-c', 'command -v ccusage'], { encoding: 'utf8' });
   return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : null;

@@ -9,7 +9,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { createServices, type Services } from './services.ts';
 import { startServer } from './server.ts';
-import { openDb } from './db/connect.ts';
+import { isPostgresUrl, openDb } from './db/connect.ts';
+import { copyDatabase } from './db/copy.ts';
 import { migrate } from './db/migrate.ts';
 import { backupTo } from './db/backup.ts';
 import { addUser, requireUser } from './users/users.ts';
@@ -38,6 +39,8 @@ commands:
   price set MODEL --input X --output Y [--cache-read Z] [--cache-write W] [--provider P]
   price list [--json]
   backup FILE                             online copy of the SQLite database
+  copy-db URL                             copy every table into the empty database at URL (postgres://… or sqlite:/path),
+                                          then compare row counts and everyone's totals
   import anthropic|openai|cursor|copilot --from YYYY-MM-DD --to YYYY-MM-DD [--key-env VAR]
                                           vendor usage backfill (key or token from VAR, else the stored one)
 
@@ -203,6 +206,25 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
         const dest = await withServices(cfg, (s) => backupTo(s.db, positionals[0]));
         io.out(`backup written to ${dest}`);
         return 0;
+      }
+      case 'copy-db': {
+        const { positionals } = parse(args, {}, 1);
+        const url = positionals[0];
+        if (!isPostgresUrl(url) && !/^sqlite:./.test(url)) throw new UsageError('copy-db: give the target as postgres://user:pass@host:5432/db or sqlite:/path/to/file.sqlite');
+        const report = await withServices(cfg, async (s) => {
+          const target = await openDb(cfg, url);
+          try {
+            return await copyDatabase(s.db, target, (line) => io.err(line));
+          } finally {
+            await target.close();
+          }
+        });
+        for (const t of report.tables) if (t.source !== t.target) io.err(`copy-db: ${t.table}: ${t.source} rows here, ${t.target} there`);
+        if (report.mismatched.length) io.err(`copy-db: totals differ for ${report.mismatched.join(', ')}`);
+        io.out(report.ok
+          ? `copied ${report.tables.length} tables (${report.tables.reduce((n, t) => n + t.source, 0)} rows); row counts and the totals of all ${report.people} people match`
+          : 'copy-db: the copy does not match the source (see above); do not switch to it');
+        return report.ok ? 0 : 1;
       }
       case 'import': {
         const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, 'key-env': { type: 'string' } }, 1);

@@ -25,6 +25,10 @@ const SCHEMA = {
       kind: 'string', default: '',
       check: (v: string) => (v !== '' && v.length < 32 ? 'use at least 32 characters (e.g. `openssl rand -hex 32`), or leave it empty to have one generated' : null),
     },
+    metrics_token: {
+      kind: 'string', default: '',
+      check: (v: string) => (v !== '' && v.length < 16 ? 'use at least 16 characters, or leave it empty to keep /metrics open' : null),
+    },
   },
   database: {
     url: {

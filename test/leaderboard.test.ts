@@ -104,6 +104,27 @@ test('team, provider and source filters', async (t) => {
   t.deepEqual(viaRollups.rows.find((r) => r.person.login === 'ana'), plain.rows.find((r) => r.person.login === 'ana'));
   const sessions = await board('7d', 'sessions', { source: 'self-reported' });
   t.deepEqual(ranks(sessions), [[1, 'ana', 1], [2, 'ben', 0]], 'only s1 came from a self-reported source');
+  // The three trust levels and one tool, each read from the ledger's per-facet rows.
+  // device = the proxy here: cy 300 + 100, ana's 200 on 10-14; nobody has provider data.
+  t.deepEqual(ranks(await board('7d', 'tokens', { source: 'device' })), [[1, 'cy', 400], [2, 'ana', 200]]);
+  t.deepEqual(ranks(await board('7d', 'tokens', { source: 'provider' })), []);
+  t.deepEqual(ranks(await board('7d', 'tokens', { tool: 'claude-code' })), [[1, 'ben', 1200], [2, 'ana', 1000]]);
+  t.deepEqual(ranks(await board('7d', 'sessions', { tool: 'proxy' })), [[1, 'ana', 1], [2, 'cy', 0]], 's2 started through the proxy');
+  t.deepEqual(ranks(await board('7d', 'active_days', { tool: 'proxy' })), [[1, 'ana', 1], [1, 'cy', 1]]);
+  t.deepEqual(ranks(await board('all', 'tokens', { tool: 'claude-code' })), [[1, 'ben', 5000 + 700 + 500], [2, 'ana', 1000]], 'all time from the per-facet totals');
+  t.deepEqual(ranks(await board('all', 'messages', { provider: 'anthropic' })), [[1, 'ana', 2], [1, 'ben', 2], [3, 'cy', 1]]);
+  // Two filters at once fold the rollups: the proxy's anthropic usage only.
+  t.deepEqual(ranks(await board('7d', 'tokens', { provider: 'anthropic', tool: 'proxy' })), [[1, 'ana', 200], [2, 'cy', 100]]);
+});
+
+test('the page offers tool and trust filters and explains the trust levels', async (t) => {
+  const page = await viewer.get('/?window=all&tool=proxy&source=device');
+  t.is(page.status, 200);
+  t.regex(page.text, /<option value="proxy" selected>proxy<\/option>/);
+  t.regex(page.text, /<option value="device" selected>Device only<\/option>/);
+  t.regex(page.text, /id="trust-legend"/);
+  t.regex(page.text, /<span class="pill trust-provider">provider<\/span>/);
+  t.is((await viewer.get('/?source=nonsense')).status, 400);
 });
 
 test('search keeps the overall rank; pagination', async (t) => {
@@ -129,7 +150,7 @@ test('row details: sparkline, top model, trust label, unpriced models', async (t
   t.is(ana.top_model, 'claude-haiku-4-5');
   t.is(ana.trust, 'mixed');
   t.is(ben.trust, 'self-reported');
-  t.is(cy.trust, 'measured');
+  t.is(cy.trust, 'device', 'all of it through the proxy');
   t.is(cy.top_model, 'acme-1');
   t.deepEqual(cy.unpriced_models, ['acme-1']);
   t.deepEqual(ana.unpriced_models, []);

@@ -110,11 +110,11 @@ test('CSV: content type, attachment, one row per person, formula injection neutr
   t.regex(r.headers.get('content-type') ?? '', /^text\/csv; charset=utf-8/);
   t.regex(r.headers.get('content-disposition') ?? '', /^attachment; filename="tokenboard-team-7d-\d{4}-\d{2}-\d{2}\.csv"$/);
   const lines = r.text.trimEnd().split('\r\n');
-  t.true(lines[0].startsWith('login,name,teams,active_days,sessions,messages,input_tokens'));
+  t.true(lines[0].startsWith('"login","name","teams","active_days","sessions","messages","input_tokens"'));
   t.is(lines.length, 8);
-  t.true(lines[1].startsWith('ana,Ana Lima,core,1,'));
-  t.true(lines[2].startsWith(`ben,"'=HYPERLINK(""http://x"")",core,0,`), lines[2]);
-  t.true(lines[3].startsWith('boss,'));
+  t.true(lines[1].startsWith('"ana","Ana Lima","core","1",'));
+  t.true(lines[2].startsWith(`"ben","'=HYPERLINK(""http://x"")","core","0",`), lines[2]);
+  t.true(lines[3].startsWith('"boss",'));
   const web = await manager.get('/team.csv?window=7d&team=web');
   t.is(web.text.trimEnd().split('\r\n').length, 2);
   t.regex(web.headers.get('content-disposition') ?? '', /tokenboard-team-web-7d-/);

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
 import { teamView } from '../src/usage/team.ts';
-import { teamCsv } from '../src/usage/team-csv.ts';
+import { csvCell, teamCsv } from '../src/usage/team-csv.ts';
 import { priceTable } from '../src/pricing/store.ts';
 import type { DayRange } from '../src/usage/window.ts';
 import { updateUser } from './helpers/db.ts';
@@ -101,13 +101,28 @@ test('CSV: one row per member, tokens by kind, formula injection neutralised', a
   const { db } = app.running.services;
   const csv = await teamCsv(db, { range: week });
   const lines = csv.trimEnd().split('\r\n');
-  // Then the tools used in the window, the seat columns (empty: no vendor reported seats),
-  // and per tool seen in the window (claude-code: ana on 10-09; proxy: ana 10-13, cy 10-14)
-  // its active days, messages and tokens.
-  t.is(lines[0], 'login,name,teams,active_days,sessions,messages,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,estimated_cost_usd,cost_partial,last_active'
-    + ',tools,cursor_seat,copilot_seat,claude-code_active_days,claude-code_messages,claude-code_tokens,proxy_active_days,proxy_messages,proxy_tokens');
+  const quoted = (cells: string) => cells.split(',').map((c) => `"${c}"`).join(',');
+  // After the totals: the tools used in the window, the seat columns (empty: no vendor
+  // reported seats), and per tool seen in the window (claude-code: ana on 10-09; proxy: ana
+  // 10-13, cy 10-14) its active days, messages and tokens.
+  t.is(lines[0], quoted('login,name,teams,active_days,sessions,messages,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,estimated_cost_usd,cost_partial,last_active'
+    + ',tools,cursor_seat,copilot_seat,claude-code_active_days,claude-code_messages,claude-code_tokens,proxy_active_days,proxy_messages,proxy_tokens'));
   t.is(lines.length, 6);
-  t.is(lines[1], `ana,"'=SUM(A1:A2), ""x""",core web,2,0,2,150,50,0,0,200,0.00,yes,2026-10-13,claude-code proxy,,,1,1,100,1,1,100`);
-  t.is(lines[2], 'ben,Ben,core,0,0,0,0,0,0,0,0,0.00,no,2026-10-02,,,,0,0,0,0,0,0');
-  t.is(lines[3], 'cy,,web,1,0,1,200,100,0,0,300,0.00,no,2026-10-14,proxy,,,0,0,0,1,1,300');
+  // Every cell quoted; a formula-like name gets a leading ' and its inner quotes doubled.
+  t.is(lines[1], `"ana","'=SUM(A1:A2), ""x""",${quoted('core web,2,0,2,150,50,0,0,200,0.00,yes,2026-10-13,claude-code proxy,,,1,1,100,1,1,100')}`);
+  t.is(lines[2], quoted('ben,Ben,core,0,0,0,0,0,0,0,0,0.00,no,2026-10-02,,,,0,0,0,0,0,0'));
+  t.is(lines[3], quoted('cy,,web,1,0,1,200,100,0,0,300,0.00,no,2026-10-14,proxy,,,0,0,0,1,1,300'));
+});
+
+test('CSV cells per OWASP: all quoted, so a separator inside a name cannot start a formula cell in a ; locale', (t) => {
+  t.is(csvCell('Frank;=HYPERLINK("http://evil")'), '"Frank;=HYPERLINK(""http://evil"")"');
+  t.is(csvCell('=1+1'), `"'=1+1"`);
+  t.is(csvCell('+cmd'), `"'+cmd"`);
+  t.is(csvCell('-2'), `"'-2"`, 'a text cell starting with - is neutralised');
+  t.is(csvCell(-2), '"-2"', 'a number is left a number');
+  t.is(csvCell('@SUM(1)'), `"'@SUM(1)"`);
+  t.is(csvCell('\tx'), `"'\tx"`);
+  t.is(csvCell('\nx'), `"'\nx"`);
+  t.is(csvCell(null), '""');
+  t.is(csvCell('plain'), '"plain"');
 });

@@ -201,12 +201,13 @@ test.serial('team page: adoption per tool with where its numbers come from, tool
 });
 
 test.serial('the CSV gains the tools, the seats and per-tool columns', async (t) => {
-  const lines = (await manager.get('/team.csv')).text.trimEnd().split('\r\n');
-  const head = lines[0].split(',');
+  // Every cell is quoted, and none of these holds a comma or a quote.
+  const lines = (await manager.get('/team.csv')).text.trimEnd().split('\r\n').map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+  const head = lines[0];
   const tail = ['tools', 'cursor_seat', 'copilot_seat', 'claude-code_active_days', 'claude-code_messages', 'claude-code_tokens',
     'cursor-admin_active_days', 'cursor-admin_messages', 'cursor-admin_tokens', 'github-copilot_active_days', 'github-copilot_messages', 'github-copilot_tokens'];
   t.deepEqual(head.slice(-tail.length), tail);
-  const row = (login: string) => lines.find((l) => l.startsWith(`${login},`))!.split(',').slice(-tail.length);
+  const row = (login: string) => lines.find((l) => l[0] === login)!.slice(-tail.length);
   t.deepEqual(row('octocat'), ['github-copilot', 'no', 'yes', '0', '0', '0', '0', '0', '0', '2', '23', '8800']);
   t.deepEqual(row('ana'), ['claude-code cursor-admin', 'yes', 'no', '1', '1', '1100', '2', '2', '22852', '0', '0', '0']);
   t.deepEqual(row('hubot'), ['', 'no', 'yes', '0', '0', '0', '0', '0', '0', '0', '0', '0']);

@@ -1,9 +1,9 @@
 // `run` (proxy + log watching + sending) and `proxy` (the proxy and sending alone).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentConfig } from '../config.ts';
+import type { AgentConfig, LogRoots } from '../config.ts';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
-import { scanLogs } from '../collectors/index.ts';
+import { scanLogs, sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
 import { loadSalt } from '../collectors/context.ts';
 import { Outbox } from '../outbox.ts';
 import { Flusher, tryLock } from '../flusher.ts';
@@ -11,8 +11,22 @@ import { configOf, fmtCounts, type Io } from './common.ts';
 
 export const SCAN_MS = 10_000;
 
-// The tools behind the log roots, as a person knows them (a root added later shows its key).
-const TOOL_NAMES: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', gemini: 'Gemini CLI', opencode: 'OpenCode' };
+// The tools behind the log roots, as a person knows them: typed over every root, so a
+// collector added later cannot be left without a name here.
+const TOOL_NAMES: Record<keyof LogRoots, string> = {
+  claude: 'Claude Code', codex: 'Codex', gemini: 'Gemini CLI', opencode: 'OpenCode',
+  cline: 'Cline', rooCode: 'Roo Code', kiloCode: 'Kilo Code', copilotVscode: 'VS Code Copilot Chat',
+  copilot: 'Copilot CLI', amp: 'Amp', pi: 'Pi', openclaw: 'OpenClaw', kimi: 'Kimi CLI', qwen: 'Qwen Code', codebuff: 'Codebuff',
+  grok: 'Grok Build', antigravity: 'Antigravity', zcode: 'ZCode', goose: 'Goose', droid: 'Factory Droid', kiloCli: 'Kilo CLI', hermes: 'Hermes',
+};
+
+/** Every directory a root names (some roots group editors' dirs and a tool's own folders). */
+function dirsOf(root: unknown): string[] {
+  if (typeof root === 'string') return [root];
+  if (Array.isArray(root)) return root.flatMap(dirsOf);
+  if (root && typeof root === 'object') return Object.values(root).flatMap(dirsOf);
+  return [];
+}
 
 /**
  * The one line `run` prints at start: which log directories it watches (only to this
@@ -24,9 +38,9 @@ export function startLine(cfg: AgentConfig, opts: { watch: boolean }, exists: (p
   if (opts.watch) {
     const found: string[] = [];
     const missing: string[] = [];
-    for (const [key, dirs] of Object.entries(cfg.logRoots) as [string, string[]][]) {
+    for (const [key, root] of Object.entries(cfg.logRoots) as [keyof LogRoots, unknown][]) {
       const name = TOOL_NAMES[key] ?? key;
-      const here = dirs.filter((d) => exists(d));
+      const here = [...new Set(dirsOf(root))].filter((d) => exists(d));
       if (here.length) found.push(`${name} (${here.join(', ')})`);
       else missing.push(name);
     }
@@ -61,6 +75,8 @@ export async function startAgent(io: Io, opts: { proxy: boolean; watch: boolean;
   let stopped = false;
   if (opts.watch) {
     const salt = loadSalt(cfg.stateDir);
+    const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
+    if (notice) log(`logs: ${notice}`);
     const scanOnce = (): void => {
       // One scanner at a time across processes (a `collect` may be running).
       const unlock = tryLock(join(cfg.stateDir, 'scan.lock'));

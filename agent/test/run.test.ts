@@ -61,8 +61,8 @@ test('the start line names what is watched and where counts go, or that nothing 
   const cfg = loadConfig({ HOME: home, TOKENBOARD_SERVER: 'https://tb.example.com', TOKENBOARD_USER: '7', TOKENBOARD_TOKEN: 'tbk_x' }, home);
   const only = new Set([join(home, '.codex')]);
   const line = startLine(cfg, { watch: true }, (p) => only.has(p));
-  // Other collectors add log roots of their own: only these parts are fixed here.
-  t.true(line.startsWith(`watching the logs of Codex (${join(home, '.codex')}); not found: Claude Code, Gemini CLI, OpenCode`), line);
+  t.true(line.startsWith(`watching the logs of Codex (${join(home, '.codex')}); not found: Claude Code, Gemini CLI, OpenCode, Cline, Roo Code, Kilo Code, VS Code Copilot Chat, Copilot CLI,`), line);
+  t.regex(line, /not found: [^;]*Goose, Factory Droid, Kilo CLI, Hermes;/, 'every tool named, none by its config key');
   t.true(line.endsWith('; sending token counts to https://tb.example.com as user 7 every 3s'), line);
   t.false(line.includes('tbk_x'), 'never the token');
   const none = startLine(loadConfig({ HOME: home }, home), { watch: true }, () => false);

@@ -5,31 +5,31 @@ import type { Db } from '../db/connect.ts';
 import type { PriceTable } from '../pricing/table.ts';
 import { priceTable } from '../ledger/prices.ts';
 import { dailyTokens, rollupGroups, type Group, type UsageFilter } from '../ledger/read.ts';
-import { tokensOf, trustOf } from '../ledger/rules.ts';
+import { tokensOf, trustOf, type Trust } from '../ledger/rules.ts';
 import { addDays, type DayCalendar } from './days.ts';
 import { leaderboard, type Leaderboard, type LeaderboardQuery } from './leaderboard.ts';
-import { knownProviders } from './providers.ts';
+import { knownProviders, knownTools } from './providers.ts';
 import type { DayRange } from './window.ts';
 
-export type TrustLabel = 'measured' | 'self-reported' | 'mixed';
+/** The trust level of all of a row's tokens, or `mixed` when they come from more than one. */
+export type TrustLabel = Trust | 'mixed';
 
 export interface RowDetails {
   /** Tokens per day, oldest first, ending `today`. */
   spark: number[];
   top_model: string | null;
   trust: TrustLabel | null;
-  /** Share of the tokens that was measured, 0..1. */
+  /** Share of the tokens that was measured (provider or device trust), 0..1. */
   measured_share: number;
   unpriced_models: string[];
 }
 
 export const SPARK_DAYS = 30;
 
-export function trustLabel(measured: number, total: number): TrustLabel | null {
-  if (total <= 0) return null;
-  if (measured >= total) return 'measured';
-  if (measured <= 0) return 'self-reported';
-  return 'mixed';
+export function trustLabel(byTrust: Map<Trust, number>): TrustLabel | null {
+  const present = [...byTrust].filter(([, t]) => t > 0);
+  if (present.length === 0) return null;
+  return present.length === 1 ? present[0][0] : 'mixed';
 }
 
 /** Tokens per day over `days` days ending `to`, from user_days rows (missing days are 0). */
@@ -56,6 +56,7 @@ export function figuresSignature(f: { tokens: number; messages: number; cost_usd
 
 function mixOf(groups: Group[], prices: PriceTable): Mix {
   const byModel = new Map<string, number>();
+  const byTrust = new Map<Trust, number>();
   let measured = 0;
   let total = 0;
   const unpriced = new Set<string>();
@@ -63,13 +64,15 @@ function mixOf(groups: Group[], prices: PriceTable): Mix {
     const t = tokensOf(g);
     byModel.set(g.model, (byModel.get(g.model) ?? 0) + t);
     total += t;
-    if (trustOf(g.source) !== 'self-reported') measured += t;
+    const trust = trustOf(g.source);
+    byTrust.set(trust, (byTrust.get(trust) ?? 0) + t);
+    if (trust !== 'self-reported') measured += t;
     if (!g.is_local && prices.lookup(g.model) === null && t > 0) unpriced.add(g.model);
   }
   const top = [...byModel.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
   return {
     top_model: top && top[1] > 0 ? top[0] : null,
-    trust: trustLabel(measured, total),
+    trust: trustLabel(byTrust),
     measured_share: total > 0 ? measured / total : 0,
     unpriced_models: [...unpriced].sort(),
   };
@@ -114,15 +117,16 @@ export async function rowDetails(db: Db, prices: PriceTable, userIds: number[], 
 export interface LeaderboardView {
   board: Leaderboard;
   details: Map<number, RowDetails>;
-  /** Provider choices for the filter. */
+  /** Provider and tool choices for the filters. */
   providers: string[];
+  tools: string[];
 }
 
 /** Everything a leaderboard page or API answer shows: the ranking, then details for its page of rows. */
 export async function leaderboardView(db: Db, calendar: DayCalendar, lq: LeaderboardQuery): Promise<LeaderboardView> {
   const prices = await priceTable(db);
-  const [board, providers] = await Promise.all([leaderboard(db, prices, calendar, lq), knownProviders(db)]);
+  const [board, providers, tools] = await Promise.all([leaderboard(db, prices, calendar, lq), knownProviders(db), knownTools(db)]);
   const signatures = new Map(board.rows.map((r) => [r.person.id, figuresSignature(r)]));
   const details = await rowDetails(db, prices, board.rows.map((r) => r.person.id), lq.range, { provider: lq.provider, source: lq.source, tool: lq.tool }, lq.range.to, signatures);
-  return { board, details, providers };
+  return { board, details, providers, tools };
 }

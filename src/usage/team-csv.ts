@@ -1,6 +1,7 @@
-// GET /team.csv: the per-person table for spreadsheets. Cells that a spreadsheet would
-// read as a formula (=, +, -, @, tab, CR at the start) are prefixed with ' so a name like
-// "=HYPERLINK(...)" stays text.
+// GET /team.csv: the per-person table for spreadsheets, guarded against CSV injection as
+// OWASP advises: every cell is quoted (so a `;` or `,` inside a name never splits it into a
+// new cell, whatever the spreadsheet's separator), inner quotes doubled, and a text cell
+// that starts like a formula (=, +, -, @, tab, CR, LF) gets a leading ' so it stays text.
 import type { Db } from '../db/connect.ts';
 import { csvSums, firstDays } from '../ledger/read.ts';
 import { toolSums } from './team-tools.ts';
@@ -22,8 +23,8 @@ export const PER_TOOL = ['active_days', 'messages', 'tokens'] as const;
 
 export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === 'string' && /^[=+\-@\t\r\n]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
 export function toCsv(rows: Record<string, unknown>[], columns: readonly string[]): string {

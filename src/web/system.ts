@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import { AGENT_BUNDLE } from '../paths.ts';
 import type { Services } from '../services.ts';
 import { AppError } from '../errors.ts';
+import { sameSecret } from '../secrets.ts';
 import { readiness } from '../readiness.ts';
 
 const require = createRequire(import.meta.url);
@@ -26,6 +27,11 @@ export function systemRouter(s: Services): Router {
     ctx.body = r;
   });
   router.get('/metrics', async (ctx: Context) => {
+    const wanted = s.cfg.server.metrics_token;
+    if (wanted && !sameSecret(/^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1] ?? '', wanted)) {
+      ctx.set('WWW-Authenticate', 'Bearer');
+      throw new AppError(401, 'metrics_token', '/metrics needs Authorization: Bearer <server.metrics_token>');
+    }
     ctx.set('Content-Type', s.metrics.registry.contentType);
     ctx.body = await s.metrics.registry.metrics();
   });

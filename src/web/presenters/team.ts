@@ -68,7 +68,7 @@ export function presentTeam(v: TeamView, state: TeamState, allTeams: string[]) {
       cost: money(r.cost_usd, r.cost_partial, []),
       top_models: r.top_models,
       measured: percent(r.measured_share),
-      measured_bar: barSvg(r.measured_share, { width: 80, label: `${percent(r.measured_share)} measured` }),
+      measured_bar: barSvg(r.measured_share, { width: 80, label: `${percent(r.measured_share)} measured (provider or device trust)` }),
       replaced: r.replaced_tokens > 0 ? compact(r.replaced_tokens) : null,
     })),
     models: v.models.map((m) => ({ provider: m.provider, model: m.model, tokens: compact(m.tokens), tokens_title: `${int(m.tokens)} tokens`, share: percent(m.share), bar: barSvg(m.share, { width: 80 }), cost: money(m.cost_usd, false, []) })),

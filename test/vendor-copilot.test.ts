@@ -6,7 +6,7 @@
 // people mapped by GitHub account only (never a local account that shares the login),
 // activity without tokens as messages and active days, tokens only from the CLI totals.
 import test from 'ava';
-import { withApp, type TestApp } from './helpers/app.ts';
+import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
 import { fakeCopilot, type FakeCopilot } from './helpers/fake-vendors.ts';
 import { addUser } from '../src/users/users.ts';
 import { createJob, runJob, getJob } from '../src/imports/run.ts';
@@ -136,6 +136,25 @@ test.serial('re-import changes nothing; assigning a GitHub login moves its usage
   t.is((await app.stats('mona')).events, 7);
   const [act] = await rows<{ user_id: number }>(s.db, "SELECT user_id FROM vendor_activity WHERE label = 'monalisa'");
   t.is(Number(act.user_id), (await rows<{ id: number }>(s.db, "SELECT id FROM users WHERE login = 'mona'"))[0].id);
+});
+
+test.serial("Copilot's report wins over the Copilot CLI's own export of the same day, and only over it", async (t) => {
+  const s = app.running.services;
+  const tok = await app.createToken('octocat');
+  const noon = Date.parse(`${D1}T12:00:00Z`);
+  const r = await postIngest(app.url, tok, { events: [
+    event({ ts: noon, provider: 'anthropic', model: 'claude-sonnet-4.5', input_tokens: 4000, output_tokens: 1000, source: 'copilot-cli' }),
+    event({ ts: noon + 1000, provider: 'anthropic', model: 'claude-sonnet-4.5', input_tokens: 0, output_tokens: 0, source: 'copilot-cli' }),
+    event({ ts: noon + 2000, provider: 'anthropic', model: 'claude-sonnet-4-5', input_tokens: 300, output_tokens: 0, source: 'claude-code' }),
+  ] });
+  t.is(r.status, 200);
+  const id = (await rows<{ id: number }>(s.db, "SELECT id FROM users WHERE login = 'octocat'"))[0].id;
+  const [d1] = await rows<{ input_tokens: number; output_tokens: number; events: number; replaced_tokens: number }>(s.db,
+    'SELECT input_tokens, output_tokens, events, replaced_tokens FROM user_days WHERE user_id = ? AND day = ?', [id, D1]);
+  // GitHub's CLI totals (3,800 + 5,000) replace the export's 5,000 tokens; Claude Code's 300
+  // stay (another tool). Messages: 12 IDE generations + the export's 2 + Claude Code's 1 (the
+  // report's 3 CLI requests are the export's own, counted by it).
+  t.deepEqual({ ...d1 }, { input_tokens: 3800 + 300, output_tokens: 5000, events: 12 + 2 + 1, replaced_tokens: 5000 });
 });
 
 test('a refused token is one clear error on the job, and the token is never in it', async (t) => {

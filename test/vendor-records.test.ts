@@ -4,6 +4,8 @@ import test from 'ava';
 import { chunksOf, cursorEvent, cursorModel } from '../src/imports/cursor.ts';
 import { copilotRecord, githubRetryDelay, parseNdjson } from '../src/imports/copilot.ts';
 import type { RetryObject } from 'got';
+import { dayFigures, meterOf, reconcileSlices } from '../src/ledger/rules.ts';
+import { PriceTable } from '../src/pricing/table.ts';
 
 test('Cursor model names become price-table ids; unknown ones stay visible', (t) => {
   t.is(cursorModel('claude-4.5-sonnet'), 'claude-sonnet-4-5');
@@ -102,4 +104,33 @@ test('GitHub rate limits: wait for the reset or a minute; a refused token is not
   t.is(githubRetryDelay(retry(403, { 'retry-after': '2' }, {}, 2000, 2000), now), 2000);
   t.is(githubRetryDelay(retry(502, {}, {}), now), 1000);
   t.is(githubRetryDelay(retry(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 5) }, {}, 0), now), 0, 'past the retry limit');
+});
+
+test("the reconciliation rule's meters: Copilot's report replaces the Copilot CLI's own export, nothing else of Copilot's", (t) => {
+  const row = (provider: string, source: string, model: string, input: number, events: number) => ({ provider, model, source, is_local: false, tier: 0, input_tokens: input, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, events });
+  const slices = reconcileSlices([
+    row('anthropic', 'claude-code', 'claude-sonnet-4-5', 1000, 2),
+    row('anthropic', 'anthropic-admin', 'claude-sonnet-4-5', 1500, 1),
+    row('anthropic', 'copilot-cli', 'claude-sonnet-4.5', 5000, 4),
+    row('github-copilot', 'github-copilot', 'copilot-cli', 8800, 3),
+    row('github-copilot', 'github-copilot', 'copilot', 0, 12),
+    row('anthropic', 'copilot-vscode', 'claude-sonnet-4.5', 700, 2),
+    row('cursor', 'cursor-admin', 'claude-sonnet-4-5', 300, 1),
+  ], new PriceTable([]));
+  const of = (source: string) => slices.find((s) => s.source === source)!;
+  // Anthropic's report replaces Claude Code's logs, not Copilot's (GitHub served those).
+  t.like(of('claude-code'), { tokens: 0, replaced_tokens: 1000, events: 2 });
+  t.like(of('anthropic-admin'), { tokens: 1500, events: 0 });
+  // Copilot's two rows are one slice (same provider and source): the CLI's 8,800 tokens
+  // with the IDE's 12 messages (the CLI's 3 left out, the export counted them).
+  t.like(of('github-copilot'), { tokens: 8800, events: 12 });
+  // GitHub's CLI totals replace the CLI's own export; the export's 4 messages count, the report's 3 do not.
+  t.like(of('copilot-cli'), { tokens: 0, replaced_tokens: 5000, events: 4 });
+  // VS Code chat logs have no counterpart in the report (it has no IDE tokens): kept whole.
+  t.like(of('copilot-vscode'), { tokens: 700, replaced_tokens: 0, events: 2 });
+  t.like(of('cursor-admin'), { tokens: 300, events: 1 });
+  // 1,500 + 8,800 + 0 + 700 + 300 tokens; 2 + 4 + 12 + 2 + 1 messages; 1,000 + 5,000 replaced.
+  t.like(dayFigures(slices), { input_tokens: 11_300, events: 21, replaced_tokens: 6000 });
+  t.is(meterOf({ provider: 'github-copilot', source: 'github-copilot', model: 'copilot' }), 'github-copilot');
+  t.is(meterOf({ provider: 'openai', source: 'codex', model: 'gpt-5' }), 'openai');
 });

@@ -7,6 +7,7 @@ import type { Got, RetryObject } from 'got';
 import { HTTPError } from 'got';
 import { ImportError } from './client.ts';
 import { idOf, n, noonOf, type Identity, type ImportedUsage, type Page, type Seat, type VendorActivity } from './sources.ts';
+import { COPILOT_CLI_MODEL } from '../ledger/rules.ts';
 
 export const COPILOT_SOURCE = 'github-copilot';
 /** Our provider for Copilot's events: a Copilot day reconciles with Copilot, never with the person's other tools. */
@@ -118,7 +119,7 @@ export function copilotRecord(r: Record<string, unknown>, fallbackDay: string): 
     items.push({ identities, label, event: { ...base, model: 'copilot', input_tokens: 0, output_tokens: 0, messages: gens, id: idOf('gc', [day, who, 'ide']) } });
   }
   if (cliRequests > 0 || prompt + output > 0) {
-    items.push({ identities, label, event: { ...base, model: 'copilot-cli', input_tokens: prompt, output_tokens: output, messages: cliRequests, id: idOf('gc', [day, who, 'cli']) } });
+    items.push({ identities, label, event: { ...base, model: COPILOT_CLI_MODEL, input_tokens: prompt, output_tokens: output, messages: cliRequests, id: idOf('gc', [day, who, 'cli']) } });
   }
   const features = new Set(((Array.isArray(r.totals_by_feature) ? r.totals_by_feature : []) as Record<string, unknown>[])
     .filter((f) => typeof f?.feature === 'string' && anyCount(f)).map((f) => String(f.feature).slice(0, 64)));

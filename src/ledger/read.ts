@@ -8,7 +8,7 @@ import type { Days } from '../db/repos/usage-read.ts';
 import { readVersions, type Versions } from '../db/repos/versions.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import type { Figures } from '../usage/ranking.ts';
-import { DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
+import { DEVICE_SOURCES, meterOf, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
 
 export type { Days } from '../db/repos/usage-read.ts';
 
@@ -76,7 +76,7 @@ export async function rollupGroups(db: Db, f: { userIds?: number[] } & Days & Us
   const rows = await read.rollupsOf(db.sql, days);
   const byDayProvider = new Map<string, read.DayRollupRow[]>();
   for (const r of rows) {
-    const k = `${r.user_id}\u0000${r.day}\u0000${r.provider}`;
+    const k = `${r.user_id}\u0000${r.day}\u0000${meterOf(r)}`;
     (byDayProvider.get(k) ?? byDayProvider.set(k, []).get(k)!).push(r);
   }
   for (const rs of byDayProvider.values()) {

@@ -21,6 +21,7 @@ import { CLI_ACTOR } from './admin/audit.ts';
 import { createLogger } from './log.ts';
 import { createLoginLink, linkBase } from './auth/login-links.ts';
 import { createJob, runJob } from './imports/run.ts';
+import { isProvider, PROVIDERS } from './imports/vendors.ts';
 import { loadAdminKey } from './imports/keys.ts';
 import { ImportError } from './imports/client.ts';
 
@@ -40,8 +41,8 @@ commands:
   backup FILE                             online copy of the SQLite database
   copy-db URL                             copy every table into the empty database at URL (postgres://… or sqlite:/path),
                                           then compare row counts and everyone's totals
-  import anthropic|openai --from YYYY-MM-DD --to YYYY-MM-DD [--key-env VAR]
-                                          provider Admin-API backfill (key from VAR, else the stored one)
+  import anthropic|openai|cursor|copilot --from YYYY-MM-DD --to YYYY-MM-DD [--key-env VAR]
+                                          vendor usage backfill (key or token from VAR, else the stored one)
 
 Configuration: config.toml via --config or TOKENBOARD_CONFIG, and TOKENBOARD_<SECTION>_<KEY>
 environment variables; see config.example.toml.`;
@@ -228,17 +229,16 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
       case 'import': {
         const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, 'key-env': { type: 'string' } }, 1);
         const provider = positionals[0];
-        if (provider !== 'anthropic' && provider !== 'openai') throw new UsageError(`import: anthropic or openai, not "${provider}"`);
+        if (!isProvider(provider)) throw new UsageError(`import: ${PROVIDERS.join(', ')}, not "${provider}"`);
         if (!values.from || !values.to) throw new UsageError('import: --from and --to are required (YYYY-MM-DD)');
         const keyEnv = values['key-env'] as string | undefined;
         if (keyEnv !== undefined && !env[keyEnv]) throw new UsageError(`--key-env: the environment variable ${keyEnv} is not set`);
         const summary = await withServices(cfg, async (s) => {
           const key = keyEnv ? env[keyEnv]! : await loadAdminKey(s.db, s.adminSealer, provider);
-          if (!key) throw new AppError(400, 'no_key', `no ${provider} Admin key: pass --key-env VAR or store one in the admin panel`);
+          if (!key) throw new AppError(400, 'no_key', `no ${provider} ${provider === 'copilot' ? 'token' : 'Admin key'}: pass --key-env VAR or store one in the admin panel`);
           const job = await createJob(s, provider, String(values.from), String(values.to), CLI_ACTOR);
           return runJob(s, job, {
-            key, baseUrl: provider === 'anthropic' ? cfg.providers.anthropic_api_url : cfg.providers.openai_api_url,
-            onProgress: (p) => io.err(`import ${provider}: page ${p.pages}, ${p.events} events stored, ${p.unmapped} unmapped`),
+            key, onProgress: (p) => io.err(`import ${provider}: page ${p.pages}, ${p.events} events stored, ${p.unmapped} unmapped`),
           });
         });
         io.out(`imported ${summary.events} events from ${provider} in ${summary.pages} pages; ${summary.unmapped} unmapped (assign them in the admin panel)`);

@@ -44,6 +44,7 @@ const SCHEMA = {
   providers: {
     anthropic_api_url: { kind: 'url', default: 'https://api.anthropic.com' },
     openai_api_url: { kind: 'url', default: 'https://api.openai.com' },
+    cursor_api_url: { kind: 'url', default: 'https://api.cursor.com' },
   },
   imports: {
     sync_days: {

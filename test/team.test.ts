@@ -102,12 +102,16 @@ test('CSV: one row per member, tokens by kind, formula injection neutralised', a
   const csv = await teamCsv(db, { range: week });
   const lines = csv.trimEnd().split('\r\n');
   const quoted = (cells: string) => cells.split(',').map((c) => `"${c}"`).join(',');
-  t.is(lines[0], quoted('login,name,teams,active_days,sessions,messages,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,estimated_cost_usd,cost_partial,last_active'));
+  // After the totals: the tools used in the window, the seat columns (empty: no vendor
+  // reported seats), and per tool seen in the window (claude-code: ana on 10-09; proxy: ana
+  // 10-13, cy 10-14) its active days, messages and tokens.
+  t.is(lines[0], quoted('login,name,teams,active_days,sessions,messages,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,estimated_cost_usd,cost_partial,last_active'
+    + ',tools,cursor_seat,copilot_seat,claude-code_active_days,claude-code_messages,claude-code_tokens,proxy_active_days,proxy_messages,proxy_tokens'));
   t.is(lines.length, 6);
   // Every cell quoted; a formula-like name gets a leading ' and its inner quotes doubled.
-  t.is(lines[1], `"ana","'=SUM(A1:A2), ""x""",${quoted('core web,2,0,2,150,50,0,0,200,0.00,yes,2026-10-13')}`);
-  t.is(lines[2], quoted('ben,Ben,core,0,0,0,0,0,0,0,0,0.00,no,2026-10-02'));
-  t.is(lines[3], quoted('cy,,web,1,0,1,200,100,0,0,300,0.00,no,2026-10-14'));
+  t.is(lines[1], `"ana","'=SUM(A1:A2), ""x""",${quoted('core web,2,0,2,150,50,0,0,200,0.00,yes,2026-10-13,claude-code proxy,,,1,1,100,1,1,100')}`);
+  t.is(lines[2], quoted('ben,Ben,core,0,0,0,0,0,0,0,0,0.00,no,2026-10-02,,,,0,0,0,0,0,0'));
+  t.is(lines[3], quoted('cy,,web,1,0,1,200,100,0,0,300,0.00,no,2026-10-14,proxy,,,0,0,0,1,1,300'));
 });
 
 test('CSV cells per OWASP: all quoted, so a separator inside a name cannot start a formula cell in a ; locale', (t) => {

@@ -8,7 +8,8 @@ import { BadInput } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
 import { orphanedJobs } from '../db/repos/imports.ts';
 import { loadAdminKey } from './keys.ts';
-import { createJob, getJob, LeaseLost, runJob, PROVIDERS, type Provider } from './run.ts';
+import { createJob, getJob, LeaseLost, runJob, type Provider } from './run.ts';
+import { VENDORS, vendorOf } from './vendors.ts';
 
 const inFlight = new WeakMap<Services, Map<number, Promise<void>>>();
 
@@ -19,12 +20,14 @@ function jobsOf(s: Services): Map<number, Promise<void>> {
 }
 
 export function baseUrlOf(s: Services, provider: Provider): string {
-  return provider === 'anthropic' ? s.cfg.providers.anthropic_api_url : s.cfg.providers.openai_api_url;
+  return VENDORS[provider].baseUrl(s.cfg);
 }
+
+const KEY_NEEDED: Record<Provider, string> = { anthropic: 'an Anthropic Admin key', openai: 'an OpenAI Admin key', cursor: 'a Cursor Admin API key', copilot: 'a GitHub token for Copilot' };
 
 async function keyFor(s: Services, provider: Provider): Promise<string> {
   const key = await loadAdminKey(s.db, s.adminSealer, provider);
-  if (!key) throw new BadInput(`key: store ${provider === 'anthropic' ? 'an Anthropic' : 'an OpenAI'} Admin key first`);
+  if (!key) throw new BadInput(`key: store ${KEY_NEEDED[provider]} first`);
   return key;
 }
 
@@ -60,8 +63,7 @@ function launch(s: Services, id: number, provider: Provider, key: string): void 
 
 /** Creates a job for the range and starts it in the background; returns its id. */
 export async function startImport(s: Services, provider: string, from: string, to: string, actor: Actor): Promise<number> {
-  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new BadInput(`provider: anthropic or openai, not "${provider}"`);
-  const p = provider as Provider;
+  const p = vendorOf(provider).id;
   const key = await keyFor(s, p);
   const id = await createJob(s, p, from, to, actor);
   launch(s, id, p, key);

@@ -1,5 +1,5 @@
-// Provider Admin keys kept for imports: sealed with the server's secret key, shown only
-// by their last four characters.
+// Vendor keys kept for imports (Admin keys, Cursor's Admin API key, the GitHub token for
+// Copilot): sealed with the server's secret key, shown only by their last four characters.
 import type { Db } from '../db/connect.ts';
 import * as imports from '../db/repos/imports.ts';
 import { BadInput } from '../errors.ts';
@@ -9,13 +9,22 @@ import type { Provider } from './run.ts';
 
 export async function saveAdminKey(db: Db, sealer: Sealer, provider: Provider, key: string, actor: Actor): Promise<string> {
   const k = key.trim();
-  if (k.length < 16 || k.length > 400 || /\s/.test(k)) throw new BadInput('key: paste the whole Admin key (no spaces)');
+  if (k.length < 16 || k.length > 400 || /\s/.test(k)) throw new BadInput(`key: paste the whole ${provider === 'copilot' ? 'token' : 'Admin key'} (no spaces)`);
   const last4 = k.slice(-4);
   await db.transaction(async (tx) => {
     await imports.saveKey(tx, provider, sealer.seal(k), last4, actor.login);
     await audit(tx, actor, 'import.key', provider, { last4 });
   });
   return last4;
+}
+
+/** Forgets a stored key; false when there was none. */
+export async function removeAdminKey(db: Db, provider: Provider, actor: Actor): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const removed = (await imports.removeKey(tx, provider)) > 0;
+    if (removed) await audit(tx, actor, 'import.key.remove', provider, {});
+    return removed;
+  });
 }
 
 export async function loadAdminKey(db: Db, sealer: Sealer, provider: Provider): Promise<string | null> {

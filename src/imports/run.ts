@@ -1,24 +1,23 @@
-// Import jobs: a date range from one provider, fetched page by page. After every page the
-// job row records the next page cursor and the counts, so a job cut short (restart, crash)
-// resumes where it stopped; event ids come from the providers' bucket keys, so fetching a
-// page twice changes nothing. A job runs in one process at a time: that process holds the
+// Import jobs: a date range from one vendor, fetched page by page. After every page the
+// job row records the next cursor and the counts, so a job cut short (restart, crash)
+// resumes where it stopped; event ids come from the vendors' own keys, so fetching a page
+// twice changes nothing. A job runs in one process at a time: that process holds the
 // job's lease (renewed while it works); when the process dies, the lease runs out and any
-// replica's housekeeping picks the job up again (background.ts).
+// replica's housekeeping picks the job up again (background.ts). What differs between
+// vendors (endpoints, auth, paging) is described once per vendor in vendors.ts.
 import type { Services } from '../services.ts';
 import * as imports from '../db/repos/imports.ts';
 import type { JobRow } from '../db/repos/imports.ts';
 import { BadInput } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
-import { createClient, explain, ImportError } from './client.ts';
-import { anthropicEmails, anthropicPage, claudeCodePage, nextDay, openaiEmails, openaiPage, type Page } from './sources.ts';
+import { createClient, downloadClient, explain, ImportError } from './client.ts';
+import type { Page } from './sources.ts';
 import { storeImported } from './mapping.ts';
+import { saveSeats } from './seats.ts';
+import { finished, isProvider, VENDORS, vendorOf, type Provider } from './vendors.ts';
 
 export type { JobRow } from '../db/repos/imports.ts';
-
-export type Provider = 'anthropic' | 'openai';
-export const PROVIDERS: readonly Provider[] = ['anthropic', 'openai'];
-
-interface Cursor { phase: 'usage' | 'claude_code' | 'done'; page: string | null; day: string }
+export { PROVIDERS, type Provider } from './vendors.ts';
 
 export interface Progress {
   job: number;
@@ -48,8 +47,10 @@ export function checkRange(from: string, to: string, today = new Date().toISOStr
 
 /** A new job, leased at once by this process (which runs it next). */
 export async function createJob(s: Services, provider: Provider, from: string, to: string, actor: Actor): Promise<number> {
-  if (!PROVIDERS.includes(provider)) throw new BadInput(`provider: anthropic or openai, not "${provider}"`);
+  const vendor = vendorOf(provider);
   checkRange(from, to);
+  const problem = vendor.configProblem?.(s.cfg);
+  if (problem) throw new BadInput(problem);
   const id = await s.db.transaction(async (tx) => {
     const job = await imports.createJob(tx, { provider, kind: 'usage', from_day: from, to_day: to, created_by: actor.login }, { owner: s.instance, until: Date.now() + s.leaseMs });
     await audit(tx, actor, 'import.start', provider, { from, to, job });
@@ -64,7 +65,8 @@ export async function getJob(s: Services, id: number): Promise<JobRow | null> {
 
 export interface RunOptions {
   key: string;
-  baseUrl: string;
+  /** The vendor's API (default: from the configuration). */
+  baseUrl?: string;
   onProgress?: (p: Progress) => void;
   retryLimit?: number;
 }
@@ -85,51 +87,48 @@ export async function runJob(s: Services, id: number, o: RunOptions): Promise<Pr
   const update = async (fields: imports.JobFields) => {
     if (lost || !(await imports.updateJob(s.db.sql, id, fields, owner))) throw new LeaseLost(id);
   };
-  const provider = job.provider as Provider;
-  const label = provider === 'anthropic' ? 'Anthropic' : 'OpenAI';
+  if (!isProvider(job.provider)) throw new BadInput(`job: import job ${id} is for an unknown provider "${job.provider}"`);
+  const vendor = VENDORS[job.provider];
   const client = createClient({
-    provider: label, baseUrl: o.baseUrl, retryLimit: o.retryLimit,
-    headers: provider === 'anthropic' ? { 'x-api-key': o.key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${o.key}` },
+    ...vendor.client, provider: vendor.label, baseUrl: o.baseUrl ?? vendor.baseUrl(s.cfg), headers: vendor.headers(o.key),
+    ...(o.retryLimit === undefined ? {} : { retryLimit: o.retryLimit }),
   });
+  const ctx = { client, download: downloadClient(), job, cfg: s.cfg };
   const progress: Progress = { job: id, pages: job.pages, events: job.events, unmapped: job.unmapped, status: 'running' };
   try {
     await update({ status: 'running', error: null });
-    const emails = provider === 'anthropic' ? await anthropicEmails(client) : await openaiEmails(client);
-    // Where the job stands: the usage report's pages first, then (Anthropic) the Claude Code
-    // analytics day by day. Saved after every page so a restart resumes here.
-    let cursor: Cursor = job.cursor ? JSON.parse(job.cursor) as Cursor : { phase: 'usage', page: null, day: job.from_day };
-    const save = async (page: Page) => {
-      // Checked before storing: a process that lost the lease stores nothing more.
-      if (lost) throw new LeaseLost(id);
-      const r = await storeImported(s, `${provider}-admin`, page.items, page.activity);
-      if (r.rejected) s.log.warn('import: events left out (they break the event rules)', { job: id, provider, count: r.rejected });
-      progress.pages++;
-      progress.events += r.stored;
-      progress.unmapped += r.unmapped;
-      await update({ pages: progress.pages, events: progress.events, unmapped: progress.unmapped, cursor: JSON.stringify(cursor) });
-      o.onProgress?.({ ...progress });
-    };
-    while (cursor.phase === 'usage') {
-      const page: Page = provider === 'anthropic'
-        ? await anthropicPage(client, job.from_day, job.to_day, cursor.page, emails)
-        : await openaiPage(client, job.from_day, job.to_day, cursor.page, emails);
-      cursor = page.next ? { ...cursor, page: page.next } : { phase: provider === 'anthropic' ? 'claude_code' : 'done', page: null, day: job.from_day };
-      await save(page);
-    }
-    while (cursor.phase === 'claude_code') {
-      const page = await claudeCodePage(client, cursor.day, cursor.page);
-      if (page.next) cursor = { ...cursor, page: page.next };
-      else if (cursor.day < job.to_day) cursor = { phase: 'claude_code', page: null, day: nextDay(cursor.day) };
-      else cursor = { phase: 'done', page: null, day: cursor.day };
+    const problem = vendor.configProblem?.(s.cfg);
+    if (problem) throw new BadInput(problem);
+    const { state, seats, warning } = await vendor.prepare(ctx);
+    if (warning) s.log.warn(`import: ${warning}`, { job: id, provider: vendor.id });
+    if (seats) await saveSeats(s, vendor.source, seats);
+    // Where the job stands, saved after every page so a restart resumes here.
+    let cursor: unknown = job.cursor ? JSON.parse(job.cursor) : vendor.first(job);
+    while (!finished(cursor)) {
+      const { page, next } = await vendor.step(ctx, state, cursor);
+      cursor = next;
       await save(page);
     }
     progress.status = 'done';
     await update({ status: 'done' });
     o.onProgress?.({ ...progress });
     return progress;
+
+    async function save(page: Page) {
+      // Checked before storing: a process that lost the lease stores nothing more.
+      if (lost) throw new LeaseLost(id);
+      const r = await storeImported(s, vendor.source, page.items, page.activity, page.vendorActivity);
+      if (r.rejected) s.log.warn('import: events left out (they break the event rules)', { job: id, provider: vendor.id, count: r.rejected });
+      if (page.skipped) s.log.warn('import: records left out (not readable)', { job: id, provider: vendor.id, count: page.skipped });
+      progress.pages++;
+      progress.events += r.stored;
+      progress.unmapped += r.unmapped;
+      await update({ pages: progress.pages, events: progress.events, unmapped: progress.unmapped, cursor: JSON.stringify(cursor) });
+      o.onProgress?.({ ...progress });
+    }
   } catch (err) {
     if (err instanceof LeaseLost) throw err;
-    const e = err instanceof BadInput ? err : explain(label, err);
+    const e = err instanceof BadInput ? err : explain(vendor.label, err, vendor.refused, vendor.keyNoun);
     await imports.updateJob(s.db.sql, id, { status: 'failed', error: e.message }, owner).catch(() => undefined);
     throw e instanceof ImportError ? e : new ImportError(e.message);
   } finally {

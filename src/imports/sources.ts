@@ -4,14 +4,46 @@
 import { createHash } from 'node:crypto';
 import type { Got } from 'got';
 import type { WireEvent } from '../../agent/wire.ts';
+import type { LedgerEvent } from '../ledger/write.ts';
 
 export type Identity = [kind: string, id: string];
 
 export interface ImportedUsage {
-  event: WireEvent;
+  event: LedgerEvent;
   identities: Identity[];
   /** What the admin sees for unmapped usage: an email, an account or key id. */
   label: string;
+}
+
+/** The counts of a vendor's daily activity record (Copilot's usage metrics). */
+export const ACTIVITY_COUNTS = ['interactions', 'code_generations', 'code_acceptances', 'lines_added', 'lines_removed', 'cli_requests', 'cli_prompt_tokens', 'cli_output_tokens'] as const;
+export type ActivityCounts = Record<(typeof ACTIVITY_COUNTS)[number], number>;
+
+/**
+ * A vendor's whole day of one person's activity that carries no tokens of its own
+ * (Copilot's usage metrics). A re-import replaces the day.
+ */
+export interface VendorActivity extends ActivityCounts {
+  vendor: string;
+  identities: Identity[];
+  label: string;
+  day: string;
+  features: string[];
+  ides: string[];
+  models: string[];
+}
+
+/** A licence the vendor reports (a Copilot seat, a Cursor team member). */
+export interface Seat {
+  /** Lower-cased login or email: one seat per person per vendor. */
+  key: string;
+  label: string;
+  identities: Identity[];
+  assigned_at: number | null;
+  /** The vendor's own last-activity time (Copilot), or null (never used, or not reported). */
+  last_activity_at: number | null;
+  last_activity_editor: string | null;
+  plan: string | null;
 }
 
 export interface Activity {
@@ -27,12 +59,19 @@ export interface Activity {
 export interface Page {
   items: ImportedUsage[];
   next: string | null;
+  /** Claude Code analytics (sessions, lines, commits, PRs) per person and day. */
   activity?: Activity[];
+  /** Other vendors' daily activity without tokens (Copilot). */
+  vendorActivity?: VendorActivity[];
+  /** Records left out because they could not be read (logged, never fatal). */
+  skipped?: number;
 }
 
-const idOf = (prefix: string, parts: unknown[]) => `${prefix}:${createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 40)}`;
-const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);
-const noonOf = (day: string) => Date.parse(`${day}T12:00:00Z`);
+/** A stable event id from a vendor's own fields (for APIs that give none). */
+export const idOf = (prefix: string, parts: unknown[]) => `${prefix}:${createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 40)}`;
+/** A non-negative whole count from a vendor's field; anything else is 0. */
+export const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);
+export const noonOf = (day: string) => Date.parse(`${day}T12:00:00Z`);
 
 /** Anthropic: /v1/organizations/usage_report/messages, daily buckets by key, account and model. */
 export async function anthropicPage(client: Got, from: string, to: string, page: string | null, emails: Map<string, string>): Promise<Page> {

@@ -1,5 +1,5 @@
-// The daily sync: once a day, for every provider with a stored Admin key, import the last
-// `imports.sync_days` whole days. Event ids make the overlap with earlier imports free. One
+// The daily sync: once a day, for every vendor with a stored key (Anthropic, OpenAI,
+// Cursor, GitHub Copilot), import the last `imports.sync_days` whole days. Event ids make the overlap with earlier imports free. One
 // replica runs a day's sync (jobs/leased.ts); a job it started and could not finish is
 // resumed by housekeeping like any other (background.ts).
 import type { Services } from '../services.ts';
@@ -9,6 +9,7 @@ import { oncePerPeriod } from '../jobs/leased.ts';
 import { loadAdminKey } from './keys.ts';
 import { createJob, runJob, PROVIDERS } from './run.ts';
 import { baseUrlOf } from './background.ts';
+import { VENDORS } from './vendors.ts';
 
 export const SYNC_JOB = 'imports.daily-sync';
 
@@ -22,7 +23,8 @@ export async function syncRecent(s: Services, now = Date.now()): Promise<{ provi
       const key = await loadAdminKey(s.db, s.adminSealer, provider);
       if (!key) continue;
       try {
-        const job = await createJob(s, provider, addDays(today, -days), addDays(today, -1), { ...CLI_ACTOR, login: 'daily-sync' });
+        // A vendor whose days take longer to appear (Copilot: two full days) is read further back.
+        const job = await createJob(s, provider, addDays(today, -days - VENDORS[provider].lagDays), addDays(today, -1), { ...CLI_ACTOR, login: 'daily-sync' });
         const r = await runJob(s, job, { key, baseUrl: baseUrlOf(s, provider) });
         out.push({ provider, events: r.events });
       } catch (err) {

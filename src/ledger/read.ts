@@ -8,7 +8,7 @@ import type { Days } from '../db/repos/usage-read.ts';
 import { readVersions, type Versions } from '../db/repos/versions.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import type { Figures } from '../usage/ranking.ts';
-import { DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
+import { DEVICE_SOURCES, meterOf, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
 
 export type { Days } from '../db/repos/usage-read.ts';
 
@@ -76,7 +76,7 @@ export async function rollupGroups(db: Db, f: { userIds?: number[] } & Days & Us
   const rows = await read.rollupsOf(db.sql, days);
   const byDayProvider = new Map<string, read.DayRollupRow[]>();
   for (const r of rows) {
-    const k = `${r.user_id}\u0000${r.day}\u0000${r.provider}`;
+    const k = `${r.user_id}\u0000${r.day}\u0000${meterOf(r)}`;
     (byDayProvider.get(k) ?? byDayProvider.set(k, []).get(k)!).push(r);
   }
   for (const rs of byDayProvider.values()) {
@@ -155,6 +155,9 @@ export const personSums = (db: Db, range: Days) => read.personSums(db.sql, range
 export const firstDays = (db: Db) => read.firstDays(db.sql);
 export const activePersonDays = (db: Db, from: string, to: string) => read.activePersonDays(db.sql, from, to);
 export const activeFacetDays = (db: Db, prefix: 'tool:' | 'provider:' | 'trust:', range: Days) => read.activeFacetDays(db.sql, prefix, range);
+export const facetSums = (db: Db, facet: Facet, range: Days) => read.facetSums(db.sql, facet, range);
+/** What vendors billed a person (Cursor's charged cents) per source over a range: beside cost_usd, never in it. */
+export const vendorCharges = (db: Db, userId: number, range: Days) => read.chargesOf(db.sql, userId, range);
 export const daysOf = (db: Db, userId: number, to: string) => read.daysOf(db.sql, userId, to);
 export const dailyTokens = (db: Db, userIds: number[], from: string, to: string) => read.dailyTokens(db.sql, userIds, from, to);
 export const recentSessions = (db: Db, userId: number, start: number, end: number, limit: number) => read.recentSessions(db.sql, userId, start, end, limit);

@@ -76,17 +76,35 @@ export interface Slice {
 export const tokensOf = (c: { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }) =>
   c.input_tokens + c.output_tokens + c.cache_read_tokens + c.cache_write_tokens;
 
+/** The model name of the Copilot CLI totals in GitHub's usage report (it names no model). */
+export const COPILOT_CLI_MODEL = 'copilot-cli';
+
 /**
- * The reconciliation rule, per (person, day, provider): when provider-trust numbers exist
- * they win for tokens and cost, and the other sources' tokens of that provider and day are
- * kept aside as replaced. Messages stay the others' count when there is one, because a
- * provider's daily bucket is not one response. Days without provider-trust data count
- * everything. Cost is always at the current prices.
+ * What a rollup row measures, for the reconciliation rule: normally its provider (an Admin
+ * API reports what that provider served). GitHub Copilot serves its users' requests itself,
+ * whatever the model's maker, so its local sources are never in Anthropic's or OpenAI's
+ * reports. GitHub's usage report counts the CLI's tokens as the CLI's own export does: the
+ * two share a meter and the report wins. It has no IDE tokens, so VS Code Copilot Chat logs
+ * keep a meter nothing replaces.
+ */
+export function meterOf(r: { provider: string; source: string; model: string }): string {
+  if (r.source === 'copilot-cli' || (r.source === 'github-copilot' && r.model === COPILOT_CLI_MODEL)) return 'github-copilot:cli';
+  if (r.source === 'copilot-vscode') return 'github-copilot:ide-logs';
+  return r.provider;
+}
+
+/**
+ * The reconciliation rule, per (person, day, provider) — per meter (meterOf), which is the
+ * provider but for Copilot's sources: when provider-trust numbers exist they win for tokens
+ * and cost, and the other sources' tokens of that meter and day are kept aside as replaced.
+ * Messages stay the others' count when there is one, because a provider's daily bucket is
+ * not one response. Days without provider-trust data count everything. Cost is always at
+ * the current prices.
  */
 export function reconcileSlices(rows: DayRollup[], prices: PriceTable): Slice[] {
-  const anchoredProviders = new Set(rows.filter((r) => PROVIDER_SOURCES.includes(r.source)).map((r) => r.provider));
+  const anchoredProviders = new Set(rows.filter((r) => PROVIDER_SOURCES.includes(r.source)).map(meterOf));
   const selfEvents = new Map<string, number>();
-  for (const r of rows) if (!PROVIDER_SOURCES.includes(r.source)) selfEvents.set(r.provider, (selfEvents.get(r.provider) ?? 0) + r.events);
+  for (const r of rows) if (!PROVIDER_SOURCES.includes(r.source)) selfEvents.set(meterOf(r), (selfEvents.get(meterOf(r)) ?? 0) + r.events);
   const slices = new Map<string, Slice>();
   for (const r of rows) {
     const key = `${r.provider}\u0000${r.source}`;
@@ -94,7 +112,7 @@ export function reconcileSlices(rows: DayRollup[], prices: PriceTable): Slice[] 
     if (!s) {
       slices.set(key, (s = { provider: r.provider, source: r.source, tokens: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, events: 0, cost_usd: 0, unpriced_tokens: 0, replaced_tokens: 0 }));
     }
-    const anchored = anchoredProviders.has(r.provider);
+    const anchored = anchoredProviders.has(meterOf(r));
     const isProvider = PROVIDER_SOURCES.includes(r.source);
     const t = tokensOf(r);
     if (anchored && !isProvider) {
@@ -110,7 +128,7 @@ export function reconcileSlices(rows: DayRollup[], prices: PriceTable): Slice[] 
       else s.cost_usd += cost;
     }
     // A provider's bucket counts as messages only where nothing else counted that day's messages.
-    if (!(isProvider && (selfEvents.get(r.provider) ?? 0) > 0)) s.events += r.events;
+    if (!(isProvider && (selfEvents.get(meterOf(r)) ?? 0) > 0)) s.events += r.events;
   }
   return [...slices.values()];
 }

@@ -34,12 +34,28 @@ export interface StoreResult {
   duplicates: number;
 }
 
+/**
+ * An event as the ledger stores it: the wire fields, plus what only the server's own
+ * imports can say (never accepted from an agent: the wire check refuses unknown fields).
+ */
+export interface LedgerEvent extends WireEvent {
+  /**
+   * How many messages the event stands for (default 1, one model response). A vendor's
+   * daily activity (Copilot's code generations) is many messages without tokens; 0 keeps
+   * tokens without claiming a message.
+   */
+  messages?: number;
+  /** What the vendor billed for it, in US cents (Cursor's chargedCents); never part of cost_usd. */
+  billed_cents?: number;
+}
+
 interface Row {
-  ev: WireEvent;
+  ev: LedgerEvent;
   day: string;
   source: string;
   tier: number;
   oneHour: number;
+  messages: number;
   /** USD at the current prices, or null when the model has no price. */
   cost: number | null;
 }
@@ -49,15 +65,15 @@ interface Row {
  * prices() in ledger/prices.ts): while the transaction holds the write lock no price edit
  * can commit, so the cost stored matches the table a concurrent re-pricing uses.
  */
-export async function storeBatch(db: Db, meta: BatchMeta, events: WireEvent[], calendar: DayCalendar, prices: (tx: Sql) => Promise<PriceTable>): Promise<StoreResult> {
+export async function storeBatch(db: Db, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, prices: (tx: Sql) => Promise<PriceTable>): Promise<StoreResult> {
   return db.writer.transaction(async (tx) => storeInTx(tx, meta, events, calendar, await prices(tx)));
 }
 
 /** The steps of storing a batch, inside a write transaction the caller holds. */
-export async function storeInTx(tx: Sql, meta: BatchMeta, events: WireEvent[], calendar: DayCalendar, table: PriceTable): Promise<StoreResult> {
+export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, table: PriceTable): Promise<StoreResult> {
   // Duplicate ids inside one batch: the first occurrence wins, the rest are duplicates.
   const seen = new Set<string>();
-  const unique: WireEvent[] = [];
+  const unique: LedgerEvent[] = [];
   let duplicates = 0;
   for (const ev of events) {
     if (ev.ts < meta.minTs) { duplicates++; continue; }
@@ -77,6 +93,7 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: WireEvent[], c
     const tier = tierFor(price, ev);
     return {
       ev, day: calendar.dayOf(ev.ts), source: ev.source ?? 'unknown', tier, oneHour: ev.cache_write_1h_tokens ?? 0,
+      messages: messagesOf(ev),
       cost: ev.is_local ? 0 : price ? costUsd(price, tier, ev) : null,
     };
   });
@@ -85,6 +102,7 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: WireEvent[], c
   if (inserted.length === 0) return { accepted: 0, duplicates };
 
   await addRollups(tx, meta.userId, inserted);
+  await addCharges(tx, meta.userId, inserted);
   const started = await addSessions(tx, meta.userId, inserted);
   await addSkills(tx, meta.userId, inserted);
   await addReadModel(tx, meta.userId, inserted, started, calendar);
@@ -97,11 +115,16 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: WireEvent[], c
   return { accepted: inserted.length, duplicates };
 }
 
+function messagesOf(ev: LedgerEvent): number {
+  const m = ev.messages;
+  return m === undefined ? 1 : Number.isSafeInteger(m) && m >= 0 ? m : 1;
+}
+
 async function insertEvents(tx: Sql, meta: BatchMeta, rows: Row[]): Promise<Row[]> {
-  const stored = await usage.insertEvents(tx, meta.userId, rows.map(({ ev, day, source, tier, oneHour }) => ({
+  const stored = await usage.insertEvents(tx, meta.userId, rows.map(({ ev, day, source, tier, oneHour, messages }) => ({
     event_id: ev.id ?? null, ts: ev.ts, day, provider: ev.provider, model: ev.model, is_local: ev.is_local,
     input_tokens: ev.input_tokens, output_tokens: ev.output_tokens, cache_read_tokens: ev.cache_read_tokens, cache_write_tokens: ev.cache_write_tokens,
-    cache_write_1h_tokens: oneHour, source, session_hash: ev.session ?? null, skills: ev.skills && ev.skills.length ? JSON.stringify(ev.skills) : null, tier,
+    cache_write_1h_tokens: oneHour, source, session_hash: ev.session ?? null, skills: ev.skills && ev.skills.length ? JSON.stringify(ev.skills) : null, tier, messages,
   })), meta.now);
   if (stored.length === rows.length) return rows;
   const ids = new Set(stored);
@@ -122,9 +145,24 @@ async function addRollups(tx: Sql, userId: number, rows: Row[]): Promise<void> {
     g.cache_read_tokens += r.ev.cache_read_tokens;
     g.cache_write_tokens += r.ev.cache_write_tokens;
     g.cache_write_1h_tokens += r.oneHour;
-    g.events += 1;
+    g.events += r.messages;
   }
   await usage.addRollups(tx, userId, groups);
+}
+
+/** What vendors billed, per day and source, for the events stored now (a duplicate adds nothing). */
+async function addCharges(tx: Sql, userId: number, rows: Row[]): Promise<void> {
+  const groups = new Map<string, usage.ChargeAdd>();
+  for (const r of rows) {
+    const cents = r.ev.billed_cents;
+    if (cents === undefined || !Number.isFinite(cents) || cents < 0) continue;
+    const key = `${r.day}\u0000${r.source}`;
+    const g = groups.get(key) ?? { day: r.day, source: r.source, cents: 0, events: 0 };
+    g.cents += cents;
+    g.events += 1;
+    groups.set(key, g);
+  }
+  if (groups.size) await usage.addCharges(tx, userId, groups);
 }
 
 /** A session this batch started: when and where its first event belongs. */
@@ -183,14 +221,14 @@ async function addReadModel(tx: Sql, userId: number, rows: Row[], started: Start
     if (!f) facetDays.set(key, (f = { day, facet, sums: [0, 0, 0, 0, 0] }));
     return f.sums;
   };
-  for (const { ev, day, source, cost } of rows) {
+  for (const { ev, day, source, cost, messages } of rows) {
     const d = dayOf(day);
     const tokens = tokensOf(ev);
-    d[0] += ev.input_tokens; d[1] += ev.output_tokens; d[2] += ev.cache_read_tokens; d[3] += ev.cache_write_tokens; d[4] += 1;
+    d[0] += ev.input_tokens; d[1] += ev.output_tokens; d[2] += ev.cache_read_tokens; d[3] += ev.cache_write_tokens; d[4] += messages;
     if (cost === null) d[7] += tokens; else d[6] += cost;
     for (const facet of facetsOf(ev.provider, source)) {
       const f = facetDay(day, facet);
-      f[0] += tokens; f[1] += 1;
+      f[0] += tokens; f[1] += messages;
       if (cost === null) f[4] += tokens; else f[3] += cost;
     }
   }

@@ -5,7 +5,8 @@
 import type { Db } from '../db/connect.ts';
 import * as users from '../db/repos/users.ts';
 import { groupCost, roundUsd, type PriceTable } from '../pricing/table.ts';
-import { daysOf, recentSessions, rollupGroups, skillsOf } from '../ledger/read.ts';
+import { daysOf, recentSessions, rollupGroups, skillsOf, vendorCharges } from '../ledger/read.ts';
+import { activitySummary, type ActivitySummary } from '../imports/activity.ts';
 import { tokensOf, trustOf, type Trust } from '../ledger/rules.ts';
 import { addDays, type DayCalendar } from './days.ts';
 import type { Person } from './leaderboard.ts';
@@ -75,6 +76,10 @@ export interface Profile {
   sources: SourceShare[];
   sessions: SessionRow[];
   skills: { name: string; count: number }[];
+  /** What vendors billed for this person's usage in the window (Cursor), beside the estimate: never part of it. */
+  billed: { source: string; usd: number; events: number }[];
+  /** Vendors' counts that have no tokens (GitHub Copilot) in the window. */
+  activity: ActivitySummary[];
 }
 
 export const HEATMAP_DAYS = 365;
@@ -153,8 +158,10 @@ export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar,
 
   const start = range.from === null ? 0 : dayStartMs(range.from, calendar);
   const end = dayStartMs(addDays(range.to, 1), calendar);
-  const sessionRows = await recentSessions(db, person.id, start, end, RECENT_SESSIONS);
-  const skillRows = await skillsOf(db, person.id, range, 50);
+  const [sessionRows, skillRows, charges, activity] = await Promise.all([
+    recentSessions(db, person.id, start, end, RECENT_SESSIONS), skillsOf(db, person.id, range, 50),
+    vendorCharges(db, person.id, range), activitySummary(db, person.id, range),
+  ]);
 
   const heatFrom = addDays(today, -(HEATMAP_DAYS - 1));
   const trendFrom = range.from === null ? (activeDays[0] ?? today) : range.days !== null && range.days < 14 ? addDays(today, -13) : range.from;
@@ -172,5 +179,7 @@ export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar,
     sources: sourceList,
     sessions: sessionRows.map((s) => ({ start: s.first_ts, duration_ms: s.last_ts - s.first_ts, events: s.events, tokens: s.tokens, model: s.model, source: s.source })),
     skills: skillRows,
+    billed: charges.map((c) => ({ source: c.source, usd: roundUsd(c.cents / 100), events: c.events })),
+    activity,
   };
 }

@@ -4,11 +4,22 @@
 // that starts like a formula (=, +, -, @, tab, CR, LF) gets a leading ' so it stays text.
 import type { Db } from '../db/connect.ts';
 import { csvSums, firstDays } from '../ledger/read.ts';
+import { toolSums } from './team-tools.ts';
+import { seatsWithOwners } from '../imports/seats.ts';
+import { COPILOT_SOURCE } from '../imports/copilot.ts';
+import { CURSOR_SOURCE } from '../imports/cursor.ts';
 import { members } from './team.ts';
 import type { TeamQuery } from './team.ts';
 
 export const CSV_COLUMNS = ['login', 'name', 'teams', 'active_days', 'sessions', 'messages', 'input_tokens', 'output_tokens',
   'cache_read_tokens', 'cache_write_tokens', 'total_tokens', 'estimated_cost_usd', 'cost_partial', 'last_active'] as const;
+/**
+ * After those: the tools a person used in the window (sources, space-separated), whether
+ * they hold a Cursor / Copilot seat (yes, no, or empty when that vendor reports no seats),
+ * then three columns per tool seen in the window: <source>_active_days, _messages, _tokens.
+ */
+export const TOOL_COLUMNS = ['tools', 'cursor_seat', 'copilot_seat'] as const;
+export const PER_TOOL = ['active_days', 'messages', 'tokens'] as const;
 
 export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
@@ -25,6 +36,10 @@ export async function teamCsv(db: Db, query: TeamQuery): Promise<string> {
   const people = await members(db, query.team ?? null);
   const byUser = new Map((await csvSums(db, range)).map((r) => [r.user_id, r]));
   const lastEver = new Map((await firstDays(db)).map((r) => [r.user_id, r.last_day]));
+  const perTool = await toolSums(db, range, new Set(people.map((m) => m.id)));
+  const tools = [...perTool.keys()].sort();
+  const seats = await seatsWithOwners(db);
+  const seatCell = (vendor: string, id: number) => (!seats.some((x) => x.vendor === vendor) ? '' : seats.some((x) => x.vendor === vendor && x.user_id === id) ? 'yes' : 'no');
   const out = people.map((m) => {
     const s = byUser.get(m.id);
     const n = (k: 'active_days' | 'sessions' | 'events' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'cost_usd' | 'unpriced_tokens') => s?.[k] ?? 0;
@@ -36,7 +51,11 @@ export async function teamCsv(db: Db, query: TeamQuery): Promise<string> {
       estimated_cost_usd: (Math.round(n('cost_usd') * 100) / 100).toFixed(2),
       cost_partial: n('unpriced_tokens') > 0 ? 'yes' : 'no',
       last_active: lastEver.get(m.id) ?? '',
+      tools: tools.filter((t) => (perTool.get(t)!.get(m.id)?.active_days ?? 0) > 0).join(' '),
+      cursor_seat: seatCell(CURSOR_SOURCE, m.id),
+      copilot_seat: seatCell(COPILOT_SOURCE, m.id),
+      ...Object.fromEntries(tools.flatMap((t) => PER_TOOL.map((k) => [`${t}_${k}`, perTool.get(t)!.get(m.id)?.[k] ?? 0]))),
     };
   });
-  return toCsv(out, CSV_COLUMNS);
+  return toCsv(out, [...CSV_COLUMNS, ...TOOL_COLUMNS, ...tools.flatMap((t) => PER_TOOL.map((k) => `${t}_${k}`))]);
 }

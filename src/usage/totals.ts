@@ -59,7 +59,8 @@ export function totalsOf(groups: RollupGroup[], prices: PriceTable): Totals {
     t.cache_write_tokens += m.cache_write_tokens;
     t.events += m.events;
     if (m.cost_usd === null) {
-      if (!t.unknown_models.includes(m.model)) t.unknown_models.push(m.model);
+      // Activity without tokens (Copilot's daily counts) has nothing to price.
+      if (tokensOf(m) > 0 && !t.unknown_models.includes(m.model)) t.unknown_models.push(m.model);
     } else {
       cost += m.cost_usd;
       priced = true;

@@ -1,8 +1,10 @@
 // Provider imports: sealed admin keys (admin_keys), the identity map (identity_map), usage
-// waiting for an owner (unmapped_usage), resumable jobs (import_jobs) and Claude Code
-// activity (claude_code_activity).
-import { date, num } from '../dialect.ts';
+// waiting for an owner (unmapped_usage), resumable jobs (import_jobs), Claude Code
+// activity (claude_code_activity), other vendors' daily activity (vendor_activity) and the
+// seats vendors report (vendor_seats).
+import { date, jsonList, marks, num, numOrNull } from '../dialect.ts';
 import { one, type Sql } from '../sql.ts';
+import { ACTIVITY_COUNTS, type ActivityCounts, type VendorActivity } from '../../imports/sources.ts';
 
 // ---- admin keys
 
@@ -57,6 +59,20 @@ export async function removeUnmapped(q: Sql, ids: number[]): Promise<void> {
   }
 }
 
+/** Usage set aside earlier that is being stored for its person now. */
+export async function removeUnmappedEvents(q: Sql, eventIds: string[]): Promise<void> {
+  for (let i = 0; i < eventIds.length; i += 500) {
+    const part = eventIds.slice(i, i + 500);
+    await q.run(`DELETE FROM unmapped_usage WHERE event_id IN (${marks(part.length)})`, part);
+  }
+}
+
+/** Days of a vendor's unmapped usage per label in a range (seats in use by people nobody is matched to). */
+export async function unmappedDays(q: Sql, provider: string, from: string | null, to: string): Promise<{ label: string; day: string }[]> {
+  return q.all<{ label: string; day: string }>(
+    `SELECT DISTINCT label, day FROM unmapped_usage WHERE provider = ? AND day >= ? AND day <= ?`, [provider, from ?? '0000-00-00', to]);
+}
+
 export interface UnmappedGroupRow { provider: string; label: string; identities: string; tokens: number; events: number; first_day: string; last_day: string }
 
 export async function unmappedGroups(q: Sql): Promise<UnmappedGroupRow[]> {
@@ -84,6 +100,75 @@ export async function activityOf(q: Sql, userId?: number): Promise<{ user_id: nu
     `SELECT user_id, day, sessions, lines_added, lines_removed, commits, pull_requests FROM claude_code_activity${userId === undefined ? '' : ' WHERE user_id = ?'} ORDER BY user_id, day`,
     userId === undefined ? [] : [userId]);
   return rows.map((r) => ({ user_id: num(r.user_id), day: String(r.day), sessions: num(r.sessions), lines_added: num(r.lines_added), lines_removed: num(r.lines_removed), commits: num(r.commits), pull_requests: num(r.pull_requests) }));
+}
+
+// ---- other vendors' daily activity
+
+export type VendorActivityFields = Omit<VendorActivity, 'identities'> & { identities: unknown };
+
+/** A vendor's whole day for one identity: a re-import replaces it, never adds. */
+export async function putVendorActivity(q: Sql, identity: string, userId: number | null, a: VendorActivityFields): Promise<void> {
+  const cols = ['vendor', 'identity', 'day', 'identities', 'label', 'user_id', ...ACTIVITY_COUNTS, 'features', 'ides', 'models'];
+  await q.run(`INSERT INTO vendor_activity (${cols.join(', ')}) VALUES (${marks(cols.length)})
+               ON CONFLICT (vendor, identity, day) DO UPDATE SET ${cols.slice(3).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  [a.vendor, identity, a.day, JSON.stringify(a.identities), a.label.slice(0, 320), userId, ...ACTIVITY_COUNTS.map((k) => a[k]),
+    JSON.stringify(a.features), JSON.stringify(a.ides), JSON.stringify(a.models)]);
+}
+
+export interface OwnerlessActivity { vendor: string; identity: string; day: string; identities: string }
+
+export async function ownerlessActivity(q: Sql): Promise<OwnerlessActivity[]> {
+  return q.all<OwnerlessActivity>('SELECT vendor, identity, day, identities FROM vendor_activity WHERE user_id IS NULL');
+}
+
+export async function ownActivity(q: Sql, rows: OwnerlessActivity[], userId: number): Promise<void> {
+  for (const r of rows) await q.run('UPDATE vendor_activity SET user_id = ? WHERE vendor = ? AND identity = ? AND day = ?', [userId, r.vendor, r.identity, r.day]);
+}
+
+export interface VendorActivityRow extends Omit<VendorActivityFields, 'identities'> { user_id: number }
+
+/** One person's vendor activity in a day range, oldest first. */
+export async function vendorActivityOf(q: Sql, userId: number, from: string | null, to: string): Promise<VendorActivityRow[]> {
+  const rows = await q.all<Record<string, unknown>>(
+    `SELECT vendor, label, day, user_id, ${ACTIVITY_COUNTS.join(', ')}, features, ides, models FROM vendor_activity
+      WHERE user_id = ? AND day >= ? AND day <= ? ORDER BY day, vendor`, [userId, from ?? '0000-00-00', to]);
+  return rows.map((r) => ({
+    vendor: String(r.vendor), label: String(r.label), day: String(r.day), user_id: num(r.user_id),
+    ...Object.fromEntries(ACTIVITY_COUNTS.map((k) => [k, num(r[k])])) as ActivityCounts,
+    features: jsonList(r.features), ides: jsonList(r.ides), models: jsonList(r.models),
+  }));
+}
+
+// ---- seats
+
+export interface SeatFields {
+  key: string; label: string; identities: unknown; assigned_at: number | null; last_activity_at: number | null;
+  last_activity_editor: string | null; plan: string | null;
+}
+
+/** Replaces a vendor's seats with the list it reported now. */
+export async function replaceSeats(q: Sql, vendor: string, seats: SeatFields[], now: number): Promise<void> {
+  await q.run('DELETE FROM vendor_seats WHERE vendor = ?', [vendor]);
+  for (let i = 0; i < seats.length; i += 200) {
+    const part = seats.slice(i, i + 200);
+    const params: unknown[] = [];
+    for (const x of part) params.push(vendor, x.key.slice(0, 320), x.label.slice(0, 320), JSON.stringify(x.identities), x.assigned_at, x.last_activity_at, x.last_activity_editor, x.plan, now);
+    // A person listed twice (two assignments) is one seat.
+    await q.run(`INSERT INTO vendor_seats (vendor, seat_key, label, identities, assigned_at, last_activity_at, last_activity_editor, plan, synced_at)
+                 VALUES ${new Array(part.length).fill(`(${marks(9)})`).join(',')} ON CONFLICT (vendor, seat_key) DO NOTHING`, params);
+  }
+}
+
+export interface SeatRow extends SeatFields { vendor: string; identities: string; synced_at: number }
+
+export async function seats(q: Sql): Promise<SeatRow[]> {
+  return (await q.all<Record<string, unknown>>(
+    'SELECT vendor, seat_key, label, identities, assigned_at, last_activity_at, last_activity_editor, plan, synced_at FROM vendor_seats ORDER BY vendor, seat_key'))
+    .map((r) => ({
+      vendor: String(r.vendor), key: String(r.seat_key), label: String(r.label), identities: String(r.identities),
+      assigned_at: numOrNull(r.assigned_at), last_activity_at: numOrNull(r.last_activity_at),
+      last_activity_editor: (r.last_activity_editor as string | null) ?? null, plan: (r.plan as string | null) ?? null, synced_at: num(r.synced_at),
+    }));
 }
 
 // ---- jobs

@@ -264,7 +264,8 @@ export async function groupsOfUser(q: Sql, userId: number): Promise<GroupRow[]> 
 }
 
 export async function activeDaysOfUser(q: Sql, userId: number): Promise<number> {
-  return num((await q.all<{ n: number }>('SELECT COUNT(DISTINCT day) AS n FROM daily_rollups WHERE user_id = ?', [userId]))[0]?.n);
+  // A day counts with at least one message (a vendor's tokens-only rollup row is not activity).
+  return num((await q.all<{ n: number }>('SELECT COUNT(DISTINCT day) AS n FROM daily_rollups WHERE user_id = ? AND events > 0', [userId]))[0]?.n);
 }
 
 /** A person's all-time read-model row (the reconciled totals), or null. */
@@ -301,4 +302,11 @@ export async function csvSums(q: Sql, d: Days): Promise<PersonSums[]> {
        FROM user_days WHERE ${d.from === null ? 'day <= ?' : 'day >= ? AND day <= ?'} AND events > 0 GROUP BY user_id`,
     d.from === null ? [d.to] : [d.from, d.to]);
   return rows.map(toSums);
+}
+
+/** A person's vendor-billed cents per source over a range (vendor_charges). */
+export async function chargesOf(q: Sql, userId: number, d: Days): Promise<{ source: string; cents: number; events: number }[]> {
+  return (await q.all<Record<string, unknown>>(
+    `SELECT source, SUM(cents) AS cents, SUM(events) AS events FROM vendor_charges WHERE user_id = ? AND day >= ? AND day <= ? GROUP BY source ORDER BY source`,
+    [userId, d.from ?? '0000-00-00', d.to])).map((r) => ({ source: String(r.source), cents: num(r.cents), events: num(r.events) }));
 }

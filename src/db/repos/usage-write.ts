@@ -30,10 +30,12 @@ export interface EventRow {
   session_hash: string | null;
   skills: string | null;
   tier: number;
+  /** Messages the event stands for (1 for a model response). */
+  messages: number;
 }
 
 const EVENT_COLS = ['user_id', 'event_id', 'ts', 'day', 'provider', 'model', 'is_local', 'input_tokens', 'output_tokens',
-  'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'source', 'session_hash', 'skills', 'tier', 'received_at'];
+  'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'source', 'session_hash', 'skills', 'tier', 'messages', 'received_at'];
 
 /**
  * Inserts events; an event whose (user, event id) is stored already is left out. Returns
@@ -43,7 +45,7 @@ export async function insertEvents(q: Sql, userId: number, rows: EventRow[], rec
   const params: unknown[] = [];
   for (const r of rows) {
     params.push(userId, r.event_id, r.ts, r.day, r.provider, r.model, r.is_local, r.input_tokens, r.output_tokens,
-      r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.source, r.session_hash, r.skills, r.tier, receivedAt);
+      r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.source, r.session_hash, r.skills, r.tier, r.messages, receivedAt);
   }
   const returned = await q.all<{ event_id: string | null }>(
     `INSERT INTO usage_events (${EVENT_COLS.join(',')}) VALUES ${rowsOf(EVENT_COLS.length, rows.length)}
@@ -72,6 +74,17 @@ export async function addRollups(q: Sql, userId: number, groups: Map<string, Rol
        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
        cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
        events = r.events + excluded.events`, params);
+}
+
+export interface ChargeAdd { day: string; source: string; cents: number; events: number }
+
+/** Adds what a vendor billed to vendor_charges (per person, source and day). */
+export async function addCharges(q: Sql, userId: number, groups: Map<string, ChargeAdd>): Promise<void> {
+  const params: unknown[] = [];
+  for (const [, g] of byKey(groups)) params.push(userId, g.source, g.day, g.cents, g.events);
+  await q.run(
+    `INSERT INTO vendor_charges AS c (user_id, source, day, cents, events) VALUES ${rowsOf(5, groups.size)}
+     ON CONFLICT (user_id, source, day) DO UPDATE SET cents = c.cents + excluded.cents, events = c.events + excluded.events`, params);
 }
 
 export interface SessionAdd {
@@ -156,7 +169,9 @@ export async function addUserDays(q: Sql, userId: number, days: Map<string, DayS
        events = d.events + excluded.events, sessions = d.sessions + excluded.sessions,
        cost_usd = d.cost_usd + excluded.cost_usd, unpriced_tokens = d.unpriced_tokens + excluded.unpriced_tokens
      RETURNING day, events`, params);
-  return after.filter((r) => num(r.events) === days.get(r.day)![4]).map((r) => r.day);
+  // A day whose stored messages equal what this batch added is new, unless it added none
+  // (tokens without a message): a day without messages is not an active day.
+  return after.filter((r) => { const added = days.get(r.day)![4]; return added > 0 && num(r.events) === added; }).map((r) => r.day);
 }
 
 export async function addUserTotals(q: Sql, userId: number, total: DaySums, newDays: number, firstDay: string, lastDay: string): Promise<void> {
@@ -189,7 +204,8 @@ export async function addFacetDays(q: Sql, userId: number, rows: Map<string, { d
        tokens = f.tokens + excluded.tokens, events = f.events + excluded.events, sessions = f.sessions + excluded.sessions,
        cost_usd = f.cost_usd + excluded.cost_usd, unpriced_tokens = f.unpriced_tokens + excluded.unpriced_tokens
      RETURNING day, facet, events`, params);
-  return after.filter((r) => num(r.events) === rows.get(`${r.day}\u0000${r.facet}`)!.sums[1]).map((r) => ({ day: r.day, facet: r.facet }));
+  return after.filter((r) => { const added = rows.get(`${r.day}\u0000${r.facet}`)!.sums[1]; return added > 0 && num(r.events) === added; })
+    .map((r) => ({ day: r.day, facet: r.facet }));
 }
 
 export async function addFacetTotals(q: Sql, userId: number, rows: Map<Facet, { sums: FacetSums; newDays: number; first: string; last: string }>): Promise<void> {
@@ -325,7 +341,7 @@ export async function deleteReplaysBefore(q: Sql, ts: number): Promise<number> {
 
 /** Everything recorded about a person's usage (the person is deleted next). */
 export async function deleteUsageOf(q: Sql, userId: number): Promise<void> {
-  for (const table of ['usage_events', 'daily_rollups', 'user_days', 'user_totals', 'user_day_facets', 'user_facet_totals', 'session_models', 'sessions', 'skills', 'replay_records', 'claude_code_activity', 'otlp_state']) {
+  for (const table of ['usage_events', 'daily_rollups', 'user_days', 'user_totals', 'user_day_facets', 'user_facet_totals', 'session_models', 'sessions', 'skills', 'replay_records', 'claude_code_activity', 'otlp_state', 'vendor_charges', 'vendor_activity']) {
     await q.run(`DELETE FROM ${table} WHERE user_id = ?`, [userId]);
   }
 }

@@ -129,6 +129,23 @@ export async function activeEmails(q: Sql): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.email.toLowerCase(), num(r.id)]));
 }
 
+/**
+ * Active people linked to a GitHub account (signed in with GitHub, or added with --github
+ * to be linked at their first sign-in): by GitHub user id and by lower-cased login.
+ */
+export async function githubLinked(q: Sql): Promise<{ byId: Map<number, number>; byLogin: Map<string, { id: number; github_id: number | null }> }> {
+  const rows = await q.all<{ id: number; login_key: string; github_id: number | null }>(
+    'SELECT id, login_key, github_id FROM users WHERE active = ? AND (github_id IS NOT NULL OR link_github = ?)', [true, true]);
+  const byId = new Map<number, number>();
+  const byLogin = new Map<string, { id: number; github_id: number | null }>();
+  for (const r of rows) {
+    const githubId = numOrNull(r.github_id);
+    if (githubId !== null) byId.set(githubId, num(r.id));
+    byLogin.set(r.login_key, { id: num(r.id), github_id: githubId });
+  }
+  return { byId, byLogin };
+}
+
 export interface UserListing extends User {
   live_tokens: number;
 }

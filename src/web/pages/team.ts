@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { Services } from '../../services.ts';
 import { members, teamView } from '../../usage/team.ts';
 import { teamCsv } from '../../usage/team-csv.ts';
+import { toolsView } from '../../usage/team-tools.ts';
 import { windowRange } from '../../usage/window.ts';
 import { priceTable } from '../../pricing/store.ts';
 import { MANAGERS, page } from '../access.ts';
@@ -11,6 +12,7 @@ import { route } from '../route.ts';
 import { request } from '../schema.ts';
 import { renderShape } from '../fragments.ts';
 import { presentTeam, TEAM_QUERY } from '../presenters/team.ts';
+import { presentTools } from '../presenters/team-tools.ts';
 
 const input = request({ query: TEAM_QUERY });
 
@@ -20,8 +22,9 @@ export function teamRoutes(s: Services) {
       method: 'GET', path: '/team', access: page(MANAGERS), input,
       async handler(ctx: Context, { query: state }) {
         const range = windowRange(state.window, s.calendar());
-        const [view, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), { range, team: state.team }), members(s.db)]);
-        const team = presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]);
+        const query = { range, team: state.team };
+        const [view, tools, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), query), toolsView(s.db, s.calendar(), query), members(s.db)]);
+        const team = { ...presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]), tools: presentTools(tools, view.members) };
         await renderShape(ctx, { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } }, { title: 'Team adoption', team });
       },
     }),

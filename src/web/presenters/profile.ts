@@ -2,7 +2,9 @@
 // (raw numbers), from one domain result.
 import type { Profile } from '../../usage/profile.ts';
 import { WINDOWS, type WindowName } from '../../usage/window.ts';
-import { compact, dateTime, duration, int, longDay, percent } from '../format.ts';
+import { compact, dateTime, duration, int, longDay, percent, usd } from '../format.ts';
+import { toolInfo } from '../../usage/tools.ts';
+import { featureNames } from './vendor-activity.ts';
 import { barSvg } from '../svg/bar.ts';
 import { heatmapSvg } from '../svg/heatmap.ts';
 import { TREND_NARROW, TREND_WIDE, trendSvg } from '../svg/trend.ts';
@@ -83,6 +85,16 @@ export function presentProfile(p: Profile, viewer: Viewer | null, timeZone: stri
       model: s.model, source: s.source,
     })),
     skills: p.skills.map((s) => ({ name: s.name, count: int(s.count) })),
+    // The vendor's own bill, shown beside the estimate (it is never added to it).
+    billed: p.billed.map((b) => ({ source: b.source, name: toolInfo(b.source).name, usd: usd(b.usd), events: int(b.events) })),
+    activity: p.activity.map((a) => ({
+      vendor: a.vendor, name: toolInfo(a.vendor).name, days: int(a.days),
+      interactions: int(a.interactions), code_generations: int(a.code_generations), code_acceptances: int(a.code_acceptances),
+      acceptance: a.code_generations > 0 ? percent(a.code_acceptances / a.code_generations) : null,
+      lines_added: int(a.lines_added), lines_removed: int(a.lines_removed),
+      cli_requests: int(a.cli_requests), cli_tokens: compact(a.cli_prompt_tokens + a.cli_output_tokens), has_cli: a.cli_requests + a.cli_prompt_tokens + a.cli_output_tokens > 0,
+      features: featureNames(a.features), ides: a.ides, models: a.models,
+    })),
     stored_fields: STORED_FIELDS,
     badge_url: `/u/${encodeURIComponent(p.person.login)}/badge.svg`,
     card_url: `/u/${encodeURIComponent(p.person.login)}/card.svg`,
@@ -116,6 +128,8 @@ export function presentProfileJson(p: Profile) {
     lifetime: p.lifetime,
     models: p.models.map((m) => ({ provider: m.provider, model: m.model, is_local: m.is_local, tokens: m.tokens, messages: m.messages, share: Math.round(m.share * 1000) / 1000, cost_usd: m.cost_usd })),
     sources: p.sources.map((s) => ({ source: s.source, trust: s.trust, tokens: s.tokens, messages: s.messages })),
+    billed: p.billed.map((b) => ({ source: b.source, usd: b.usd, events: b.events })),
+    activity: p.activity,
     /** Active days of the last 365 (the heatmap), oldest first. */
     daily: p.heatmap.filter((d) => d.tokens > 0 || d.messages > 0).map((d) => ({ day: d.day, tokens: d.tokens, messages: d.messages })),
     sessions: p.sessions.map((s) => ({ start: new Date(s.start).toISOString(), duration_ms: s.duration_ms, messages: s.events, tokens: s.tokens, model: s.model, source: s.source })),

@@ -5,9 +5,9 @@
 import type { Context } from 'koa';
 import * as v from 'valibot';
 import type { Services } from '../../../services.ts';
-import { BadInput, NotFound } from '../../../errors.ts';
-import { saveAdminKey } from '../../../imports/keys.ts';
-import { PROVIDERS, type Provider } from '../../../imports/run.ts';
+import { NotFound } from '../../../errors.ts';
+import { removeAdminKey, saveAdminKey } from '../../../imports/keys.ts';
+import { vendorOf, type Provider } from '../../../imports/vendors.ts';
 import { resumeImport, startImport } from '../../../imports/background.ts';
 import { assignIdentity } from '../../../imports/mapping.ts';
 import { importsAdminView, jobView } from '../../../imports/admin-view.ts';
@@ -21,12 +21,13 @@ import { ADMIN, actorOf, adminNav, inlineError, noStore, seeOther, type FieldErr
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-const IMPORTS_QUERY = { done: oneOf(['key', 'assigned']), moved: typed(12) };
-type ImportsQuery = { done: 'key' | 'assigned' | null; moved: string };
+const IMPORTS_QUERY = { done: oneOf(['key', 'key-removed', 'assigned']), moved: typed(12) };
+type ImportsQuery = { done: 'key' | 'key-removed' | 'assigned' | null; moved: string };
 
 function notice(q: ImportsQuery | undefined): string | null {
   switch (q?.done) {
-    case 'key': return 'Admin key saved (encrypted; only its last 4 characters are shown).';
+    case 'key': return 'Key saved (encrypted; only its last 4 characters are shown).';
+    case 'key-removed': return 'Key removed: imports and the daily sync for that vendor stop until a new one is stored.';
     case 'assigned': return `Assigned: ${Number(q.moved) || 0} waiting usage record(s) moved to that person; future imports follow the mapping.`;
     default: return null;
   }
@@ -41,10 +42,7 @@ async function show(s: Services, ctx: Context, o: ShowOptions = {}): Promise<voi
   await page(ctx, 'pages/admin/imports.njk', { title: 'Imports · Admin', admin_nav: adminNav('imports'), imports });
 }
 
-function providerOf(p: string): Provider {
-  if (!(PROVIDERS as readonly string[]).includes(p)) throw new BadInput(`provider: one of ${PROVIDERS.join(', ')}, not "${p}"`);
-  return p as Provider;
-}
+const providerOf = (p: string): Provider => vendorOf(p).id;
 
 // A job id that is not one is the same 404 as a job that is gone.
 const jobInput = request({ params: { id: v.fallback(id, 0) } });
@@ -73,6 +71,14 @@ export function adminImportsRoutes(s: Services) {
           return show(s, ctx, { error, errorIn: 'key', draft: { key_provider: body.provider } });
         }
         seeOther(ctx, '/admin/imports?done=key');
+      },
+    }),
+    route({
+      method: 'POST', path: '/admin/imports/keys/remove', access: ADMIN, body: FORM,
+      input: request({ body: { provider: typed(40) } }),
+      async handler(ctx: Context, { body }) {
+        await removeAdminKey(s.db, providerOf(body.provider), actorOf(ctx));
+        seeOther(ctx, '/admin/imports?done=key-removed');
       },
     }),
     route({

@@ -63,7 +63,8 @@ export function auditSentence(e: Pick<AuditRow, 'actor' | 'kind' | 'target' | 'd
       return `${who} imported LiteLLM prices: ${added} added, ${changed} changed`;
     }
     case 'settings.update': return `${who} ${settingsChanges(d)}`;
-    case 'import.key': return `${who} saved the ${target} Admin key (ending ${str(d.last4)})`;
+    case 'import.key': return `${who} saved the ${target} ${target === 'copilot' ? 'token' : 'Admin key'} (ending ${str(d.last4)})`;
+    case 'import.key.remove': return `${who} removed the ${target} ${target === 'copilot' ? 'token' : 'Admin key'}`;
     case 'import.start': return `${who} started a ${target} usage import for ${str(d.from)} – ${str(d.to)} (job ${str(d.job)})`;
     case 'import.resume': return `${who} resumed the ${target} usage import (job ${str(d.job)})`;
     case 'import.assign': return `${who} assigned ${str(d.kind).replace(/_/g, ' ')} ${str(d.external_id)} to ${target}${typeof d.moved === 'number' ? `, moving ${plural(d.moved, 'waiting record')}` : ''}`;

@@ -3,14 +3,16 @@
 import type { ImportsAdminView, JobView } from '../../../imports/admin-view.ts';
 import type { UnmappedGroup } from '../../../imports/mapping.ts';
 import { IDENTITY_KINDS } from '../../../imports/mapping.ts';
+import { PROVIDERS, VENDORS } from '../../../imports/vendors.ts';
 import { compact, int } from '../../format.ts';
 import { when, type FieldError } from '../../pages/admin/common.ts';
 
-const PROVIDER_LABEL: Record<string, string> = { anthropic: 'Anthropic', openai: 'OpenAI' };
+/** A vendor's name by its provider id (jobs) or the source of its usage (unmapped usage). */
+const PROVIDER_LABEL: Record<string, string> = Object.fromEntries(PROVIDERS.flatMap((p) => [[p, VENDORS[p].title], [VENDORS[p].source, VENDORS[p].title]]));
 
 const KIND_LABEL: Record<string, string> = {
   email: 'email', anthropic_account: 'Anthropic account', anthropic_api_key: 'Anthropic API key', anthropic_api_key_name: 'Anthropic API key name',
-  openai_user: 'OpenAI user', openai_api_key: 'OpenAI API key',
+  openai_user: 'OpenAI user', openai_api_key: 'OpenAI API key', github_login: 'GitHub login', github_id: 'GitHub user id',
 };
 
 export function presentJob(j: JobView) {
@@ -36,7 +38,7 @@ export function presentJob(j: JobView) {
 
 function presentGroup(g: UnmappedGroup) {
   return {
-    provider: PROVIDER_LABEL[g.provider.replace(/-admin$/, '')] ?? g.provider,
+    provider: PROVIDER_LABEL[g.provider] ?? g.provider,
     label: g.label,
     tokens: compact(g.tokens), tokens_title: `${int(g.tokens)} tokens`, events: int(g.events),
     days: g.first_day === g.last_day ? g.first_day : `${g.first_day} – ${g.last_day}`,
@@ -49,9 +51,13 @@ export function presentImports(v: ImportsAdminView, o: { today: string; error?: 
   const monthAgo = new Date(Date.parse(`${o.today}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
   const err = (where: string) => (o.errorIn === where ? o.error ?? null : null);
   return {
-    providers: ['anthropic', 'openai'].map((p) => {
+    providers: PROVIDERS.map((p) => {
       const k = v.keys.find((x) => x.provider === p);
-      return { value: p, label: PROVIDER_LABEL[p], last4: k?.last4 ?? null, updated: k ? when(k.updated_at) : null, selected: (o.draft?.provider ?? 'anthropic') === p };
+      const vendor = VENDORS[p];
+      return {
+        value: p, label: vendor.title, key_label: `${vendor.title} ${p === 'copilot' ? 'token' : vendor.keyNoun.replace(/^admin/, 'Admin')}`, placeholder: vendor.placeholder,
+        last4: k?.last4 ?? null, updated: k ? when(k.updated_at) : null, selected: (o.draft?.provider ?? 'anthropic') === p,
+      };
     }),
     range: { from: o.draft?.from ?? monthAgo, to: o.draft?.to ?? yesterday, max: yesterday },
     jobs: v.jobs.map(presentJob),

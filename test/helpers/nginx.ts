@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { ROOT } from '../../src/paths.ts';
 import { freePort } from '../../scripts/pg-cluster.ts';
@@ -66,11 +67,15 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
   child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  // Listening once a connection is accepted (nginx answers 502 while no replica is up).
+  // Listening once it accepts a connection. No HTTP request: with no replica up yet nginx
+  // would mark both down (max_fails) and refuse the test's first requests for fail_timeout.
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`nginx exited at start: ${stderr.trim()}`);
     try {
-      await fetch(`${url}/healthz`);
+      await new Promise<void>((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1', () => { sock.end(); resolve(); });
+        sock.once('error', reject);
+      });
       break;
     } catch {
       if (i > 200) throw new Error(`nginx did not listen on ${url}: ${stderr.trim()}`);

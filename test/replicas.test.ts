@@ -176,6 +176,33 @@ function replicaTests(): void {
     t.is((await userStats(s.db, await requireUser(s.db, 'rey'))).events, 1);
   });
 
+  test.serial('org settings saved on one replica apply on the other at its next request: visibility, name, time zone', async (t) => {
+    const { a, b } = replicas;
+    const admin = await signInAt(s, a.url, 'sam');
+    const save = async (form: Record<string, string>) => {
+      await admin.get('/admin/settings');
+      t.is((await admin.post('/admin/settings', form)).status, 303);
+    };
+    const anonymous = new Browser(b.url);
+    t.is((await anonymous.get('/')).status, 302, 'members only at first');
+    // UTC+14 all year (no daylight saving): a day ahead of UTC from 10:00 UTC on.
+    await save({ name: 'Replica Org', timezone: 'Pacific/Kiritimati', leaderboard_visibility: 'public', retention_days: '' });
+    const open = await anonymous.get('/');
+    t.is(open.status, 200, 'public on b too');
+    t.regex(open.text, /Replica Org/);
+    // An event stored by b falls on the org's day, not UTC's: yesterday 12:00 UTC is 02:00 today in Kiritimati.
+    await addUser(s.db, { login: 'kit' }, CLI_ACTOR);
+    const kit = await createToken(s.db, s.sealer, await requireUser(s.db, 'kit'), undefined, CLI_ACTOR);
+    const noon = Date.parse(`${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}T12:00:00Z`);
+    const body = JSON.stringify({ events: [event({ ts: noon })] });
+    t.is((await fetch(`${b.url}/api/ingest`, { method: 'POST', headers: signedHeaders(kit.user_id, kit.token, body), body })).status, 200);
+    const [stored] = await rows<{ day: string }>(s.db, 'SELECT day FROM usage_events WHERE user_id = ?', [kit.user_id]);
+    t.is(stored.day, new Date(noon + 14 * 3600_000).toISOString().slice(0, 10));
+    // And closing the leaderboard again closes it on b at once.
+    await save({ name: 'TokenBoard', timezone: 'UTC', leaderboard_visibility: 'members', retention_days: '' });
+    t.is((await anonymous.get('/')).status, 302, 'members only again on b');
+  });
+
   test.serial('agent and concurrent writers through nginx while a replica is SIGKILLed and restarted: every event stored exactly once', async (t) => {
     t.timeout(120_000);
     const BATCH = 25;

@@ -40,7 +40,7 @@ const quiet = createLogger(() => {}, true);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits for a condition; the limit only keeps a broken run from hanging (no timing is asserted). */
-async function until(what: string, ok: () => boolean | Promise<boolean>, limitMs = 40_000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, limitMs = 60_000): Promise<void> {
   const start = Date.now();
   while (!(await ok())) {
     if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
@@ -144,7 +144,7 @@ function replicaTests(): void {
     await s?.close();
   });
 
-  test.serial('a session made on one replica is ended everywhere by a logout on the other; a replay to the other replica is 409', async (t) => {
+  test.serial('a session made on one replica is ended everywhere by a logout on the other; a one-time link signs in once across replicas; a replay to the other replica is 409', async (t) => {
     const { a, b } = replicas;
     await addUser(s.db, { login: 'sam', role: 'admin' }, CLI_ACTOR);
     const onA = await signInAt(s, a.url, 'sam');
@@ -163,6 +163,13 @@ function replicaTests(): void {
     const desk = sameBrowserAt(await signInAt(s, a.url, 'sam'), b.url);
     t.is((await desk.post('/settings/sign-out-everywhere')).status, 303);
     t.is((await laptop.get('/')).status, 302);
+
+    // A one-time link used on both replicas at once signs in once.
+    const link = new URL((await createLoginLink(s.db, await requireUser(s.db, 'sam'), nginx.url, CLI_ACTOR)).url);
+    const both = [new Browser(a.url), new Browser(b.url)];
+    for (const x of both) t.is((await x.get(link.pathname + link.search)).status, 200);
+    const used = await Promise.all(both.map((x) => x.post('/login/link', { code: link.searchParams.get('code')! })));
+    t.deepEqual(used.map((r) => r.status).sort(), [303, 410]);
 
     // The same signed request: stored by a, refused by b (the replay record is in the shared database).
     await addUser(s.db, { login: 'rey' }, CLI_ACTOR);

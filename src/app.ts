@@ -35,6 +35,12 @@ export function createApp(s: Services): Koa {
   const app = new Koa({ proxy: false });
   const views = createViews({ orgName: s.cfg.org.name });
   app.silent = true;
+  // Org settings saved on another replica (or by the CLI) apply from this request on: the
+  // leaderboard's visibility, the day an event falls on. One small read of the versions.
+  app.use(async (_ctx, next) => {
+    await s.refreshSettings();
+    await next();
+  });
   app.use(async (ctx, next) => {
     // The org name can change in the admin panel: read it per render, not once at start.
     ctx.state.render = (template: string, data: Record<string, unknown> = {}) => views.render(template, { orgName: s.settings().name, ...data });
@@ -45,12 +51,6 @@ export function createApp(s: Services): Koa {
   app.use(errorHandler(s.log));
   app.use(securityHeaders(s.cfg));
   app.use(serve(PUBLIC_DIR, { maxage: 3600_000, index: false, defer: false }));
-  // Org settings saved on another replica (or by the CLI) apply from this request on: the
-  // leaderboard's visibility, the day an event falls on. One small read of the versions.
-  app.use(async (_ctx, next) => {
-    await s.refreshSettings();
-    await next();
-  });
   // Sign-in and authorization (issue 4): the route's access rule → the current user (a
   // session cookie, re-read every request) → the access table → CSRF on state changes.
   const routers = createRouters(s);

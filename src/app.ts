@@ -34,15 +34,10 @@ export function createApp(s: Services): Koa {
   const app = new Koa({ proxy: s.cfg.server.trust_proxy, maxIpsCount: 1 });
   const views = createViews({ orgName: s.cfg.org.name });
   app.silent = true;
-  // Settings changed on another replica (or by the CLI) apply here within a second: one
-  // version row read at most once a second, the settings themselves only when it moved.
-  let settingsChecked = 0;
+  // Org settings saved on another replica (or by the CLI) apply from this request on: the
+  // leaderboard's visibility, the day an event falls on. One small read of the versions.
   app.use(async (_ctx, next) => {
-    const now = Date.now();
-    if (now - settingsChecked > 1000) {
-      settingsChecked = now;
-      await s.refreshSettings();
-    }
+    await s.refreshSettings();
     await next();
   });
   app.use(async (ctx, next) => {

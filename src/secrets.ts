@@ -2,7 +2,7 @@
 // server needs the token itself to check an HMAC), so they are encrypted, never hashed:
 // AES-256-GCM under a key derived from server.secret_key.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
 
@@ -12,15 +12,38 @@ const TOKEN_PREFIX = 'tbk_';
 export function loadSecretKey(cfg: Config): string {
   if (cfg.server.secret_key) return cfg.server.secret_key;
   const file = join(cfg.server.data_dir, 'secret_key');
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (key.length >= 32) return key;
-    throw new Error(`server.secret_key: ${file} holds a key shorter than 32 characters; restore it from a backup (tokens cannot be read without it)`);
-  }
+  if (existsSync(file)) return readKeyFile(file);
   mkdirSync(cfg.server.data_dir, { recursive: true, mode: 0o700 });
+  return writeNewKey(file);
+}
+
+function readKeyFile(file: string): string {
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length >= 32) return key;
+  throw new Error(`server.secret_key: ${file} holds a key shorter than 32 characters; restore it from a backup (tokens cannot be read without it)`);
+}
+
+/**
+ * Writes a fresh key to `file` unless one is there; returns the key the file holds. Two
+ * processes starting at once on a new data dir (two servers on one SQLite file, a server
+ * and the CLI) must end up with one key, and neither may read a half-written file: the key
+ * is written whole under a name of its own and hard-linked into place, which fails for the
+ * second process; that one reads the first one's key.
+ */
+export function writeNewKey(file: string): string {
   const key = randomBytes(32).toString('hex');
-  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, key + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(tmp, 0o600);
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFile(file);
+    // A file system without hard links: create it directly (not safe against a race).
+    writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  } finally {
+    unlinkSync(tmp);
+  }
   return key;
 }
 

@@ -106,9 +106,14 @@ export async function createServices(cfg: Config, opts: ServiceOptions = {}): Pr
     async refreshSettings() {
       const v = (await readVersions(db.sql)).settings;
       if (v === settingsVersion) return settings;
-      settingsVersion = v;
-      settings = await loadSettings(db, cfg);
-      if (settings.timezone !== calendar.timeZone) calendar = new DayCalendar(settings.timezone);
+      const loaded = await loadSettings(db, cfg);
+      // The version is taken only with the settings it goes with: a request arriving while
+      // they load must load them too, not go on with the old ones.
+      if (v > settingsVersion) {
+        settingsVersion = v;
+        settings = loaded;
+        if (settings.timezone !== calendar.timeZone) calendar = new DayCalendar(settings.timezone);
+      }
       return settings;
     },
     close: () => db.close(),

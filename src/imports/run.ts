@@ -12,6 +12,7 @@ import { audit, type Actor } from '../admin/audit.ts';
 import { createClient, explain, ImportError } from './client.ts';
 import { anthropicEmails, anthropicPage, claudeCodePage, nextDay, openaiEmails, openaiPage, type Page } from './sources.ts';
 import { storeImported } from './mapping.ts';
+import { importFailed } from '../alerts/notices.ts';
 
 export type { JobRow } from '../db/repos/imports.ts';
 
@@ -131,6 +132,7 @@ export async function runJob(s: Services, id: number, o: RunOptions): Promise<Pr
     if (err instanceof LeaseLost) throw err;
     const e = err instanceof BadInput ? err : explain(label, err);
     await imports.updateJob(s.db.sql, id, { status: 'failed', error: e.message }, owner).catch(() => undefined);
+    await importFailed(s, { id, provider, error: e.message }).catch(() => undefined);
     throw e instanceof ImportError ? e : new ImportError(e.message);
   } finally {
     clearInterval(renew);

@@ -1,0 +1,70 @@
+// The alerts loop, on every server process, every alerts.check_seconds:
+//  1. the budget check, when usage, prices, people or budgets changed since this process
+//     last checked (the ledger bumps the `usage` version in every write transaction), or a
+//     minute has passed — so an alert follows the usage that crossed a threshold within
+//     seconds. One process at a time holds the check's lease; a second one checking would
+//     be harmless (the notification's unique key decides), only wasted work.
+//  2. the weekly digest, once its time has come (leased per week);
+//  3. deliveries that are due (each leased by the process sending it).
+import type { Services } from '../services.ts';
+import * as leases from '../db/repos/leases.ts';
+import { readVersions } from '../db/repos/versions.ts';
+import { checkBudgets } from './budget-check.ts';
+import { digestIfDue } from './digest.ts';
+import { deliverDue } from './deliver.ts';
+
+const CHECK_LEASE = 'alerts.budget-check';
+const RECHECK_MS = 60_000;
+
+export interface AlertsLoop {
+  /** Runs one round now (tests, and after a change made in this process). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startAlerts(s: Services): AlertsLoop {
+  let lastKey: string | null = null;
+  let lastCheck = 0;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  async function checkIfChanged(now: number): Promise<void> {
+    if (!(await leases.acquire(s.db.sql, CHECK_LEASE, '', s.instance, now, now + s.leaseMs))) {
+      lastKey = null; // another process checks; if we take over later, look at once
+      return;
+    }
+    const v = await readVersions(s.db.sql);
+    const key = `${v.usage}.${v.prices}.${v.people}.${v.budgets}`;
+    if (key === lastKey && now - lastCheck < RECHECK_MS) return;
+    await s.refreshSettings();
+    await checkBudgets(s, now);
+    lastKey = key;
+    lastCheck = now;
+  }
+
+  async function round(): Promise<void> {
+    const now = Date.now();
+    await checkIfChanged(now).catch((err) => s.log.warn('budget check failed', { error: String((err as Error)?.message ?? err).slice(0, 300) }));
+    await digestIfDue(s, now).catch((err) => s.log.warn('weekly digest failed', { error: String((err as Error)?.message ?? err).slice(0, 300) }));
+    if (stopped) return;
+    await deliverDue(s).catch((err) => s.log.warn('alert delivery failed', { error: String((err as Error)?.message ?? err).slice(0, 300) }));
+  }
+
+  const tick = () => {
+    running ??= round().finally(() => { running = null; });
+    return running;
+  };
+  const timer = setInterval(() => { if (!stopped) void tick(); }, s.cfg.alerts.check_seconds * 1000);
+  timer.unref();
+  void tick();
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      // Another process may take the check over at once instead of after the lease.
+      await leases.release(s.db.sql, CHECK_LEASE, '', s.instance).catch(() => undefined);
+    },
+  };
+}

@@ -32,3 +32,17 @@ export async function checkBudgets(s: Services, now = Date.now()): Promise<Enque
   }
   return out;
 }
+
+/** The thresholds already notified in each budget's current period and revision (for the pages). */
+export async function notifiedThresholds(s: Services, statuses: readonly BudgetStatus[]): Promise<Map<number, number[]>> {
+  const out = new Map<number, number[]>();
+  const current = new Map(statuses.map((st) => [st.budget.id, `budget:${st.budget.id}:r${st.budget.revision}:`]));
+  for (const e of await alerts.budgetEvents(s.db.sql, [...current.keys()])) {
+    const st = statuses.find((x) => x.budget.id === e.budget_id)!;
+    const prefix = current.get(e.budget_id)!;
+    const m = e.dedup_key.startsWith(prefix) ? /^(\d+):(.+)$/.exec(e.dedup_key.slice(prefix.length)) : null;
+    if (!m || m[2] !== st.period.start) continue;
+    out.set(e.budget_id, [...(out.get(e.budget_id) ?? []), Number(m[1])].sort((a, b) => a - b));
+  }
+  return out;
+}

@@ -54,7 +54,8 @@ export function checkDestination(d: DestinationDraft): CheckedDestination {
 /** 'https://hooks.slack.com/…Xy9Z': enough to tell destinations apart, not enough to post to one. */
 export function urlHint(url: URL): string {
   const rest = `${url.pathname}${url.search}`.replace(/\/+$/, '');
-  return `${url.origin}${rest.length > 1 ? `/…${rest.slice(-4)}` : ''}`;
+  // A short path carries no credential worth hiding; a long one (Slack's) shows its last characters.
+  return `${url.origin}${rest.length <= 8 ? rest : `/…${rest.slice(-4)}`}`;
 }
 
 export interface DestinationView {
@@ -124,4 +125,40 @@ export async function testDestination(s: Services, id: number, actor: Actor, now
 export async function retryDelivery(s: Services, id: number, now = Date.now()): Promise<Attempted | null> {
   if ((await alerts.retryNow(s.db.sql, id, now)) === 0) throw new NotFound(`delivery: no delivery #${id} waiting or failed`);
   return (await deliverDue(s, { only: [id] }))[0] ?? null;
+}
+
+export interface LoggedDelivery {
+  id: number;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: { at: number; http_status: number | null; error: string | null; outcome: string }[];
+  next_attempt_at: number;
+  delivered_at: number | null;
+  created_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  destination: { id: number; kind: DestinationKind; url_hint: string };
+  event: { id: string; type: string; body: Record<string, unknown> };
+}
+
+/** The newest deliveries with every attempt, for the admin panel. */
+export async function deliveryLog(s: Services, limit = 50): Promise<LoggedDelivery[]> {
+  const rows = await alerts.deliveryLog(s.db.sql, limit);
+  const attempts = await alerts.attemptsOf(s.db.sql, rows.map((r) => r.id));
+  return rows.map((r) => {
+    let body: Record<string, unknown> = {};
+    try { body = JSON.parse(r.payload) as Record<string, unknown>; } catch { /* shown by its type alone */ }
+    return {
+      id: r.id, status: r.status, next_attempt_at: r.next_attempt_at, delivered_at: r.delivered_at, created_at: r.created_at,
+      last_status: r.last_status, last_error: r.last_error,
+      attempts: attempts.filter((a) => a.delivery_id === r.id).map(({ at, http_status, error, outcome }) => ({ at, http_status, error, outcome })),
+      destination: { id: r.destination_id, kind: r.kind, url_hint: r.url_hint },
+      event: { id: r.event_id, type: r.type, body },
+    };
+  });
+}
+
+/** The alerts page in one call. */
+export async function alertsAdminView(s: Services): Promise<{ destinations: DestinationView[]; log: LoggedDelivery[]; links: boolean }> {
+  const [destinations, log] = await Promise.all([listDestinations(s), deliveryLog(s)]);
+  return { destinations, log, links: s.cfg.server.base_url !== '' };
 }

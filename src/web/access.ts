@@ -100,6 +100,16 @@ export const ACCESS: Readonly<Record<string, Rule>> = {
   'GET /admin/settings': page(ADMINS),
   'POST /admin/settings': page(ADMINS),
   'GET /admin/audit': page(ADMINS),
+  // Budgets and alerts.
+  'GET /admin/budgets': page(ADMINS),
+  'POST /admin/budgets': page(ADMINS),
+  'POST /admin/budgets/:id': page(ADMINS),
+  'POST /admin/budgets/:id/delete': page(ADMINS),
+  'GET /admin/alerts': page(ADMINS),
+  'POST /admin/alerts': page(ADMINS),
+  'POST /admin/alerts/:id/test': page(ADMINS),
+  'POST /admin/alerts/:id/delete': page(ADMINS),
+  'POST /admin/alerts/deliveries/:id/retry': page(ADMINS),
 
   // JSON for scripts.
   'GET /api/v1/me': api(MEMBERS),

@@ -7,8 +7,12 @@ import { members, teamView } from '../../usage/team.ts';
 import { teamCsv } from '../../usage/team-csv.ts';
 import { windowRange } from '../../usage/window.ts';
 import { priceTable } from '../../pricing/store.ts';
-import { renderShape } from '../fragments.ts';
+import { fragmentFor, renderShape } from '../fragments.ts';
+import { budgetsForManager } from '../../budgets/views.ts';
+import { presentBudgetLines } from '../presenters/budgets.ts';
 import { parseTeamState, presentTeam } from '../presenters/team.ts';
+
+const TEAM_SHAPES = { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } };
 
 export function teamRouter(s: Services): Router {
   const router = new Router();
@@ -18,7 +22,9 @@ export function teamRouter(s: Services): Router {
     const range = windowRange(state.window, s.calendar());
     const [view, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), { range, team: state.team }), members(s.db)]);
     const team = presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]);
-    await renderShape(ctx, { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } }, { title: 'Team adoption', team });
+    // Budgets of the viewer's teams and the org's, beside the adoption numbers (not part of the #team fragment).
+    const budgets = fragmentFor(ctx, TEAM_SHAPES) === null && ctx.state.user ? presentBudgetLines(await budgetsForManager(s, ctx.state.user)) : [];
+    await renderShape(ctx, TEAM_SHAPES, { title: 'Team adoption', team, budget_lines: budgets });
   });
 
   router.get('/team.csv', async (ctx: Context) => {

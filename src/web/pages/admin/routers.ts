@@ -8,7 +8,9 @@ import { adminPricesRouter } from './prices.ts';
 import { adminSettingsRouter } from './settings.ts';
 import { adminAuditRouter } from './audit.ts';
 import { adminImportsRouter } from './imports.ts';
+import { adminBudgetsRouter } from './budgets.ts';
+import { adminAlertsRouter } from './alerts.ts';
 
 export function adminRouters(s: Services): Router[] {
-  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s), adminPricesRouter(s), adminSettingsRouter(s), adminAuditRouter(s), adminImportsRouter(s)];
+  return [adminIndexRouter(s), adminUsersRouter(s), adminTokensRouter(s), adminPricesRouter(s), adminSettingsRouter(s), adminAuditRouter(s), adminImportsRouter(s), adminBudgetsRouter(s), adminAlertsRouter(s)];
 }

@@ -112,8 +112,13 @@ export async function deliverDue(s: Services, o: { only?: number[] } = {}): Prom
   for (;;) {
     const now = Date.now();
     const due = await alerts.dueDeliveries(s.db.sql, o.only ? Number.MAX_SAFE_INTEGER : now, BATCH, o.only);
-    const mine: DueDelivery[] = [];
-    for (const d of due) if (await alerts.claim(s.db.sql, d.id, s.instance, now, now + s.leaseMs)) mine.push(d);
+    // Leased in one transaction (retried whole on a PostgreSQL deadlock): two replicas
+    // claiming the same rows queue on their row locks, and only one wins each.
+    const mine = due.length === 0 ? [] : await s.db.transaction(async (tx) => {
+      const won: DueDelivery[] = [];
+      for (const d of due) if (await alerts.claim(tx, d.id, s.instance, now, now + s.leaseMs)) won.push(d);
+      return won;
+    });
     // Several destinations at once; one slow receiver holds up only its own delivery.
     out.push(...await Promise.all(mine.map((d) => attempt(s, d))));
     if (due.length < BATCH || o.only) return out;

@@ -123,7 +123,7 @@ export async function testDestination(s: Services, id: number, actor: Actor, now
 
 /** The delivery log's "retry now". */
 export async function retryDelivery(s: Services, id: number, now = Date.now()): Promise<Attempted | null> {
-  if ((await alerts.retryNow(s.db.sql, id, now)) === 0) throw new NotFound(`delivery: no delivery #${id} waiting or failed`);
+  if ((await s.db.transaction((tx) => alerts.retryNow(tx, id, now))) === 0) throw new NotFound(`delivery: no delivery #${id} waiting or failed`);
   return (await deliverDue(s, { only: [id] }))[0] ?? null;
 }
 

@@ -13,6 +13,8 @@ import { periodOf, type PeriodRange } from '../budgets/period.ts';
 import { addDays, type DayCalendar } from '../usage/days.ts';
 import { dayStartMs } from '../usage/zone.ts';
 import { oncePerPeriod } from '../jobs/leased.ts';
+import * as leases from '../db/repos/leases.ts';
+import * as alerts from '../db/repos/alerts.ts';
 import { buildDigest, type Digest } from './digest-content.ts';
 import { enqueue, type Enqueued } from './events.ts';
 import { pageUrl } from './payload.ts';
@@ -67,5 +69,10 @@ export async function digestIfDue(s: Services, now = Date.now()): Promise<boolea
   const today = s.calendar().dayOf(now);
   if (now < digestDueAt(today, s.calendar())) return false;
   const { monday } = digestWeeks(today);
+  // Done for this week (the usual case), or nobody to send it to: reads, not writes, say
+  // so (on SQLite a write waits for the one write lock). A destination added later in the
+  // week gets that week's digest then.
+  if ((await leases.state(s.db.sql, DIGEST_JOB, monday))?.done_at) return false;
+  if (!(await alerts.destinations(s.db.sql)).some((d) => d.events.includes('digest'))) return false;
   return (await oncePerPeriod(s.db, DIGEST_JOB, monday, { owner: s.instance, leaseMs: s.leaseMs }, async () => { await sendDigest(s, { monday, now }); })) === 'ran';
 }

@@ -10,6 +10,7 @@ import type { Services } from '../services.ts';
 import * as leases from '../db/repos/leases.ts';
 import { readVersions } from '../db/repos/versions.ts';
 import { checkBudgets } from './budget-check.ts';
+import { listBudgets } from '../budgets/budgets.ts';
 import { digestIfDue } from './digest.ts';
 import { deliverDue } from './deliver.ts';
 
@@ -27,17 +28,25 @@ export function startAlerts(s: Services): AlertsLoop {
   let lastCheck = 0;
   let running: Promise<void> | null = null;
   let stopped = false;
+  /** Whether this process took the check's lease (only then is there one to give back). */
+  let holding = false;
 
+  // Idle rounds only read: on SQLite every write waits for the one write lock, and a
+  // quiet server should not take it every few seconds for nothing. Writes go through
+  // db.transaction, never the shared reader connection, whose waiting would hold up reads.
   async function checkIfChanged(now: number): Promise<void> {
-    if (!(await leases.acquire(s.db.sql, CHECK_LEASE, '', s.instance, now, now + s.leaseMs))) {
-      lastKey = null; // another process checks; if we take over later, look at once
-      return;
-    }
     const v = await readVersions(s.db.sql);
     const key = `${v.usage}.${v.prices}.${v.people}.${v.budgets}`;
     if (key === lastKey && now - lastCheck < RECHECK_MS) return;
-    await s.refreshSettings();
-    await checkBudgets(s, now);
+    if ((await listBudgets(s.db)).length > 0) {
+      holding = await s.db.transaction((tx) => leases.acquire(tx, CHECK_LEASE, '', s.instance, now, now + s.leaseMs));
+      if (!holding) {
+        lastKey = null; // another process checks; if this one takes over later, it looks at once
+        return;
+      }
+      await s.refreshSettings();
+      await checkBudgets(s, now);
+    }
     lastKey = key;
     lastCheck = now;
   }
@@ -64,7 +73,7 @@ export function startAlerts(s: Services): AlertsLoop {
       clearInterval(timer);
       await running;
       // Another process may take the check over at once instead of after the lease.
-      await leases.release(s.db.sql, CHECK_LEASE, '', s.instance).catch(() => undefined);
+      if (holding) await s.db.transaction((tx) => leases.release(tx, CHECK_LEASE, '', s.instance)).catch(() => undefined);
     },
   };
 }

@@ -64,15 +64,20 @@ export async function sendDigest(s: Services, o: { monday?: string; now?: number
   return { digest, sent };
 }
 
-/** From the loop: this week's digest, once its time has come (a replica started late on Monday catches up). */
-export async function digestIfDue(s: Services, now = Date.now()): Promise<boolean> {
+export type DigestState = 'not-yet' | 'no-destination' | 'sent' | 'done';
+
+/**
+ * From the loop: this week's digest, once its time has come (a replica started late on
+ * Monday catches up). 'done' and 'sent' mean nothing more is to be done this week.
+ */
+export async function digestIfDue(s: Services, now = Date.now()): Promise<DigestState> {
   const today = s.calendar().dayOf(now);
-  if (now < digestDueAt(today, s.calendar())) return false;
+  if (now < digestDueAt(today, s.calendar())) return 'not-yet';
   const { monday } = digestWeeks(today);
   // Done for this week (the usual case), or nobody to send it to: reads, not writes, say
   // so (on SQLite a write waits for the one write lock). A destination added later in the
   // week gets that week's digest then.
-  if ((await leases.state(s.db.sql, DIGEST_JOB, monday))?.done_at) return false;
-  if (!(await alerts.destinations(s.db.sql)).some((d) => d.events.includes('digest'))) return false;
-  return (await oncePerPeriod(s.db, DIGEST_JOB, monday, { owner: s.instance, leaseMs: s.leaseMs }, async () => { await sendDigest(s, { monday, now }); })) === 'ran';
+  if ((await leases.state(s.db.sql, DIGEST_JOB, monday))?.done_at) return 'done';
+  if (!(await alerts.destinations(s.db.sql)).some((d) => d.events.includes('digest'))) return 'no-destination';
+  return (await oncePerPeriod(s.db, DIGEST_JOB, monday, { owner: s.instance, leaseMs: s.leaseMs }, async () => { await sendDigest(s, { monday, now }); })) === 'ran' ? 'sent' : 'done';
 }

@@ -11,7 +11,7 @@ import * as leases from '../db/repos/leases.ts';
 import { readVersions } from '../db/repos/versions.ts';
 import { checkBudgets } from './budget-check.ts';
 import { listBudgets } from '../budgets/budgets.ts';
-import { digestIfDue } from './digest.ts';
+import { digestIfDue, digestWeeks } from './digest.ts';
 import { deliverDue } from './deliver.ts';
 
 const CHECK_LEASE = 'alerts.budget-check';
@@ -51,10 +51,21 @@ export function startAlerts(s: Services): AlertsLoop {
     lastCheck = now;
   }
 
+  /** The week whose digest needs nothing more from this process, and when digest destinations were last looked for. */
+  let digestDone: string | null = null;
+  let noDestinationAt = 0;
+  async function digest(now: number): Promise<void> {
+    const monday = digestWeeks(s.calendar().dayOf(now)).monday;
+    if (monday === digestDone || now - noDestinationAt < RECHECK_MS) return;
+    const state = await digestIfDue(s, now);
+    if (state === 'sent' || state === 'done') digestDone = monday;
+    noDestinationAt = state === 'no-destination' ? now : 0;
+  }
+
   async function round(): Promise<void> {
     const now = Date.now();
     await checkIfChanged(now).catch((err) => s.log.warn('budget check failed', { error: String((err as Error)?.message ?? err).slice(0, 300) }));
-    await digestIfDue(s, now).catch((err) => s.log.warn('weekly digest failed', { error: String((err as Error)?.message ?? err).slice(0, 300) }));
+    await digest(now).catch((err) => s.log.warn('weekly digest failed', { error: String((err as Error)?.message ?? err).slice(0, 300) }));
     if (stopped) return;
     await deliverDue(s).catch((err) => s.log.warn('alert delivery failed', { error: String((err as Error)?.message ?? err).slice(0, 300) }));
   }
@@ -65,7 +76,8 @@ export function startAlerts(s: Services): AlertsLoop {
   };
   const timer = setInterval(() => { if (!stopped) void tick(); }, s.cfg.alerts.check_seconds * 1000);
   timer.unref();
-  void tick();
+  // The first round comes one interval after start, not during it: a server starting up
+  // (and its daily-sync lease) has enough to do with the database at that moment.
   return {
     tick,
     async stop() {

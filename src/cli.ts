@@ -24,6 +24,7 @@ import { createJob, runJob } from './imports/run.ts';
 import { isProvider, PROVIDERS } from './imports/vendors.ts';
 import { loadAdminKey } from './imports/keys.ts';
 import { ImportError } from './imports/client.ts';
+import { alertCommand, budgetCommand, digestCommand, type CliTools } from './alerts/commands.ts';
 
 const USAGE = `usage: tokenboard [--config FILE] <command>
 
@@ -43,6 +44,13 @@ commands:
                                           then compare row counts and everyone's totals
   import anthropic|openai|cursor|copilot --from YYYY-MM-DD --to YYYY-MM-DD [--key-env VAR]
                                           vendor usage backfill (key or token from VAR, else the stored one)
+  budget set (--user LOGIN | --team SLUG | --org) --period week|month (--limit-usd N | --limit-tokens N) [--thresholds 50,80,100]
+  budget list [--json]                    budgets with what they used so far this period
+  budget remove ID
+  alert add --kind slack|webhook --url URL [--secret S] [--events budget,digest,unknown-model,import-failed]
+  alert list [--json]
+  alert test ID                           sends a test alert to that destination now
+  digest [--send]                         prints the weekly digest as JSON; --send sends it now
 
 Configuration: config.toml via --config or TOKENBOARD_CONFIG, and TOKENBOARD_<SECTION>_<KEY>
 environment variables; see config.example.toml.`;
@@ -85,6 +93,11 @@ async function withServices<T>(cfg: Config, fn: (s: Services) => Promise<T>): Pr
   } finally {
     await s.close();
   }
+}
+
+/** What the budget, alert and digest commands (src/alerts/commands.ts) need from here. */
+function cliTools(cfg: Config, io: Out): CliTools {
+  return { parse, services: (fn) => withServices(cfg, fn), usage: (m) => new UsageError(m), out: io.out, err: io.err };
 }
 
 /** Finds --config anywhere in the arguments (it applies to every command). */
@@ -244,6 +257,9 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
         io.out(`imported ${summary.events} events from ${provider} in ${summary.pages} pages; ${summary.unmapped} unmapped (assign them in the admin panel)`);
         return 0;
       }
+      case 'budget': return await budgetCommand(sub, rest, cliTools(cfg, io));
+      case 'alert': return await alertCommand(sub, rest, cliTools(cfg, io));
+      case 'digest': return await digestCommand(args, cliTools(cfg, io));
       default:
         throw new UsageError(`unknown command "${cmd}"; run "tokenboard --help"`);
     }

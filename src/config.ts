@@ -58,6 +58,16 @@ const SCHEMA = {
       check: (v: number) => (v < 1 || v > 3600 ? 'use 1 to 3600 seconds' : null),
     },
   },
+  alerts: {
+    check_seconds: {
+      kind: 'int', default: 5,
+      check: (v: number) => (v < 1 || v > 300 ? 'use 1 to 300 seconds' : null),
+    },
+    retry_seconds: {
+      kind: 'int', default: 30,
+      check: (v: number) => (v < 1 || v > 3600 ? 'use 1 to 3600 seconds' : null),
+    },
+  },
   github: {
     client_id: { kind: 'string', default: '' },
     client_secret: { kind: 'string', default: '' },

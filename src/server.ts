@@ -13,10 +13,13 @@ import { firstStartAdmin } from './auth/first-start.ts';
 import { pruneLoginLinks } from './auth/login-links.ts';
 import { pruneSessions } from './auth/session-store.ts';
 import { prune as pruneLeases } from './db/repos/leases.ts';
+import { startAlerts, type AlertsLoop } from './alerts/loop.ts';
 
 export interface Running {
   services: Services;
   server: Server;
+  /** Budget checks, the weekly digest and alert deliveries (src/alerts/loop.ts). */
+  alerts: AlertsLoop;
   port: number;
   url: string;
   stop(): Promise<void>;
@@ -85,11 +88,13 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   }, Math.min(HOUSEKEEPING_MS, services.leaseMs));
   housekeeping.unref();
   await housekeep();
+  const alerts = startAlerts(services);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(housekeeping);
+      await alerts.stop();
       // A running import stops at its next page boundary at worst; its job row keeps the cursor.
       await Promise.race([Promise.all([syncing, allSettled(services)]), new Promise((r) => setTimeout(r, 5_000).unref())]);
       closing = true;
@@ -105,5 +110,5 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
     })();
     return stopping;
   };
-  return { services, server, port, url, stop };
+  return { services, server, alerts, port, url, stop };
 }

@@ -13,6 +13,7 @@ import { touchUsed } from '../db/repos/tokens.ts';
 import { bumpVersion } from '../db/repos/versions.ts';
 import { facetsOf, PROVIDER_SOURCES, tokensOf, type Facet } from './rules.ts';
 import { recomputeDays } from './recompute.ts';
+import { unpricedModelsStored } from '../alerts/notices.ts';
 
 export class ReplayError extends Error {
   constructor() { super('replay'); }
@@ -111,6 +112,9 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[],
   const touched = [...new Set(inserted.map((r) => r.day))];
   const anchored = await usage.anchoredDays(tx, meta.userId, touched, PROVIDER_SOURCES);
   if (anchored.length) await recomputeDays(tx, anchored.map((day) => ({ user_id: meta.userId, day })), table);
+  // A model without a price: the first batch ever to bring it decides its alert, here.
+  const unpriced = inserted.filter((r) => r.cost === null);
+  if (unpriced.length) await unpricedModelsStored(tx, unpriced.map((r) => ({ provider: r.ev.provider, model: r.ev.model })), meta.now);
   await bumpVersion(tx, 'usage');
   return { accepted: inserted.length, duplicates };
 }

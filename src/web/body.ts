@@ -29,8 +29,8 @@ export const LIST_FORM: BodySpec = { kind: 'form', limit: 1024 * 1024 };
 export const PRICE_UPLOAD: BodySpec = { kind: 'multipart', limit: 21 * 1024 * 1024 };
 
 export interface Body {
-  /** Form fields (form and multipart), last value wins for repeated names. */
-  fields: Record<string, string>;
+  /** Form fields (form and multipart); a name sent more than once (checkboxes) keeps all its values. */
+  fields: Record<string, string | string[]>;
   /** Uploaded files of a multipart body, by field name. */
   files: Record<string, { name: string; type: string; data: Buffer }>;
   /** A JSON body, parsed. */
@@ -74,8 +74,8 @@ export async function readBody(ctx: Context, spec: BodySpec): Promise<Body> {
       case 'form': {
         const parsed = await parse.form(ctx, { limit: spec.limit, queryString: { depth: 0, parameterLimit: 200, allowPrototypes: false } });
         for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-          const value = Array.isArray(v) ? v[v.length - 1] : v;
-          if (typeof value === 'string') out.fields[k] = value;
+          if (typeof v === 'string') out.fields[k] = v;
+          else if (Array.isArray(v)) out.fields[k] = v.filter((x): x is string => typeof x === 'string');
         }
         return out;
       }

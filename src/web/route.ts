@@ -44,7 +44,7 @@ function chain(s: Services, r: Route, who: Middleware): Middleware[] {
   };
   const bodyAndInput: Middleware = async (ctx: Context, next: Next) => {
     const body = r.body ? await readBody(ctx, r.body) : { fields: {}, files: {} };
-    ctx.state.form = new URLSearchParams(body.fields);
+    ctx.state.form = new URLSearchParams(Object.entries(body.fields).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, x])));
     ctx.state.files = body.files;
     ctx.state.body = body;
     // Pages change state only with the session's CSRF token (a form field or, for htmx, a

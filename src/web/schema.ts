@@ -40,6 +40,16 @@ export function raw(max: number) {
   return v.optional(v.pipe(v.unknown(), v.transform(one), v.transform((x) => (x ?? '') as unknown), v.string('must be text'), v.maxLength(max, `at most ${max} characters`)), '');
 }
 
+/** Every value of a repeated field (a group of checkboxes), each 1..max printable characters; absent → []. */
+export function list(max: number, maxItems = 50) {
+  return v.optional(v.pipe(
+    v.unknown(),
+    v.transform((x) => (x === undefined || x === null || x === '' ? [] : Array.isArray(x) ? x : [x])),
+    v.array(v.pipe(v.string('must be text'), v.maxLength(max, `at most ${max} characters each`), v.check((x) => !UNPRINTABLE.test(x), 'must be printable (no control or invisible characters)'))),
+    v.maxLength(maxItems, `at most ${maxItems} values`),
+  ), '');
+}
+
 /** A checkbox: present ('on') or absent. */
 export const checkbox = v.optional(v.pipe(v.unknown(), v.transform((x) => one(x) === 'on' || one(x) === 'true')), '');
 

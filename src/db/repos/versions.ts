@@ -5,9 +5,9 @@
 import { num } from '../dialect.ts';
 import type { Sql } from '../sql.ts';
 
-/** usage: events and everything derived from them; prices; people (users, teams); settings. */
-export type VersionName = 'usage' | 'prices' | 'people' | 'settings';
-export const VERSION_NAMES: readonly VersionName[] = ['usage', 'prices', 'people', 'settings'];
+/** usage: events and everything derived from them; prices; people (users, teams); settings; budgets. */
+export type VersionName = 'usage' | 'prices' | 'people' | 'settings' | 'budgets';
+export const VERSION_NAMES: readonly VersionName[] = ['usage', 'prices', 'people', 'settings', 'budgets'];
 
 export type Versions = Record<VersionName, number>;
 
@@ -20,7 +20,7 @@ export async function bumpVersion(q: Sql, name: VersionName): Promise<void> {
 }
 
 export async function readVersions(q: Sql): Promise<Versions> {
-  const out = { usage: 0, prices: 0, people: 0, settings: 0 } as Versions;
+  const out = { usage: 0, prices: 0, people: 0, settings: 0, budgets: 0 } as Versions;
   for (const r of await q.all<{ name: VersionName; version: number }>('SELECT name, version FROM data_versions')) out[r.name] = num(r.version);
   return out;
 }

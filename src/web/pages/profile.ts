@@ -18,6 +18,8 @@ import { presentProfile } from '../presenters/profile.ts';
 import { badgeEmbed } from '../presenters/badge-embed.ts';
 import { badgeSvg } from '../svg/badge.ts';
 import { cardSvg } from '../svg/card.ts';
+import { budgetsOfPerson } from '../../budgets/views.ts';
+import { presentBudgetLines } from '../presenters/budgets.ts';
 
 const BADGE_WINDOW: Record<WindowName, string> = { today: 'today', '7d': '7d', '30d': '30d', '90d': '90d', all: 'all time' };
 
@@ -62,7 +64,9 @@ export function profileRoutes(s: Services) {
         const person = await visiblePerson(s, ctx, params.login);
         const p = await profile(s.db, await priceTable(s.db), s.calendar(), person, windowRange(query.window, s.calendar()));
         const view = presentProfile(p, ctx.state.user ?? null, s.calendar().timeZone);
-        await renderShape(ctx, { page: 'pages/profile.njk', fragments: { profile: 'partials/profile-body.njk' } }, { title: view.person.name, p: view, embed: badgeEmbed(baseUrl(s, ctx), person.login) });
+        // Budgets counting this person's usage: on their own profile only.
+        const budgets = view.me ? presentBudgetLines(await budgetsOfPerson(s, person)) : [];
+        await renderShape(ctx, { page: 'pages/profile.njk', fragments: { profile: 'partials/profile-body.njk' } }, { title: view.person.name, p: view, embed: badgeEmbed(baseUrl(s, ctx), person.login), budget_lines: budgets });
       },
     }),
     image('/u/:login/badge.svg', async (person, window) => {

@@ -17,6 +17,8 @@ import { setFlash, takeFlash } from '../flash.ts';
 import { presentSettings } from '../presenters/settings.ts';
 import { baseUrl } from './profile.ts';
 import { inlineError, seeOther, type FieldError } from './admin/common.ts';
+import { budgetsOfPerson } from '../../budgets/views.ts';
+import { presentBudgetLines } from '../presenters/budgets.ts';
 
 const NOTICES = { revoked: 'Token revoked: agents using it can no longer send usage.', saved: 'Settings saved.' } as const;
 const DONE = ['revoked', 'saved'] as const;
@@ -33,12 +35,13 @@ const members = pageRule(MEMBERS);
 export function settingsRoutes(s: Services) {
   const show = async (ctx: Context, done: (typeof DONE)[number] | null, refused: { error: FieldError; draft: string } | null = null) => {
     const user = me(ctx);
-    const [tokens, prefs] = await Promise.all([listTokens(s.db, user.id), getPreferences(s.db, user.id)]);
+    const [tokens, prefs, budgets] = await Promise.all([listTokens(s.db, user.id), getPreferences(s.db, user.id), budgetsOfPerson(s, user)]);
     const created = refused ? null : takeFlash<{ name: string; token: string }>(ctx, s, NEW_TOKEN);
     // The page may hold a secret shown once: never store it in any cache.
     ctx.set('Cache-Control', 'no-store');
     await page(ctx, 'pages/settings.njk', {
       title: 'Settings',
+      budget_lines: presentBudgetLines(budgets),
       settings: presentSettings({ baseUrl: baseUrl(s, ctx), userId: user.id, login: user.login, tokens, prefs, created, notice: done ? NOTICES[done] : null, tokenError: refused?.error, tokenDraft: refused?.draft }),
     });
   };

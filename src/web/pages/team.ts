@@ -10,11 +10,14 @@ import { priceTable } from '../../pricing/store.ts';
 import { MANAGERS, page } from '../access.ts';
 import { route } from '../route.ts';
 import { request } from '../schema.ts';
-import { renderShape } from '../fragments.ts';
+import { fragmentFor, renderShape } from '../fragments.ts';
+import { budgetsForManager } from '../../budgets/views.ts';
+import { presentBudgetLines } from '../presenters/budgets.ts';
 import { presentTeam, TEAM_QUERY } from '../presenters/team.ts';
 import { presentTools } from '../presenters/team-tools.ts';
 
 const input = request({ query: TEAM_QUERY });
+const TEAM_SHAPES = { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } };
 
 export function teamRoutes(s: Services) {
   return [
@@ -25,7 +28,9 @@ export function teamRoutes(s: Services) {
         const query = { range, team: state.team };
         const [view, tools, everyone] = await Promise.all([teamView(s.db, await priceTable(s.db), query), toolsView(s.db, s.calendar(), query), members(s.db)]);
         const team = { ...presentTeam(view, state, [...new Set(everyone.flatMap((m) => m.teams))]), tools: presentTools(tools, view.members) };
-        await renderShape(ctx, { page: 'pages/team.njk', fragments: { team: 'partials/team.njk' } }, { title: 'Team adoption', team });
+        // Budgets of the viewer's teams and the org's, beside the adoption numbers (not part of the #team fragment).
+        const budgets = fragmentFor(ctx, TEAM_SHAPES) === null && ctx.state.user ? presentBudgetLines(await budgetsForManager(s, ctx.state.user)) : [];
+        await renderShape(ctx, TEAM_SHAPES, { title: 'Team adoption', team, budget_lines: budgets });
       },
     }),
     route({

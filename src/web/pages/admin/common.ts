@@ -52,6 +52,8 @@ export const SECTIONS = [
   { key: 'tokens', href: '/admin/tokens', label: 'Agent tokens' },
   { key: 'prices', href: '/admin/prices', label: 'Prices' },
   { key: 'imports', href: '/admin/imports', label: 'Imports' },
+  { key: 'budgets', href: '/admin/budgets', label: 'Budgets' },
+  { key: 'alerts', href: '/admin/alerts', label: 'Alerts' },
   { key: 'settings', href: '/admin/settings', label: 'Settings' },
   { key: 'audit', href: '/admin/audit', label: 'Audit log' },
 ] as const;

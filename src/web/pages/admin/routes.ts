@@ -7,7 +7,9 @@ import { adminPricesRoutes } from './prices.ts';
 import { adminSettingsRoutes } from './settings.ts';
 import { adminAuditRoutes } from './audit.ts';
 import { adminImportsRoutes } from './imports.ts';
+import { adminBudgetsRoutes } from './budgets.ts';
+import { adminAlertsRoutes } from './alerts.ts';
 
 export function adminRoutes(s: Services) {
-  return [...adminIndexRoutes(s), ...adminUsersRoutes(s), ...adminTokensRoutes(s), ...adminPricesRoutes(s), ...adminSettingsRoutes(s), ...adminAuditRoutes(s), ...adminImportsRoutes(s)];
+  return [...adminIndexRoutes(s), ...adminUsersRoutes(s), ...adminTokensRoutes(s), ...adminPricesRoutes(s), ...adminSettingsRoutes(s), ...adminAuditRoutes(s), ...adminImportsRoutes(s), ...adminBudgetsRoutes(s), ...adminAlertsRoutes(s)];
 }

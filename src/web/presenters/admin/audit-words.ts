@@ -17,6 +17,12 @@ function priceText(p: unknown): string {
   return `${parts.join(', ')} per million tokens`;
 }
 
+function budgetText(b: unknown): string {
+  const x = (b && typeof b === 'object' ? b : {}) as Details;
+  const limit = x.limit_usd != null ? `$${str(x.limit_usd)}` : `${str(x.limit_tokens)} tokens`;
+  return `${x.period === 'week' ? 'weekly' : 'monthly'} budget (${limit}, alerts at ${Array.isArray(x.thresholds) ? x.thresholds.map((t) => `${str(t)}%`).join(', ') : '?'})`;
+}
+
 const SETTING_NAMES: Record<string, string> = { name: 'the org name', timezone: 'the time zone', leaderboard_visibility: 'the leaderboard visibility', retention_days: 'raw-event retention (days)' };
 
 function settingsChanges(d: Details): string {
@@ -68,6 +74,11 @@ export function auditSentence(e: Pick<AuditRow, 'actor' | 'kind' | 'target' | 'd
     case 'import.start': return `${who} started a ${target} usage import for ${str(d.from)} – ${str(d.to)} (job ${str(d.job)})`;
     case 'import.resume': return `${who} resumed the ${target} usage import (job ${str(d.job)})`;
     case 'import.assign': return `${who} assigned ${str(d.kind).replace(/_/g, ' ')} ${str(d.external_id)} to ${target}${typeof d.moved === 'number' ? `, moving ${plural(d.moved, 'waiting record')}` : ''}`;
+    case 'budget.set': return d.before ? `${who} changed the ${budgetText(d.after)} of ${target}` : `${who} set a ${budgetText(d.after)} for ${target}`;
+    case 'budget.remove': return `${who} deleted the ${budgetText(d.before)} of ${target}`;
+    case 'alert.add': return `${who} added the alert destination ${target}${Array.isArray(d.events) ? ` for ${d.events.join(', ')}` : ''}`;
+    case 'alert.remove': return `${who} deleted the alert destination ${target}`;
+    case 'alert.test': return `${who} sent a test alert to ${target}`;
     default: return `${who}: ${e.kind}${target ? ` ${target}` : ''}`;
   }
 }

@@ -13,11 +13,22 @@ export const emptyTruth = (): Truth => ({ input: 0, output: 0, cacheRead: 0, cac
 
 export interface Written { truth: Truth; bytes: number; files: number }
 
+/** How much to write: stop at `bytes` of logs or `messages` model responses, whichever comes first. */
+export interface CorpusSize {
+  bytes?: number;
+  messages?: number;
+  /** Messages are spread over this many days, ending `endMs` (default: 60 days from 2026-09-01). */
+  days?: number;
+  endMs?: number;
+  /** Scales the prompt, answer and tool-output text (1 = the default sizes). */
+  textScale?: number;
+}
+
 export interface ToolCorpus {
   /** The agent's source name for the events (and the key of this tool's figures). */
   source: string;
-  /** Writes about `bytes` of logs under `root`; the same every run (seeded). */
-  generate(root: string, bytes: number): Written;
+  /** Writes logs under `root`; the same every run (seeded). */
+  generate(root: string, size: CorpusSize): Written;
   /** Environment that points the agent (and ccusage) at `root` and nowhere else for this tool. */
   env(root: string): Record<string, string>;
   /** ccusage's arguments for this tool alone, and its JSON `totals` in our terms. */
@@ -71,30 +82,34 @@ export const claudeCorpus: ToolCorpus = {
     args: ['claude', 'daily', '--offline', '--json'],
     totals: (t) => ({ input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheWrite: t.cacheCreationTokens }),
   },
-  generate(root, target) {
+  generate(root, size) {
     const r = rng(42);
     const truth = emptyTruth();
     let bytes = 0;
     let files = 0;
-    const start = Date.parse('2026-09-01T00:00:00Z');
+    const days = size.days ?? 60;
+    const start = size.endMs === undefined ? Date.parse('2026-09-01T00:00:00Z') : size.endMs - days * 86_400_000;
+    const scale = size.textScale ?? 1;
+    const t = (n: number) => text(r, Math.max(1, Math.round(n * scale)));
+    const more = () => bytes < (size.bytes ?? Infinity) && truth.messages < (size.messages ?? Infinity);
     const copies: string[] = []; // lines a later session resumes from
     const models = ['claude-sonnet-4-5-20250929', 'claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001'];
     let n = 0;
     const old = new Date(Date.now() - 3 * 86_400_000);
-    for (let p = 0; bytes < target; p++) {
+    for (let p = 0; more(); p++) {
       const dir = join(root, 'projects', `-home-dev-project-${p}`);
       mkdirSync(dir, { recursive: true });
-      for (let s = 0; s < 25 && bytes < target; s++) {
+      for (let s = 0; s < 25 && more(); s++) {
         const sid = uuid(r);
         const f = new LogFile(join(dir, `${sid}.jsonl`));
         const base = { parentUuid: null, isSidechain: false, userType: 'external', cwd: `/home/dev/project-${p}`, sessionId: sid, version: '2.1.190', gitBranch: 'main' };
-        let ts = start + Math.floor(r() * 60) * 86_400_000 + Math.floor(r() * 86_400_000);
+        let ts = start + Math.floor(r() * days) * 86_400_000 + Math.floor(r() * 86_400_000);
         // A resumed session starts with copies of earlier messages (same ids: counted once).
         if (s % 7 === 3 && copies.length) for (const c of copies.splice(0, 5)) f.raw(c);
         const turns = 20 + Math.floor(r() * 20);
-        for (let t = 0; t < turns; t++) {
+        for (let turn = 0; turn < turns && more(); turn++) {
           ts += 5_000 + Math.floor(r() * 60_000);
-          f.json({ ...base, type: 'user', uuid: uuid(r), timestamp: new Date(ts).toISOString(), message: { role: 'user', content: text(r, 300 + Math.floor(r() * 500)) } });
+          f.json({ ...base, type: 'user', uuid: uuid(r), timestamp: new Date(ts).toISOString(), message: { role: 'user', content: t(300 + Math.floor(r() * 500)) } });
           const id = `msg_${(++n).toString(36).padStart(10, '0')}`;
           const req = `req_${n.toString(36).padStart(10, '0')}`;
           const model = models[n % 3];
@@ -110,12 +125,12 @@ export const claudeCorpus: ToolCorpus = {
             // Streamed: every block line repeats the ids; output grows to its final value.
             const out = b === blocks - 1 ? output : Math.floor((output * (b + 1)) / (blocks + 1));
             line = f.json({ ...base, type: 'assistant', uuid: uuid(r), timestamp: new Date(ts + b * 500).toISOString(), requestId: req,
-              message: { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: text(r, 400 + Math.floor(r() * 1200)) }], stop_reason: b === blocks - 1 ? 'end_turn' : null, stop_sequence: null,
+              message: { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: t(400 + Math.floor(r() * 1200)) }], stop_reason: b === blocks - 1 ? 'end_turn' : null, stop_sequence: null,
                 usage: { input_tokens: input, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead, cache_creation: { ephemeral_5m_input_tokens: cacheWrite - cacheWrite1h, ephemeral_1h_input_tokens: cacheWrite1h }, output_tokens: out, service_tier: 'standard' } } });
           }
           if (r() < 0.05) copies.push(line);
           truth.input += input; truth.output += output; truth.cacheRead += cacheRead; truth.cacheWrite += cacheWrite; truth.cacheWrite1h += cacheWrite1h; truth.messages++;
-          f.json({ ...base, type: 'user', uuid: uuid(r), timestamp: new Date(ts + 2000).toISOString(), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${n}`, content: text(r, 500 + Math.floor(r() * 1500)), is_error: false }] } });
+          f.json({ ...base, type: 'user', uuid: uuid(r), timestamp: new Date(ts + 2000).toISOString(), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${n}`, content: t(500 + Math.floor(r() * 1500)), is_error: false }] } });
         }
         f.close(old);
         bytes += f.bytes;

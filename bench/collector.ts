@@ -66,7 +66,7 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
   let toolEnv: Record<string, string> = {};
   for (const tool of set.tools) {
     const root = join(dir, tool.source);
-    const w = tool.generate(root, (TARGET_MB * 1024 * 1024) / set.tools.length);
+    const w = tool.generate(root, { bytes: (TARGET_MB * 1024 * 1024) / set.tools.length });
     for (const k of Object.keys(truth) as (keyof Truth)[]) truth[k] += w.truth[k];
     bytes += w.bytes;
     files += w.files;

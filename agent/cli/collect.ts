@@ -48,11 +48,12 @@ export async function collect(io: Io, opts: { since?: string; dryRun: boolean; j
     return 0;
   }
   const outbox = new Outbox(cfg.stateDir);
+  // Counted before the append: afterwards it would re-read every event just queued.
+  const total = outbox.pending().total + scan.events.length;
   outbox.append(scan.events);
   outbox.close();
   // A --since scan skips older events, so its cursors must not hide them from later scans.
   if (sinceMs === null) scan.commit();
-  const total = outbox.pending().total;
   io.err(`collect: found ${scan.events.length} new events (${fmtCounts(scan.bySource)}); ${total} in the queue`);
   const flusher = new Flusher(outbox, cfg.stateDir, cfg.login, {
     onProgress: (sent) => io.err(`collect: sent ${sent}/${total}`),

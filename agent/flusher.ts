@@ -123,6 +123,15 @@ class DeliveryStats {
   }
 }
 
+/** Removes a lock this process holds (one of its threads died holding it). */
+export function releaseOwnLock(path: string): void {
+  try {
+    if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+  } catch {
+    // Not held.
+  }
+}
+
 export interface FlusherOptions {
   fetchImpl?: FetchLike;
   random?: () => number;

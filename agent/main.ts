@@ -4,6 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { HELP } from './cli/help.ts';
 import { processIo, UsageError, type Io } from './cli/common.ts';
 import { useSmallYoungGeneration } from './cli/heap.ts';
@@ -69,7 +70,10 @@ function isMainModule(): boolean {
   }
 }
 
-if (isMainModule()) {
+if (!isMainThread) {
+  // The bundle started as the agent's bookkeeping thread (see bookkeeper.ts).
+  if ((workerData as { role?: string } | null)?.role === 'tokenboard-bookkeeper') void import('./bookkeeper.ts');
+} else if (isMainModule()) {
   useSmallYoungGeneration();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {
     process.stderr.write(`${err.message}\n`);

@@ -138,7 +138,7 @@ export class Outbox {
   // ---- sender side (call only while holding the send lock) -------------------------
 
   /** Seals segments whose producer died (kill -9) or went quiet for an hour. */
-  private adoptAbandoned(): void {
+  private adoptAbandoned(ownThreadsToo = false): void {
     const now = Date.now();
     for (const f of readdirSync(this.qdir)) {
       if (!f.endsWith('.open') || f === `${this.openName}.open`) continue;
@@ -149,13 +149,22 @@ export class Outbox {
       } catch {
         continue;
       }
-      if (pid === process.pid || (pidAlive(pid) && !old)) continue;
+      if (pid === process.pid ? !ownThreadsToo : pidAlive(pid) && !old) continue;
       try {
         renameSync(join(this.qdir, f), join(this.qdir, f.replace(/\.open$/, '.jsonl')));
       } catch {
         // Its producer sealed it in the meantime.
       }
     }
+  }
+
+  /**
+   * Seals the segments another thread of this process left open when it died (they would
+   * otherwise wait an hour, as their pid is alive). Only for a thread that knows it is
+   * the only producer left in this process.
+   */
+  adoptOwnThreads(): void {
+    this.adoptAbandoned(true);
   }
 
   private sealedSegments(): string[] {

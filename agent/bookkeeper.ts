@@ -7,7 +7,7 @@
 // starts the bookkeeping when it finds itself in a worker with this role), from source it
 // is this module. Should the worker die, the events are queued and sent on the calling
 // thread as before, and a log line says so.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.ts';
 import type { WireEvent } from './wire.ts';
@@ -16,8 +16,11 @@ import { Flusher, releaseOwnLock, tryLock } from './flusher.ts';
 import { scanLogs } from './collectors/index.ts';
 import { loadSalt } from './collectors/context.ts';
 import { fmtCounts } from './cli/common.ts';
+import { workerThreadsModule } from './lazy.ts';
 
 export const BOOKKEEPER_ROLE = 'tokenboard-bookkeeper';
+/** The bookkeeping thread's process.argv[2] (main.ts looks for it before loading anything). */
+export const BOOKKEEPER_ARG = '--tokenboard-bookkeeping-thread';
 
 export interface BookkeeperOptions {
   /** Scan the local logs every `scanMs` (`run`), or only queue and send (`proxy`). */
@@ -82,12 +85,14 @@ export function bookkeeping(cfg: AgentConfig, opts: BookkeeperOptions, log: (lin
 
 /** Starts the bookkeeping in a worker thread; resolves once it is running. */
 export function startBookkeeper(cfg: AgentConfig, opts: BookkeeperOptions, log: (line: string) => void): Promise<Bookkeeper> {
-  const data = { role: BOOKKEEPER_ROLE, cfg, opts };
+  const { Worker } = workerThreadsModule();
+  // argv marks the thread for main.ts (the bundle's entry), which then loads this module.
+  const options = { workerData: { role: BOOKKEEPER_ROLE, cfg, opts }, argv: [BOOKKEEPER_ARG] };
   const worker = import.meta.url.endsWith('.ts')
     // From source (tests, development under tsx): Node 20 does not carry tsx's loader into
     // worker threads, so the worker registers it before loading this module.
-    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`, { eval: true, workerData: data })
-    : new Worker(new URL(import.meta.url), { workerData: data });
+    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); }).then((m) => m.serveIfBookkeeper())`, { ...options, eval: true })
+    : new Worker(new URL(import.meta.url), options);
   let fallback: Bookkeeper | null = null;
   let stopping: Promise<void> | null = null;
   let ended = false;
@@ -151,7 +156,10 @@ export function startBookkeeper(cfg: AgentConfig, opts: BookkeeperOptions, log: 
   });
 }
 
-function serveInWorker(): void {
+/** Runs the bookkeeping when this is its worker thread; false anywhere else. */
+export function serveIfBookkeeper(): boolean {
+  const { isMainThread, parentPort, workerData } = workerThreadsModule();
+  if (isMainThread || (workerData as { role?: string } | null)?.role !== BOOKKEEPER_ROLE) return false;
   const port = parentPort!;
   const { cfg, opts } = workerData as { cfg: AgentConfig; opts: BookkeeperOptions };
   const keeper = bookkeeping(cfg, opts, (line) => port.postMessage({ t: 'log', line } satisfies FromWorker));
@@ -160,6 +168,5 @@ function serveInWorker(): void {
     else if (m.t === 'stop') void keeper.stop().then(() => port.postMessage({ t: 'stopped' } satisfies FromWorker));
   });
   port.postMessage({ t: 'ready' } satisfies FromWorker);
+  return true;
 }
-
-if (!isMainThread && (workerData as { role?: string } | null)?.role === BOOKKEEPER_ROLE) serveInWorker();

@@ -4,7 +4,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, workerData } from 'node:worker_threads';
 import { HELP } from './cli/help.ts';
 import { processIo, UsageError, type Io } from './cli/common.ts';
 import { useSmallYoungGeneration } from './cli/heap.ts';
@@ -70,9 +69,11 @@ function isMainModule(): boolean {
   }
 }
 
-if (!isMainThread) {
-  // The bundle started as the agent's bookkeeping thread (see bookkeeper.ts).
-  if ((workerData as { role?: string } | null)?.role === 'tokenboard-bookkeeper') void import('./bookkeeper.ts');
+if (process.argv[2] === '--tokenboard-bookkeeping-thread') {
+  // The bundle started as the agent's bookkeeping thread (bookkeeper.ts checks that it is one).
+  void import('./bookkeeper.ts').then((m) => {
+    if (!m.serveIfBookkeeper()) process.exitCode = 2;
+  });
 } else if (isMainModule()) {
   useSmallYoungGeneration();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {

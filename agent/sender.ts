@@ -3,6 +3,7 @@
 // shared with the server.
 import { signedHeaders } from './wire.ts';
 import type { Login } from './config.ts';
+import { httpModule, httpsModule } from './lazy.ts';
 
 export type SendResult =
   | { kind: 'stored'; accepted: number; duplicates: number }
@@ -31,7 +32,7 @@ type HttpModule = Pick<typeof import('node:http'), 'request' | 'Agent'>;
 const connections = new Map<string, { mod: HttpModule; agent: import('node:http').Agent }>();
 
 /**
- * The default way to post: node:http(s) with a keep-alive connection, loaded on first use.
+ * The default way to post: node:http(s) with a keep-alive connection.
  * fetch would do, but its first call compiles undici (tens of milliseconds of a short
  * `collect`), and each request costs more than a plain http request.
  */
@@ -39,7 +40,7 @@ export const httpPost: FetchLike = async (url, init) => {
   const u = new URL(url);
   let conn = connections.get(u.protocol);
   if (!conn) {
-    const mod = (u.protocol === 'https:' ? await import('node:https') : await import('node:http')) as unknown as HttpModule;
+    const mod = (u.protocol === 'https:' ? httpsModule() : httpModule()) as unknown as HttpModule;
     connections.set(u.protocol, (conn = { mod, agent: new mod.Agent({ keepAlive: true, maxSockets: 1 }) }));
   }
   const { mod, agent } = conn;

@@ -65,19 +65,26 @@ export function skippableArrayEnd(b: Buffer, i: number, end: number): number {
   return -1;
 }
 
+// The kept bytes are gathered here and decoded once: one string per line instead of a
+// piece per cut, their concatenation and its flattened copy (scavenges were a fifth of a scan).
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
 /** The line `b[from, to)` as text, with every skippable `"content":[...]` array emptied. */
 export function leanLine(b: Buffer, from: number, to: number): string {
   const line = b.subarray(from, to);
-  let out = '';
-  let done = 0; // bytes of `line` already in `out`
+  let kept = 0; // bytes gathered in `scratch`
+  let done = 0; // bytes of `line` already gathered
   let at = line.indexOf(KEY);
   while (at >= 0) {
     const open = at + KEY.length - 1;
     const close = skippableArrayEnd(line, open, line.length);
     if (close < 0) break; // from here on the line is decoded as it is
-    out += line.toString('utf8', done, open + 1);
+    if (scratch.length < line.length) scratch = Buffer.allocUnsafe(Math.max(line.length, scratch.length * 2));
+    kept += line.copy(scratch, kept, done, open + 1);
     done = close;
     at = line.indexOf(KEY, close);
   }
-  return done === 0 ? line.toString('utf8') : out + line.toString('utf8', done);
+  if (done === 0) return line.toString('utf8');
+  kept += line.copy(scratch, kept, done);
+  return scratch.toString('utf8', 0, kept);
 }

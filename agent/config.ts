@@ -5,6 +5,26 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { upstreamsFrom, type Upstreams } from './proxy/routes.ts';
+import { pathList, xdgData } from './collectors/locations.ts';
+import { clineRoots, type ClineRoots } from './collectors/cline.ts';
+import { rooCodeRoots } from './collectors/roo-code.ts';
+import { kiloCodeRoots } from './collectors/kilo-code.ts';
+import { copilotVscodeRoots } from './collectors/copilot-vscode.ts';
+import type { EditorRoots } from './collectors/vscode-dirs.ts';
+import { copilotRoots } from './collectors/copilot-cli.ts';
+import { ampRoots } from './collectors/amp.ts';
+import { piRoots } from './collectors/pi.ts';
+import { openclawRoots } from './collectors/openclaw.ts';
+import { kimiRoots } from './collectors/kimi-cli.ts';
+import { qwenRoots } from './collectors/qwen-code.ts';
+import { codebuffRoots } from './collectors/codebuff.ts';
+import { grokRoots } from './collectors/grok.ts';
+import { antigravityRoots } from './collectors/antigravity.ts';
+import { zcodeRoots } from './collectors/zcode.ts';
+import { gooseRoots } from './collectors/goose.ts';
+import { droidRoots } from './collectors/droid.ts';
+import { kiloCliRoots } from './collectors/kilo-cli.ts';
+import { hermesRoots } from './collectors/hermes.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -23,6 +43,35 @@ export interface LogRoots {
   gemini: string[];
   /** OpenCode data directories (holding storage/ and opencode*.db). */
   opencode: string[];
+  /** VS Code-family editors' user dirs and each tool's own folders (agent/collectors/vscode-dirs.ts). */
+  cline: ClineRoots;
+  rooCode: EditorRoots;
+  kiloCode: EditorRoots;
+  copilotVscode: EditorRoots;
+  /** Copilot CLI OTel export folders (and the export file itself, when named). */
+  copilot: string[];
+  /** Amp data dirs (holding threads/). */
+  amp: string[];
+  /** Pi sessions dirs. */
+  pi: string[];
+  /** OpenClaw state dirs (holding agents/). */
+  openclaw: string[];
+  /** Kimi CLI share dirs (holding sessions/); Qwen Code data dirs (holding projects/); Codebuff channel roots; */
+  kimi: string[];
+  qwen: string[];
+  codebuff: string[];
+  /** Grok Build, Antigravity and ZCode homes. */
+  grok: string[];
+  antigravity: string[];
+  zcode: string[];
+  /** Goose session directories (sessions.db and legacy *.jsonl). */
+  goose: string[];
+  /** Factory Droid session directories (each session a *.settings.json, in project folders). */
+  droid: string[];
+  /** Kilo CLI data directories (kilo*.db, storage/). */
+  kiloCli: string[];
+  /** Hermes homes (state.db). */
+  hermes: string[];
 }
 
 export interface AgentConfig {
@@ -38,10 +87,6 @@ export interface AgentConfig {
   logRoots: LogRoots;
 }
 
-function list(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
-
 function intSetting(env: Env, key: string, dflt: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return dflt;
@@ -52,21 +97,32 @@ function intSetting(env: Env, key: string, dflt: number, min: number, max: numbe
 
 export function logRootsFrom(env: Env, home: string): LogRoots {
   const xdgConfig = env.XDG_CONFIG_HOME || join(home, '.config');
-  const xdgData = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  const data = xdgData(env, home);
   // CLAUDE_CONFIG_DIR names the config dir holding projects/ (a comma list and the
   // projects/ dir itself are accepted too, as ccusage does).
-  const claudeDirs = list(env.CLAUDE_CONFIG_DIR);
+  const claudeDirs = pathList(env.CLAUDE_CONFIG_DIR);
   const claude = claudeDirs.length
     ? claudeDirs.map((d) => (/[\\/]projects[\\/]?$/.test(d) ? d : join(d, 'projects')))
     : [join(home, '.claude', 'projects'), join(xdgConfig, 'claude', 'projects')];
-  const codex = list(env.CODEX_HOME);
-  const gemini = env.GEMINI_DATA_DIR ? list(env.GEMINI_DATA_DIR) : env.GEMINI_DIR ? list(env.GEMINI_DIR).map((d) => join(d, 'tmp')) : [join(home, '.gemini', 'tmp')];
-  const opencode = list(env.OPENCODE_DATA_DIR);
+  const codex = pathList(env.CODEX_HOME);
+  const gemini = env.GEMINI_DATA_DIR ? pathList(env.GEMINI_DATA_DIR) : env.GEMINI_DIR ? pathList(env.GEMINI_DIR).map((d) => join(d, 'tmp')) : [join(home, '.gemini', 'tmp')];
+  const opencode = pathList(env.OPENCODE_DATA_DIR);
   return {
     claude,
     codex: codex.length ? codex : [join(home, '.codex')],
     gemini,
-    opencode: opencode.length ? opencode : [join(xdgData, 'opencode')],
+    opencode: opencode.length ? opencode : [join(data, 'opencode')],
+    cline: clineRoots(env, home),
+    rooCode: rooCodeRoots(env, home),
+    kiloCode: kiloCodeRoots(env, home),
+    copilotVscode: copilotVscodeRoots(env, home),
+    copilot: copilotRoots(env, home), amp: ampRoots(env, home), pi: piRoots(env, home), openclaw: openclawRoots(env, home),
+    kimi: kimiRoots(env, home), qwen: qwenRoots(env, home), codebuff: codebuffRoots(env, home),
+    grok: grokRoots(env, home), antigravity: antigravityRoots(env, home), zcode: zcodeRoots(env, home),
+    goose: gooseRoots(env, home),
+    droid: droidRoots(env, home),
+    kiloCli: kiloCliRoots(env, home),
+    hermes: hermesRoots(env, home),
   };
 }
 

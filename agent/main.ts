@@ -11,7 +11,7 @@ import { useSmallYoungGeneration } from './cli/heap.ts';
 export { wrapFetch, type WrapFetchOptions } from './shim.ts';
 
 const OPTIONS = {
-  login: { server: { type: 'string' }, user: { type: 'string' }, token: { type: 'string' } },
+  login: { server: { type: 'string' }, user: { type: 'string' }, token: { type: 'string' }, offline: { type: 'boolean' } },
   collect: { since: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
   status: { json: { type: 'boolean' } },
   proxy: {},
@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const { values, positionals } = parseArgs({ args: rest, options: OPTIONS[name], allowPositionals: name === 'service', strict: true });
     const v = values as Record<string, string | boolean | undefined>;
     switch (name) {
-      case 'login': return await (await import('./cli/login.ts')).login(io, { server: v.server as string, user: v.user as string, token: v.token as string });
+      case 'login': return await (await import('./cli/login.ts')).login(io, { server: v.server as string, user: v.user as string, token: v.token as string, offline: !!v.offline });
       case 'collect': return await (await import('./cli/collect.ts')).collect(io, { since: v.since as string | undefined, dryRun: !!v['dry-run'], json: !!v.json });
       case 'status': return await (await import('./cli/status.ts')).status(io, { json: !!v.json });
       case 'proxy': return await (await import('./cli/run.ts')).run(io, { proxy: true, watch: false });

@@ -90,11 +90,16 @@ function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
+export interface CheckOptions {
+  /** The per-event token limit (a provider's daily bucket, imported by the server, may pass the agents' one). */
+  maxEventTokens?: number;
+}
+
 /**
  * Checks a parsed body against the contract. Never throws; the first problem wins.
  * `now` is the receiver's clock, for the bounds of `ts`.
  */
-export function checkBatch(body: unknown, now = Date.now()): BatchCheck {
+export function checkBatch(body: unknown, now = Date.now(), opts: CheckOptions = {}): BatchCheck {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return bad('body', 'must be a JSON object with an "events" array');
   }
@@ -107,13 +112,13 @@ export function checkBatch(body: unknown, now = Date.now()): BatchCheck {
     return { ok: false, status: 413, field: 'events', error: `events: ${events.length} events in one batch, at most ${MAX_EVENTS} allowed` };
   }
   for (let i = 0; i < events.length; i++) {
-    const problem = checkEvent(events[i], `events[${i}]`, now);
+    const problem = checkEvent(events[i], `events[${i}]`, now, opts.maxEventTokens ?? MAX_EVENT_TOKENS);
     if (problem) return problem;
   }
   return { ok: true, events: events as WireEvent[] };
 }
 
-function checkEvent(e: unknown, at: string, now: number): BatchCheck | null {
+function checkEvent(e: unknown, at: string, now: number, maxTokens: number): BatchCheck | null {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) return bad(at, 'must be an object');
   const ev = e as Record<string, unknown>;
   for (const key of Object.keys(ev)) {
@@ -143,8 +148,8 @@ function checkEvent(e: unknown, at: string, now: number): BatchCheck | null {
     if (!isCount(v)) return bad(`${at}.cache_write_1h_tokens`, 'must be a non-negative integer');
     if (v > (ev.cache_write_tokens as number)) return bad(`${at}.cache_write_1h_tokens`, 'must not be more than cache_write_tokens (it is the 1-hour part of them)');
   }
-  if (total > MAX_EVENT_TOKENS) {
-    return bad(at, `${total} tokens in one event, at most ${MAX_EVENT_TOKENS} allowed`);
+  if (total > maxTokens) {
+    return bad(at, `${total} tokens in one event, at most ${maxTokens} allowed`);
   }
   if ('id' in ev && (typeof ev.id !== 'string' || !ID_RE.test(ev.id))) {
     return bad(`${at}.id`, 'must be 1-128 characters of [A-Za-z0-9._:-]');

@@ -19,18 +19,15 @@ import { join } from 'node:path';
 import { ROOT } from '../src/paths.ts';
 import { buildAgentBundle, figure, median, timedRun } from './_lib.ts';
 import { claudeCorpus, emptyTruth, truthOf, type ToolCorpus, type Truth } from './_corpus.ts';
-import { cachedInstall } from '../scripts/cached-install.ts';
+import { CCUSAGE_VERSION, pinnedCcusage } from '../scripts/cached-install.ts';
 
 const TARGET_MB = Number(process.env.BENCH_CORPUS_MB ?? 100);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 11));
 
-// Not a devDependency: see scripts/cached-install.ts.
-const CCUSAGE_VERSION = '20.0.24';
-
 function findCcusage(): string | null {
   const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage')].filter(Boolean) as string[];
   for (const c of candidates) if (existsSync(c)) return c;
-  const pinned = cachedInstall('ccusage', `ccusage@${CCUSAGE_VERSION}`, 'node_modules/.bin/ccusage');
+  const pinned = pinnedCcusage();
   if (pinned) return pinned;
   const which = spawnSync('sh', ['-c', 'command -v ccusage'], { encoding: 'utf8' });
   return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : null;

@@ -17,3 +17,10 @@ export function cachedInstall(name: string, spec: string, bin: string): string |
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, spec], { stdio: ['ignore', 'ignore', 'inherit'] });
   return r.status === 0 && existsSync(path) ? path : null;
 }
+
+/** The ccusage the collector bench and the CLI-tool comparison test measure against (pinned). */
+export const CCUSAGE_VERSION = '20.0.24';
+
+export function pinnedCcusage(): string | null {
+  return cachedInstall('ccusage', `ccusage@${CCUSAGE_VERSION}`, 'node_modules/.bin/ccusage');
+}

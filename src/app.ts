@@ -35,6 +35,17 @@ export function createApp(s: Services): Koa {
   const app = new Koa({ proxy: false });
   const views = createViews({ orgName: s.cfg.org.name });
   app.silent = true;
+  // Settings changed on another replica (or by the CLI) apply here within a second: one
+  // version row read at most once a second, the settings themselves only when it moved.
+  let settingsChecked = 0;
+  app.use(async (_ctx, next) => {
+    const now = Date.now();
+    if (now - settingsChecked > 1000) {
+      settingsChecked = now;
+      await s.refreshSettings();
+    }
+    await next();
+  });
   app.use(async (ctx, next) => {
     // The org name can change in the admin panel: read it per render, not once at start.
     ctx.state.render = (template: string, data: Record<string, unknown> = {}) => views.render(template, { orgName: s.settings().name, ...data });
@@ -48,7 +59,7 @@ export function createApp(s: Services): Koa {
   // Sign-in and authorization (issue 4): the route's access rule → the current user (a
   // session cookie, re-read every request) → the access table → CSRF on state changes.
   const routers = createRouters(s);
-  app.use(sessionMiddleware(app, s.cfg));
+  app.use(sessionMiddleware(app, s.cfg, s.db));
   app.use(resolveRoute(routers));
   app.use(withViewContext());
   app.use(currentUser(s));

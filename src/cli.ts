@@ -9,7 +9,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { createServices, type Services } from './services.ts';
 import { startServer } from './server.ts';
-import { openDb } from './db/connect.ts';
+import { isPostgresUrl, openDb } from './db/connect.ts';
+import { copyDatabase } from './db/copy.ts';
 import { migrate } from './db/migrate.ts';
 import { backupTo } from './db/backup.ts';
 import { addUser, requireUser } from './users/users.ts';
@@ -32,10 +33,13 @@ commands:
   token create LOGIN [--name NAME]        prints {"user_id": N, "token": "..."} (shown once)
   token revoke LOGIN [--name NAME]        revokes the user's tokens (all, or the named one)
   login-link LOGIN                        prints a one-time sign-in URL (15 minutes; local mode and recovery)
-  stats LOGIN [--json]                    the user's all-time totals
+  stats LOGIN [--json] [--reconciled]     the user's all-time totals: the raw sum of their events, or with
+                                          --reconciled what the pages show (provider numbers replace self-reported ones)
   price set MODEL --input X --output Y [--cache-read Z] [--cache-write W] [--provider P]
   price list [--json]
   backup FILE                             online copy of the SQLite database
+  copy-db URL                             copy every table into the empty database at URL (postgres://… or sqlite:/path),
+                                          then compare row counts and everyone's totals
   import anthropic|openai --from YYYY-MM-DD --to YYYY-MM-DD [--key-env VAR]
                                           provider Admin-API backfill (key from VAR, else the stored one)
 
@@ -152,13 +156,18 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
         return 0;
       }
       case 'stats': {
-        const { values, positionals } = parse(args, { json: { type: 'boolean' } }, 1);
-        const stats = await withServices(cfg, async (s) => userStats(s.db, await requireUser(s.db, positionals[0])));
-        if (values.json) io.out(JSON.stringify(stats));
+        const { values, positionals } = parse(args, { json: { type: 'boolean' }, reconciled: { type: 'boolean' } }, 1);
+        const [raw, reconciled] = await withServices(cfg, async (s) => {
+          const user = await requireUser(s.db, positionals[0]);
+          return [await userStats(s.db, user), await userStats(s.db, user, { reconciled: true })];
+        });
+        if (values.json) io.out(JSON.stringify(values.reconciled ? reconciled : raw));
         else {
-          io.out(`${stats.login}: ${stats.total_tokens} tokens in ${stats.events} events, ${stats.sessions} sessions, ${stats.active_days} active days, ` +
-            `cost ${stats.cost_usd === null ? 'unknown' : `$${stats.cost_usd.toFixed(2)}`}${stats.unknown_models.length ? ` (no price for: ${stats.unknown_models.join(', ')})` : ''}`);
-          for (const m of stats.models) io.out(`  ${m.provider}/${m.model}: in ${m.input_tokens} out ${m.output_tokens} cache-read ${m.cache_read_tokens} cache-write ${m.cache_write_tokens} events ${m.events} cost ${m.cost_usd === null ? 'unknown' : `$${m.cost_usd.toFixed(4)}`}`);
+          const cost = (v: number | null) => (v === null ? 'unknown' : `$${v.toFixed(2)}`);
+          io.out(`${raw.login}: ${raw.total_tokens} tokens in ${raw.events} events (raw sum of stored events), ${raw.sessions} sessions, ${raw.active_days} active days, ` +
+            `cost ${cost(raw.cost_usd)}${raw.unknown_models.length ? ` (no price for: ${raw.unknown_models.join(', ')})` : ''}`);
+          io.out(`  reconciled (as the pages show it): ${reconciled.total_tokens} tokens in ${reconciled.events} messages, cost ${cost(reconciled.cost_usd)}`);
+          for (const m of (values.reconciled ? reconciled : raw).models) io.out(`  ${m.provider}/${m.model}: in ${m.input_tokens} out ${m.output_tokens} cache-read ${m.cache_read_tokens} cache-write ${m.cache_write_tokens} events ${m.events} cost ${m.cost_usd === null ? 'unknown' : `$${m.cost_usd.toFixed(4)}`}`);
         }
         return 0;
       }
@@ -196,6 +205,25 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
         const dest = await withServices(cfg, (s) => backupTo(s.db, positionals[0]));
         io.out(`backup written to ${dest}`);
         return 0;
+      }
+      case 'copy-db': {
+        const { positionals } = parse(args, {}, 1);
+        const url = positionals[0];
+        if (!isPostgresUrl(url) && !/^sqlite:./.test(url)) throw new UsageError('copy-db: give the target as postgres://user:pass@host:5432/db or sqlite:/path/to/file.sqlite');
+        const report = await withServices(cfg, async (s) => {
+          const target = await openDb(cfg, url);
+          try {
+            return await copyDatabase(s.db, target, (line) => io.err(line));
+          } finally {
+            await target.close();
+          }
+        });
+        for (const t of report.tables) if (t.source !== t.target) io.err(`copy-db: ${t.table}: ${t.source} rows here, ${t.target} there`);
+        if (report.mismatched.length) io.err(`copy-db: totals differ for ${report.mismatched.join(', ')}`);
+        io.out(report.ok
+          ? `copied ${report.tables.length} tables (${report.tables.reduce((n, t) => n + t.source, 0)} rows); row counts and the totals of all ${report.people} people match`
+          : 'copy-db: the copy does not match the source (see above); do not switch to it');
+        return report.ok ? 0 : 1;
       }
       case 'import': {
         const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, 'key-env': { type: 'string' } }, 1);

@@ -25,11 +25,15 @@ const SCHEMA = {
       kind: 'string', default: '',
       check: (v: string) => (v !== '' && v.length < 32 ? 'use at least 32 characters (e.g. `openssl rand -hex 32`), or leave it empty to have one generated' : null),
     },
+    metrics_token: {
+      kind: 'string', default: '',
+      check: (v: string) => (v !== '' && v.length < 16 ? 'use at least 16 characters, or leave it empty to keep /metrics open' : null),
+    },
   },
   database: {
     url: {
       kind: 'string', default: '',
-      check: (v: string) => (v === '' || /^(postgres|postgresql):\/\//.test(v) || /^sqlite:/.test(v) ? null : 'leave it empty for the SQLite file in the data dir, or give a postgres://user:pass@host/db URL'),
+      check: (v: string) => (v === '' || /^(postgres|postgresql):\/\/[^/]+\/[^/?]+/.test(v) || /^sqlite:./.test(v) ? null : 'leave it empty for the SQLite file in the data dir, or give a postgres://user:pass@host:5432/dbname URL'),
     },
   },
   org: {
@@ -44,6 +48,12 @@ const SCHEMA = {
     sync_days: {
       kind: 'int', default: 3,
       check: (v: number) => (v < 0 || v > 31 ? 'use 0 (no daily sync) to 31 days' : null),
+    },
+  },
+  jobs: {
+    lease_seconds: {
+      kind: 'int', default: 60,
+      check: (v: number) => (v < 1 || v > 3600 ? 'use 1 to 3600 seconds' : null),
     },
   },
   github: {

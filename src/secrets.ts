@@ -17,7 +17,7 @@ export function loadSecretKey(cfg: Config): string {
     if (key.length >= 32) return key;
     throw new Error(`server.secret_key: ${file} holds a key shorter than 32 characters; restore it from a backup (tokens cannot be read without it)`);
   }
-  mkdirSync(cfg.server.data_dir, { recursive: true });
+  mkdirSync(cfg.server.data_dir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
@@ -74,4 +74,11 @@ export function safeEqualHex(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/** Two secrets compared in constant time (no early exit that times out where they differ). */
+export function sameSecret(a: string, b: string): boolean {
+  const x = createHmac('sha256', 'compare').update(a).digest();
+  const y = createHmac('sha256', 'compare').update(b).digest();
+  return timingSafeEqual(x, y) && a.length === b.length;
 }

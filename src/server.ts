@@ -8,8 +8,11 @@ import { createServices, type Services } from './services.ts';
 import type { Logger } from './log.ts';
 import { cleanReplayRecords, pruneRawEvents } from './ingest/ingest.ts';
 import { syncRecent } from './imports/sync.ts';
+import { allSettled, resumeOrphans } from './imports/background.ts';
 import { firstStartAdmin } from './auth/first-start.ts';
 import { pruneLoginLinks } from './auth/login-links.ts';
+import { pruneSessions } from './auth/session-store.ts';
+import { prune as pruneLeases } from './db/repos/leases.ts';
 
 export interface Running {
   services: Services;
@@ -20,6 +23,8 @@ export interface Running {
 }
 
 const HOUSEKEEPING_MS = 60_000;
+/** Finished job periods are kept this long (who ran the daily sync when). */
+const LEASE_HISTORY_MS = 30 * 86_400_000;
 
 export interface StartOptions {
   log?: Logger;
@@ -56,6 +61,10 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   const housekeep = async () => {
     await cleanReplayRecords(services.db);
     await pruneLoginLinks(services.db);
+    await pruneSessions(services.db);
+    await pruneLeases(services.db.sql, Date.now() - LEASE_HISTORY_MS);
+    // Jobs whose process died (on this host or another replica) go on here.
+    await resumeOrphans(services);
     const settings = await services.refreshSettings();
     const pruned = await pruneRawEvents(services.db, settings.retention_days);
     if (pruned) services.log.info('raw events past retention deleted', { count: pruned, retention_days: settings.retention_days });
@@ -69,9 +78,10 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
       }).catch((err) => services.log.warn('daily import failed', { error: String(err) })).finally(() => { syncing = null; });
     }
   };
+  // A lease that ran out should be taken over within about one lease period.
   const housekeeping = setInterval(() => {
     housekeep().catch((err) => services.log.warn('housekeeping failed', { error: String(err) }));
-  }, HOUSEKEEPING_MS);
+  }, Math.min(HOUSEKEEPING_MS, services.leaseMs));
   housekeeping.unref();
   await housekeep();
 
@@ -80,7 +90,7 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
     stopping ??= (async () => {
       clearInterval(housekeeping);
       // A running import stops at its next page boundary at worst; its job row keeps the cursor.
-      await Promise.race([syncing, new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await Promise.race([Promise.all([syncing, allSettled(services)]), new Promise((r) => setTimeout(r, 5_000).unref())]);
       closing = true;
       await new Promise<void>((resolve) => {
         // Sockets that finish their request after this become idle: keep closing those.

@@ -34,16 +34,16 @@ test('policy: admin pages are for admins only, team pages for managers and admin
 
 interface Client { cookie: string; csrf: string }
 
-async function clients(app: TestApp): Promise<Record<Audience, Client>> {
+async function clients(app: TestApp, round = ''): Promise<Record<Audience, Client>> {
   const anon = app.browser();
   await anon.get('/login');
   const out = { anonymous: { cookie: anon.cookie, csrf: anon.csrf } } as Record<Audience, Client>;
   for (const role of ['member', 'manager', 'admin', 'deactivated'] as const) {
-    const b = await app.signIn(`as-${role}`, role === 'deactivated' ? 'member' : role);
+    const b = await app.signIn(`as-${role}${round}`, role === 'deactivated' ? 'member' : role);
     out[role] = { cookie: b.cookie, csrf: b.csrf };
   }
-  // Cookie sessions are stateless: the same cookie stays the cookie of a deactivated person.
-  await deactivateUser(app.running.services.db, 'as-deactivated', CLI_ACTOR);
+  // Deactivation ends the person's sessions: their cookie now says so at the next request.
+  await deactivateUser(app.running.services.db, `as-deactivated${round}`, CLI_ACTOR);
   return out;
 }
 
@@ -72,7 +72,7 @@ test('the route × role table, over HTTP (leaderboard members-only, then public)
   const app = await withApp();
   const s = app.running.services;
   await app.createUser('target');
-  const as = await clients(app);
+  let as = await clients(app);
   const keys = registeredRoutes(createRouters(s));
   for (const leaderboardPublic of [false, true]) {
     if (leaderboardPublic) {
@@ -86,6 +86,9 @@ test('the route × role table, over HTTP (leaderboard members-only, then public)
         const got = await outcome(app, key, rule, as[who]);
         t.is(got.decision, expected, `${key} as ${who}${leaderboardPublic ? ' (public leaderboard)' : ''}: ${got.detail}`);
       }
+      // These end the sessions they were sent with (on the server, not just in the cookie):
+      // the next routes need fresh ones.
+      if (key === 'POST /logout' || key === 'POST /settings/sign-out-everywhere') as = await clients(app, `${key.length}${leaderboardPublic}`);
     }
   }
   await app.stop();

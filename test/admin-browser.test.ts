@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
 import { ARTIFACTS, WAIT, launchChromium, newPage as openPage, signInPage } from './helpers/chromium.ts';
+import { updateUser } from './helpers/db.ts';
 
 
 let app: TestApp;
@@ -16,7 +17,7 @@ test.before(async () => {
   const { db } = app.running.services;
   for (const [login, teams] of [['ana', ['core']], ['ben', ['web']]] as const) {
     await app.createUser(login);
-    await db.models.User.update({ teams: JSON.stringify(teams) }, { where: { login } });
+    await updateUser(db, login, { teams: teams });
     const agent = await app.createToken(login);
     await postIngest(app.url, agent, { events: [event({ ts: Date.now() - 3_600_000, model: 'claude-haiku-4-5', input_tokens: 1_000_000, output_tokens: 0, source: 'proxy' })] });
   }
@@ -68,7 +69,7 @@ test.serial('edit a price inline: an inline error for a negative number, then sa
   await page.locator('#history td', { hasText: 'in $4' }).first().waitFor({ timeout: WAIT });
   await page.goto(`${app.url}/team`);
   await page.locator('[data-stat="cost"]', { hasText: '$8.00' }).waitFor({ timeout: WAIT });
-  await page.locator('svg.weekly').waitFor({ timeout: WAIT });
+  await page.locator('svg.weekly.chart-wide').waitFor({ timeout: WAIT });
   await page.screenshot({ path: join(ARTIFACTS, 'team.png'), fullPage: true, caret: 'initial' });
   t.deepEqual(problems, []);
 });

@@ -1,12 +1,13 @@
 // Admin actions and the price-table tools, without the pages: roles, deactivation,
 // deletion, the unknown-models inbox, coverage preview, LiteLLM import, price history.
 import test from 'ava';
-import { QueryTypes } from 'sequelize';
 import { withApp, postIngest, event } from './helpers/app.ts';
 import { deactivateUser, deleteUser, reactivateUser, setRole } from '../src/admin/users.ts';
 import { coveredModels, priceHistory, unknownModels } from '../src/pricing/inbox.ts';
 import { applyImport, parseLiteLLM, previewImport } from '../src/pricing/litellm.ts';
 import { setPrice, listPrices } from '../src/pricing/store.ts';
+import { rows } from './helpers/db.ts';
+import { listAudit } from '../src/admin/audit.ts';
 
 const admin = { userId: null, login: 'root' };
 
@@ -25,11 +26,12 @@ test('role change, deactivate (tokens stop working), reactivate, delete with typ
   t.is((await postIngest(app.url, mo, { events: [event()] })).status, 401, 'old tokens stay revoked');
   await t.throwsAsync(deleteUser(db, 'mo', 'MO?', admin), { message: /type the login "mo"/ });
   await deleteUser(db, 'mo', 'mo', admin);
-  const left = await db.sequelize.query<{ n: number }>(
+  const left = await rows<{ n: number }>(db,
     `SELECT (SELECT COUNT(*) FROM users WHERE login = 'mo') + (SELECT COUNT(*) FROM usage_events) + (SELECT COUNT(*) FROM daily_rollups)
-          + (SELECT COUNT(*) FROM user_days) + (SELECT COUNT(*) FROM user_totals) + (SELECT COUNT(*) FROM agent_tokens) AS n`, { type: QueryTypes.SELECT });
-  t.is(Number(left[0].n), 0);
-  const kinds = (await db.models.AuditEntry.findAll({ order: [['id', 'ASC']] })).map((a) => a.kind);
+          + (SELECT COUNT(*) FROM user_days) + (SELECT COUNT(*) FROM user_totals) + (SELECT COUNT(*) FROM agent_tokens)
+          + (SELECT COUNT(*) FROM user_day_facets) + (SELECT COUNT(*) FROM user_facet_totals) + (SELECT COUNT(*) FROM sessions) AS n`);
+  t.is(left[0].n, 0);
+  const kinds = (await listAudit(db, { limit: 1000 })).reverse().map((a) => a.kind);
   t.deepEqual(kinds.filter((k) => k.startsWith('user.') && k !== 'user.add'), ['user.role', 'user.deactivate', 'user.reactivate', 'user.delete']);
 });
 
@@ -86,7 +88,7 @@ test('LiteLLM import: parse, preview the diff, apply; history re-priced', async 
   const parsed = parseLiteLLM(LITELLM);
   t.is(parsed.prices.length, 3);
   t.is(parsed.skipped, 2);
-  t.deepEqual(parsed.prices.find((p) => p.model === 'acme-big')!.tiers, [{ threshold_tokens: 128_000, input: 2, output: 4, cache_read: null, cache_write: null }]);
+  t.deepEqual(parsed.prices.find((p) => p.model === 'acme-big')!.tiers, [{ threshold_tokens: 128_000, input: 2, output: 4, cache_read: null, cache_write: null, cache_write_1h: null }]);
 
   const app = await withApp();
   t.teardown(() => app.stop());
@@ -105,7 +107,7 @@ test('LiteLLM import: parse, preview the diff, apply; history re-priced', async 
 
   t.deepEqual(await applyImport(db, LITELLM, admin), { added: 1, changed: 1 });
   t.is((await app.stats('ola')).cost_usd, 2, 'history re-priced at the imported $2/MTok');
-  const totals = await db.sequelize.query<{ cost_usd: number }>('SELECT cost_usd FROM user_totals', { type: QueryTypes.SELECT });
+  const totals = await rows<{ cost_usd: number }>(db, 'SELECT cost_usd FROM user_totals');
   t.is(Number(totals[0].cost_usd), 2);
   t.is((await priceHistory(db))[0].kind, 'price.import');
 });

@@ -5,7 +5,6 @@
 import test from 'ava';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QueryTypes } from 'sequelize';
 import { withApp, type TestApp, type Browser } from './helpers/app.ts';
 import { addUser } from '../src/users/users.ts';
 import { settled } from '../src/imports/background.ts';
@@ -148,7 +147,8 @@ test.serial('a refused key is a clear error on the job page, with a retry', asyn
 test.serial('a job left running by a restart shows as interrupted and resumes from the UI', async (t) => {
   const s = app.running.services;
   const id = await createJob(s, 'anthropic', '2026-10-02', '2026-10-02', cli);
-  await s.db.sequelize.query("UPDATE import_jobs SET status = 'running' WHERE id = ?", { replacements: [id], type: QueryTypes.UPDATE });
+  // As a process that died mid-run leaves it: still 'running', its lease run out.
+  await s.db.sql.run("UPDATE import_jobs SET status = 'running', lease_until = 0 WHERE id = ?", [id]);
   const page = await admin.get(`/admin/imports/jobs/${id}`);
   t.regex(page.text, /data-status="interrupted"/);
   t.regex(page.text, /stopped when the server restarted/);

@@ -6,6 +6,7 @@ import test from 'ava';
 import { withApp, postIngest, event, type TestApp, type Browser } from './helpers/app.ts';
 import { main } from '../src/cli.ts';
 import { listPrices } from '../src/pricing/store.ts';
+import { cliEnv } from './helpers/engine.ts';
 
 let app: TestApp;
 let admin: Browser;
@@ -25,7 +26,7 @@ test.after.always(async () => { await app?.stop(); });
 
 async function cliStats(login: string): Promise<any> {
   const out: string[] = [];
-  const code = await main(['stats', login, '--json'], { out: (x) => out.push(x), err: () => {} }, { TOKENBOARD_SERVER_DATA_DIR: app.dataDir });
+  const code = await main(['stats', login, '--json'], { out: (x) => out.push(x), err: () => {} }, await cliEnv(app.dataDir));
   if (code !== 0) throw new Error(`tokenboard stats exited ${code}`);
   return JSON.parse(out.join('\n'));
 }

@@ -2,13 +2,14 @@
 // (/api/v3), org membership (member, non-member, pending, SAML), OAuth state, identity by
 // numeric id, teams and config roles, `user add --github` linking, and the later re-check.
 import test from 'ava';
-import { QueryTypes } from 'sequelize';
 import { addUser, findUser, requireUser } from '../src/users/users.ts';
 import { deactivateUser } from '../src/admin/users.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { RECHECK_MS } from '../src/auth/membership.ts';
 import { event, postIngest, withApp, type TestApp } from './helpers/app.ts';
-import { fakeGithub, githubConfig, type FakeGithub, type FakeUser } from './helpers/fake-github.ts';
+import { fakeGithub, githubConfig, githubSignIn, type FakeUser } from './helpers/fake-github.ts';
+import { rows, updateUser } from './helpers/db.ts';
+import { count as countUsers } from '../src/db/repos/users.ts';
 
 const ORG = 'acme';
 
@@ -17,18 +18,6 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }, opts: { pre
   const app = await withApp(githubConfig(gh, ORG, opts.config));
   t.teardown(async () => { await app.stop(); await gh.close(); });
   return { gh, app };
-}
-
-/** Runs the whole OAuth dance in a fresh browser as `user`; returns the browser and the callback's answer. */
-async function githubSignIn(app: TestApp, gh: FakeGithub, user: FakeUser, next?: string) {
-  gh.approveAs(user);
-  const b = app.browser();
-  const start = await b.get(`/auth/github${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-  if (start.status !== 302 || !start.location) throw new Error(`/auth/github answered ${start.status}`);
-  const authorize = await fetch(start.location, { redirect: 'manual' });
-  const callback = new URL(authorize.headers.get('location')!);
-  const final = await b.get(callback.pathname + callback.search);
-  return { b, start, callback, final };
 }
 
 const member = (id: number, login: string, extra: Partial<FakeUser> = {}): FakeUser => ({ id, login, orgs: { [ORG]: 'active' }, ...extra });
@@ -55,13 +44,13 @@ test('a member signs in: scopes and state, profile, primary verified email, org 
   t.regex(home.text, /href="\/team"/, 'a manager through the leads team');
 
   const u = await requireUser(app.running.services.db, 'alice');
-  t.like(u.get({ plain: true }), { github_id: 101, login: 'Alice', login_key: 'alice', name: 'Alice A', avatar_url: 'https://avatars.example/101', email: 'alice@acme.example', role: 'manager' });
-  t.deepEqual(JSON.parse(u.teams), ['leads', 'web']);
+  t.like(u, { github_id: 101, login: 'Alice', login_key: 'alice', name: 'Alice A', avatar_url: 'https://avatars.example/101', email: 'alice@acme.example', role: 'manager' });
+  t.deepEqual(u.teams, ['leads', 'web']);
   const paths = gh.requests.map((r) => r.path);
   for (const p of ['/user', '/user/emails', `/user/memberships/orgs/${ORG}`, '/user/teams']) t.true(paths.includes(p), p);
   const logs = app.logs.join('');
   t.false(/gho_|code=|state=/.test(logs), 'no token, code or state in the logs');
-  t.false(JSON.stringify(await app.running.services.db.sequelize.query('SELECT token_enc FROM github_tokens', { type: QueryTypes.SELECT })).includes('gho_'), 'the GitHub token is stored sealed');
+  t.false(JSON.stringify(await rows(app.running.services.db, 'SELECT token_enc FROM github_tokens')).includes('gho_'), 'the GitHub token is stored sealed');
 });
 
 test('GitHub Enterprise Server: the API under /api/v3 of the same host', async (t) => {
@@ -82,7 +71,7 @@ test('a non-member is refused with a clear page and gets no session and no accou
   t.is(final.status, 403);
   t.regex(final.text, /You are not a member of acme/);
   t.is((await b.get('/')).status, 302);
-  t.is(await app.running.services.db.models.User.count(), 0);
+  t.is(await countUsers(app.running.services.db.sql), 0);
 
   const pending = await githubSignIn(app, gh, { id: 201, login: 'newbie', orgs: { [ORG]: 'pending' } });
   t.is(pending.final.status, 403);
@@ -178,7 +167,7 @@ test('membership is re-checked once it is older than the window: removed from th
 
   delete grace.orgs![ORG]; // removed from the org on GitHub
   t.is((await b.get('/')).status, 200, 'still inside the window');
-  await db.models.User.update({ membership_checked_at: new Date(Date.now() - RECHECK_MS - 60_000) }, { where: { login_key: 'grace' } });
+  await updateUser(db, 'grace', { membership_checked_at: new Date(Date.now() - RECHECK_MS - 60_000) });
   const lost = await b.get('/');
   t.is(lost.status, 403);
   t.regex(lost.text, /You are not a member of acme/);
@@ -190,7 +179,7 @@ test('when GitHub cannot answer the re-check, access continues and the check is 
   const { gh, app } = await setup(t);
   const { db } = app.running.services;
   const { b } = await githubSignIn(app, gh, member(900, 'heidi'));
-  await db.models.User.update({ membership_checked_at: new Date(Date.now() - RECHECK_MS - 60_000) }, { where: { login_key: 'heidi' } });
+  await updateUser(db, 'heidi', { membership_checked_at: new Date(Date.now() - RECHECK_MS - 60_000) });
   gh.down = true;
   t.is((await b.get('/')).status, 200);
   t.true(app.logs.some((l) => l.includes('membership re-check postponed')));

@@ -1,9 +1,7 @@
 // Local mode: one-time sign-in links (CLI and first start), sessions (expiry, sign-out,
 // deactivation, role changes at once), cookie flags and security headers.
 import test from 'ava';
-import { createHmac, hkdfSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { main } from '../src/cli.ts';
 import { createLoginLink, LINK_TTL_MS } from '../src/auth/login-links.ts';
 import { ABSOLUTE_MS, IDLE_MS, judgeSession, safeNext } from '../src/auth/session-policy.ts';
@@ -11,6 +9,10 @@ import { deactivateUser, reactivateUser, setRole } from '../src/admin/users.ts';
 import { requireUser } from '../src/users/users.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { Browser, tempDir, withApp, type TestApp } from './helpers/app.ts';
+import { count as countUsers } from '../src/db/repos/users.ts';
+import { countOfUser as sessionsOf } from '../src/db/repos/web-sessions.ts';
+import { rows } from './helpers/db.ts';
+import { cliEnv } from './helpers/engine.ts';
 
 async function useLink(b: Browser, url: string) {
   const u = new URL(url);
@@ -82,7 +84,8 @@ test('tokenboard login-link prints a URL under server.base_url that signs in', a
   const dir = tempDir();
   const out: string[] = [];
   const err: string[] = [];
-  const run = (...argv: string[]) => main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, { TOKENBOARD_SERVER_DATA_DIR: dir, TOKENBOARD_SERVER_BASE_URL: 'https://tb.example.com' });
+  const env = await cliEnv(dir, { TOKENBOARD_SERVER_BASE_URL: 'https://tb.example.com' });
+  const run = (...argv: string[]) => main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, env);
   t.is(await run('user', 'add', 'dora'), 0);
   out.length = 0;
   t.is(await run('login-link', 'dora'), 0);
@@ -108,7 +111,7 @@ test('first start in local mode creates admin and logs a one-time link; later st
   t.regex(admin.text, /href="\/admin"/, 'the first account is an admin');
   const again = await app.restart();
   t.false(again.logs.some((l) => l.includes('first start')));
-  t.is(await again.running.services.db.models.User.count(), 1);
+  t.is(await countUsers(again.running.services.db.sql), 1);
   await again.stop();
 });
 
@@ -162,27 +165,59 @@ test('a deactivated person is signed out at their next request; a role change ap
   await app.stop();
 });
 
-/** Re-signs a session cookie the way koa-session does, with the key derived from the data dir's secret. */
-function forge(app: TestApp, data: Record<string, unknown>): string {
-  const secret = readFileSync(join(app.dataDir, 'secret_key'), 'utf8').trim();
-  const key = Buffer.from(hkdfSync('sha256', secret, 'tokenboard', 'session-cookie', 32)).toString('base64url');
-  const value = Buffer.from(JSON.stringify(data)).toString('base64');
-  const sig = createHmac('sha1', key).update(`tokenboard.sid=${value}`).digest('base64').replace(/\/|\+|=/g, (c) => ({ '/': '_', '+': '-', '=': '' })[c]!);
-  return `tokenboard.sid=${value}; tokenboard.sid.sig=${sig}`;
+/** The stored session row of a person (sessions live in the database, the cookie holds a random id). */
+async function sessionRow(app: TestApp, login: string): Promise<{ id_hash: string; data: Record<string, unknown> }> {
+  const db = app.running.services.db;
+  const [r] = await rows<{ id_hash: string; data: string }>(db, 'SELECT s.id_hash, s.data FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.login = ?', [login]);
+  return { id_hash: r.id_hash, data: JSON.parse(r.data) as Record<string, unknown> };
 }
 
-test('idle and absolute expiry end a session even when the cookie itself is still valid', async (t) => {
+test('idle and absolute expiry end a session; a tampered cookie is ignored; the database holds no usable cookie', async (t) => {
   const app = await withApp();
+  const db = app.running.services.db;
   const b = await app.signIn('gus');
-  const data = JSON.parse(Buffer.from(b.jar.get('tokenboard.sid')!, 'base64').toString('utf8'));
-  const get = (cookie: string) => fetch(`${app.url}/`, { headers: { cookie }, redirect: 'manual' });
-  t.is((await get(forge(app, data))).status, 200, 'a re-signed copy of the live session works (the forging is right)');
+  const row = await sessionRow(app, 'gus');
+  const id = b.jar.get('tokenboard.sid')!;
+  t.not(row.id_hash, id, 'only a hash of the cookie\'s id is stored');
+  t.is(row.id_hash, createHash('sha256').update(id).digest('hex'));
+  const setData = (data: Record<string, unknown>) => db.sql.run('UPDATE web_sessions SET data = ? WHERE id_hash = ?', [JSON.stringify(data), row.id_hash]);
+  t.is((await b.get('/')).status, 200);
   const now = Date.now();
-  const idle = await get(forge(app, { ...data, seen: now - IDLE_MS - 60_000 }));
+  await setData({ ...row.data, seen: now - IDLE_MS - 60_000 });
+  const idle = await fetch(`${app.url}/`, { headers: { cookie: b.cookie }, redirect: 'manual' });
   t.is(idle.status, 302);
   t.is(idle.headers.get('location'), '/login?reason=expired');
-  t.is((await get(forge(app, { ...data, created: now - ABSOLUTE_MS - 60_000, seen: now }))).status, 302);
-  t.is((await get(forge(app, { ...data, uid: 999 }).replace(/sig=.*/, 'sig=bad'))).status, 302, 'a tampered cookie is ignored');
+
+  const c = await app.signIn('gus');
+  const again = await sessionRow(app, 'gus');
+  await db.sql.run('UPDATE web_sessions SET data = ? WHERE id_hash = ?', [JSON.stringify({ ...again.data, created: now - ABSOLUTE_MS - 60_000, seen: now }), again.id_hash]);
+  t.is((await c.get('/')).status, 302, 'absolute expiry');
+
+  const d = await app.signIn('gus');
+  t.is((await d.get('/')).status, 200);
+  const tampered = d.cookie.replace(/tokenboard\.sid=[^;]+/, `tokenboard.sid=${'x'.repeat(43)}`);
+  t.is((await fetch(`${app.url}/`, { headers: { cookie: tampered }, redirect: 'manual' })).status, 302, 'a tampered cookie is ignored');
+  await app.stop();
+});
+
+test('logout ends the session for a copied cookie too; "sign out everywhere" ends every session of the person', async (t) => {
+  const app = await withApp();
+  const laptop = await app.signIn('ivy');
+  const phone = await app.signIn('ivy');
+  const copied = laptop.cookie;
+  t.is((await laptop.post('/logout')).status, 303);
+  t.is((await fetch(`${app.url}/`, { headers: { cookie: copied }, redirect: 'manual' })).status, 302, 'the copied cookie is dead');
+  t.is((await phone.get('/')).status, 200, 'another session of the same person goes on');
+
+  const desk = await app.signIn('ivy');
+  const out = await desk.post('/settings/sign-out-everywhere');
+  t.is(out.status, 303);
+  t.is(out.location, '/login?reason=signed_out');
+  const r = await phone.get('/');
+  t.is(r.status, 302);
+  t.is(r.location, '/login?reason=signed_out');
+  t.is((await desk.get('/')).status, 302);
+  t.is(await sessionsOf(app.running.services.db.sql, (await requireUser(app.running.services.db, 'ivy')).id, Date.now()), 0);
   await app.stop();
 });
 

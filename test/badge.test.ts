@@ -2,12 +2,13 @@
 // their owner opted in on /settings; otherwise (or for an unknown login) the same 404.
 import test from 'ava';
 import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
+import { updateUser } from './helpers/db.ts';
 
 let app: TestApp;
 test.before(async () => {
   app = await withApp({ 'org.name': 'Acme & Co' });
   await app.createUser('bo');
-  await app.running.services.db.models.User.update({ name: '<b>Bo</b>' }, { where: { login: 'bo' } });
+  await updateUser(app.running.services.db, 'bo', { name: '<b>Bo</b>' });
   const bo = await app.createToken('bo');
   // 1,234,567 tokens in the last 30 days.
   await postIngest(app.url, bo, { events: [

@@ -7,13 +7,16 @@ import sqlite3 from 'sqlite3';
 import { main } from '../src/cli.ts';
 import { ROOT } from '../src/paths.ts';
 import { tempDir } from './helpers/app.ts';
+import { cliEnv, emptyDatabaseFor, ENGINE } from './helpers/engine.ts';
+import { openDb } from '../src/db/connect.ts';
+import { loadConfig } from '../src/config.ts';
 
 interface Run { code: number; out: string[]; err: string[] }
 
 async function cli(dataDir: string, ...argv: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, { TOKENBOARD_SERVER_DATA_DIR: dataDir });
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, await cliEnv(dataDir));
   return { code, out, err };
 }
 
@@ -51,9 +54,9 @@ test('the token is stored encrypted, never in clear', async (t) => {
   const dir = tempDir();
   await cli(dir, 'user', 'add', 'bob');
   const { token } = JSON.parse((await cli(dir, 'token', 'create', 'bob')).out[0]);
-  const db = new sqlite3.Database(join(dir, 'tokenboard.sqlite'));
-  const rows = await new Promise<{ secret_enc: string }[]>((ok, fail) => db.all('SELECT secret_enc FROM agent_tokens', (e, r) => (e ? fail(e) : ok(r as never))));
-  db.close();
+  const db = await openDb(loadConfig({ env: await cliEnv(dir) }));
+  const rows = await db.sql.all<{ secret_enc: string }>('SELECT secret_enc FROM agent_tokens');
+  await db.close();
   t.is(rows.length, 1);
   t.false(rows[0].secret_enc.includes(token));
   t.false(rows[0].secret_enc.includes(token.slice(4, 20)));
@@ -95,10 +98,14 @@ test('price set and list; a new price shows up', async (t) => {
   t.true(text.out.some((l) => l.includes('claude-haiku-4-5')));
 });
 
-test('backup writes a consistent SQLite copy and refuses to overwrite', async (t) => {
+test('backup writes a consistent SQLite copy and refuses to overwrite (on PostgreSQL it points to pg_dump)', async (t) => {
   const dir = tempDir();
   await cli(dir, 'user', 'add', 'frank');
   const dest = join(tempDir(), 'backup.sqlite');
+  if (ENGINE === 'postgres') {
+    failsWith(t, await cli(dir, 'backup', dest), /only for SQLite; use pg_dump/);
+    return;
+  }
   const r = await cli(dir, 'backup', dest);
   t.is(r.code, 0);
   t.true(existsSync(dest));
@@ -111,15 +118,17 @@ test('backup writes a consistent SQLite copy and refuses to overwrite', async (t
 
 test('migrate reports what it did', async (t) => {
   const dir = tempDir();
+  await emptyDatabaseFor(dir);
   const first = await cli(dir, 'migrate');
   t.regex(first.out[0], /applied: 20261122-01-initial/);
   const second = await cli(dir, 'migrate');
   t.is(second.out[0], 'database is up to date');
 });
 
-test('as a process: config errors and bad input exit non-zero with one stderr line', (t) => {
+test('as a process: config errors and bad input exit non-zero with one stderr line', async (t) => {
+  const dirEnv = await cliEnv(tempDir());
   const run = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import=tsx', join(ROOT, 'src/cli.ts'), ...args], {
-    env: { PATH: process.env.PATH!, TOKENBOARD_SERVER_DATA_DIR: tempDir(), ...env }, encoding: 'utf8',
+    env: { PATH: process.env.PATH!, ...dirEnv, ...env }, encoding: 'utf8',
   });
   const bad = run(['user', 'add', 'zed', '--role', 'root'], {});
   t.not(bad.status, 0);

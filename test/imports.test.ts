@@ -2,7 +2,6 @@
 // paging, 429 with retry-after, a 5xx retried, a refused key, mapping by email and by an
 // admin-assigned identity, idempotent re-import.
 import test from 'ava';
-import { QueryTypes } from 'sequelize';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { withApp, tempDir, type TestApp } from './helpers/app.ts';
@@ -12,6 +11,8 @@ import { assignIdentity, unmappedUsage } from '../src/imports/mapping.ts';
 import { saveAdminKey, loadAdminKey, adminKeyHints } from '../src/imports/keys.ts';
 import { main } from '../src/cli.ts';
 import { syncRecent } from '../src/imports/sync.ts';
+import { rows } from './helpers/db.ts';
+import { cliEnv } from './helpers/engine.ts';
 
 const admin = { userId: null, login: 'root' };
 const KEY = 'sk-ant-admin01-test-key-0000000000';
@@ -101,7 +102,7 @@ test('Anthropic: pages, 429 with retry-after and a 5xx retried, mapped by email;
   t.deepEqual(ana.models.map((m) => m.model).sort(), ['claude-haiku-4-5', 'claude-sonnet-4-5']);
 
   t.deepEqual((await unmappedUsage(s.db)).map((u) => [u.label, u.tokens]), [['zed@acme.dev', 55], ['apikey_ci', 14]]);
-  const activity = await s.db.sequelize.query('SELECT day, sessions, lines_added, lines_removed, commits, pull_requests FROM claude_code_activity', { type: QueryTypes.SELECT });
+  const activity = await rows(s.db, 'SELECT day, sessions, lines_added, lines_removed, commits, pull_requests FROM claude_code_activity');
   t.deepEqual(activity, [{ day: '2026-10-01', sessions: 6, lines_added: 342, lines_removed: 128, commits: 4, pull_requests: 1 }]);
   t.true(fake.hits.some((h) => h === '/v1/organizations/usage_report/claude_code?starting_at=2026-10-02&limit=1000'));
 
@@ -165,7 +166,7 @@ test('ranges are checked; admin keys are sealed and shown by their last 4', asyn
   t.is(await loadAdminKey(s.db, s.adminSealer, 'anthropic'), KEY);
   const [hint] = await adminKeyHints(s.db);
   t.is(hint.last4, '0000');
-  const raw = JSON.stringify(await s.db.sequelize.query('SELECT * FROM admin_keys'));
+  const raw = JSON.stringify(await rows(s.db, 'SELECT * FROM admin_keys'));
   t.false(raw.includes(KEY));
 });
 
@@ -175,7 +176,7 @@ test('CLI: tokenboard import with --key-env, progress on stderr, summary on stdo
   const dir = tempDir();
   const out: string[] = [];
   const err: string[] = [];
-  const env = { TOKENBOARD_SERVER_DATA_DIR: dir, TOKENBOARD_PROVIDERS_ANTHROPIC_API_URL: fake.url, ADMIN_KEY: KEY };
+  const env = await cliEnv(dir, { TOKENBOARD_PROVIDERS_ANTHROPIC_API_URL: fake.url, ADMIN_KEY: KEY });
   const code = await main(['import', 'anthropic', '--from', '2026-10-01', '--to', '2026-10-02', '--key-env', 'ADMIN_KEY'], { out: (x) => out.push(x), err: (x) => err.push(x) }, env);
   t.is(code, 0, err.join('\n'));
   t.regex(out[0], /^imported \d+ events from anthropic in 4 pages/);
@@ -220,7 +221,7 @@ test('the daily sync imports the last N whole days once a day with the stored ke
   t.teardown(() => own.stop());
   const s = own.running.services;
   await saveAdminKey(s.db, s.adminSealer, 'anthropic', KEY, admin);
-  await s.db.models.Setting.destroy({ where: { key: 'imports.last_sync' } });
+  // The server's own start-up sync ran for the real date; this test syncs as on 2026-10-03.
   const now = Date.UTC(2026, 9, 3, 8);
   const first = await syncRecent(s, now);
   t.deepEqual(first.map((r) => r.provider), ['anthropic']);

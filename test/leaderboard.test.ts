@@ -10,6 +10,7 @@ import { windowRange, type WindowName } from '../src/usage/window.ts';
 import type { Metric } from '../src/usage/ranking.ts';
 import { saveSettings } from '../src/admin/settings.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
+import { updateUser } from './helpers/db.ts';
 
 // The org lives in New York (UTC-4 in October). "Now" is 2026-10-14 14:00 there.
 const TZ = 'America/New_York';
@@ -25,7 +26,7 @@ test.before(async () => {
   const { db } = app.running.services;
   for (const [login, teams] of [['ana', ['core']], ['ben', ['core', 'web']], ['cy', ['web']], ['dee', ['core']], ['eve', []]] as const) {
     await app.createUser(login);
-    await db.models.User.update({ teams: JSON.stringify(teams), name: login === 'cy' ? 'Cyrus Vance' : null }, { where: { login } });
+    await updateUser(db, login, { teams: teams, name: login === 'cy' ? 'Cyrus Vance' : null });
   }
   const [ana, ben, cy, dee, eve] = [await app.createToken('ana'), await app.createToken('ben'), await app.createToken('cy'), await app.createToken('dee'), await app.createToken('eve')];
   // ana: 10-08 00:00 New York is 04:00 UTC, the first instant of the 7-day window.
@@ -46,8 +47,8 @@ test.before(async () => {
   // dee is hidden, eve deactivated: neither is listed however much they used.
   await postIngest(app.url, dee, { events: [event({ ts: utc(13, 12), input_tokens: 90_000, output_tokens: 0 })] });
   await postIngest(app.url, eve, { events: [event({ ts: utc(13, 12), input_tokens: 90_000, output_tokens: 0 })] });
-  await db.models.User.update({ hidden: true }, { where: { login: 'dee' } });
-  await db.models.User.update({ active: false }, { where: { login: 'eve' } });
+  await updateUser(db, 'dee', { hidden: true });
+  await updateUser(db, 'eve', { active: false });
   viewer = await app.signIn('ana');
 });
 test.after.always(async () => { await app?.stop(); });
@@ -103,6 +104,27 @@ test('team, provider and source filters', async (t) => {
   t.deepEqual(viaRollups.rows.find((r) => r.person.login === 'ana'), plain.rows.find((r) => r.person.login === 'ana'));
   const sessions = await board('7d', 'sessions', { source: 'self-reported' });
   t.deepEqual(ranks(sessions), [[1, 'ana', 1], [2, 'ben', 0]], 'only s1 came from a self-reported source');
+  // The three trust levels and one tool, each read from the ledger's per-facet rows.
+  // device = the proxy here: cy 300 + 100, ana's 200 on 10-14; nobody has provider data.
+  t.deepEqual(ranks(await board('7d', 'tokens', { source: 'device' })), [[1, 'cy', 400], [2, 'ana', 200]]);
+  t.deepEqual(ranks(await board('7d', 'tokens', { source: 'provider' })), []);
+  t.deepEqual(ranks(await board('7d', 'tokens', { tool: 'claude-code' })), [[1, 'ben', 1200], [2, 'ana', 1000]]);
+  t.deepEqual(ranks(await board('7d', 'sessions', { tool: 'proxy' })), [[1, 'ana', 1], [2, 'cy', 0]], 's2 started through the proxy');
+  t.deepEqual(ranks(await board('7d', 'active_days', { tool: 'proxy' })), [[1, 'ana', 1], [1, 'cy', 1]]);
+  t.deepEqual(ranks(await board('all', 'tokens', { tool: 'claude-code' })), [[1, 'ben', 5000 + 700 + 500], [2, 'ana', 1000]], 'all time from the per-facet totals');
+  t.deepEqual(ranks(await board('all', 'messages', { provider: 'anthropic' })), [[1, 'ana', 2], [1, 'ben', 2], [3, 'cy', 1]]);
+  // Two filters at once fold the rollups: the proxy's anthropic usage only.
+  t.deepEqual(ranks(await board('7d', 'tokens', { provider: 'anthropic', tool: 'proxy' })), [[1, 'ana', 200], [2, 'cy', 100]]);
+});
+
+test('the page offers tool and trust filters and explains the trust levels', async (t) => {
+  const page = await viewer.get('/?window=all&tool=proxy&source=device');
+  t.is(page.status, 200);
+  t.regex(page.text, /<option value="proxy" selected>proxy<\/option>/);
+  t.regex(page.text, /<option value="device" selected>Device only<\/option>/);
+  t.regex(page.text, /id="trust-legend"/);
+  t.regex(page.text, /<span class="pill trust-provider">provider<\/span>/);
+  t.is((await viewer.get('/?source=nonsense')).status, 400);
 });
 
 test('search keeps the overall rank; pagination', async (t) => {
@@ -128,7 +150,7 @@ test('row details: sparkline, top model, trust label, unpriced models', async (t
   t.is(ana.top_model, 'claude-haiku-4-5');
   t.is(ana.trust, 'mixed');
   t.is(ben.trust, 'self-reported');
-  t.is(cy.trust, 'measured');
+  t.is(cy.trust, 'device', 'all of it through the proxy');
   t.is(cy.top_model, 'acme-1');
   t.deepEqual(cy.unpriced_models, ['acme-1']);
   t.deepEqual(ana.unpriced_models, []);

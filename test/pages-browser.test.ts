@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
 import { ARTIFACTS, WAIT, launchChromium, newPage as openPage, signInPage } from './helpers/chromium.ts';
+import { updateUser } from './helpers/db.ts';
 
 
 let app: TestApp;
@@ -17,7 +18,7 @@ test.before(async () => {
   const people: [string, string, string[], number][] = [['ana', 'Ana Lima', ['core'], 3], ['ben', 'Ben Ode', ['core', 'web'], 2], ['cy', 'Cy Park', ['web'], 1]];
   for (const [login, name, teams, n] of people) {
     await app.createUser(login);
-    await db.models.User.update({ name, teams: JSON.stringify(teams) }, { where: { login } });
+    await updateUser(db, login, { name, teams: teams });
     const agent = await app.createToken(login);
     const day = 86_400_000;
     await postIngest(app.url, agent, { events: Array.from({ length: n * 4 }, (_, i) => event({

@@ -5,8 +5,9 @@ import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
 import { findPerson, profile } from '../src/usage/profile.ts';
 import { priceTable } from '../src/pricing/store.ts';
 import { windowRange, type WindowName } from '../src/usage/window.ts';
-import { storeInTx } from '../src/ingest/store.ts';
+import { storeInTx } from '../src/ledger/write.ts';
 import { leaderboard } from '../src/usage/leaderboard.ts';
+import { updateUser } from './helpers/db.ts';
 
 const TZ = 'Asia/Kolkata';
 // 2026-10-14 17:30 in India.
@@ -85,7 +86,7 @@ test('model mix, sources with trust labels, sessions and skills', async (t) => {
     ['claude-haiku-4-5', 1_001_100, 3, 1.0055], [EVIL, 1000, 1, null], ['llama3', 100, 1, 0],
   ]);
   t.is(p.models.reduce((n, m) => n + m.tokens, 0), p.totals.tokens);
-  t.deepEqual(p.sources.map((s) => [s.source, s.trust, s.tokens]), [['proxy', 'measured', 1_002_100], ['claude-code', 'self-reported', 100]]);
+  t.deepEqual(p.sources.map((s) => [s.source, s.trust, s.tokens]), [['proxy', 'device', 1_002_100], ['claude-code', 'self-reported', 100]]);
   t.deepEqual(p.sessions, [{ start: at(10, 13, 18, 30), duration_ms: 13.5 * 3600_000, events: 2, tokens: 1_001_000, model: 'claude-haiku-4-5', source: 'proxy' }]);
   t.deepEqual(p.skills, [{ name: 'x', count: 2 }, { name: 'y', count: 1 }]);
 });
@@ -96,7 +97,7 @@ test('a day where the provider’s own numbers won: breakdowns add up to the tot
   const rec = await app.createToken('rec');
   await postIngest(app.url, rec, { events: [event({ ts: at(10, 14, 6), model: 'claude-haiku-4-5', input_tokens: 1000, output_tokens: 0, source: 'claude-code' })] });
   // An Admin-API import for the same day and provider (agents cannot claim this source).
-  await s.db.writer.transaction(async (tx) => storeInTx(tx, { userId: rec.user_id, tokenId: 0, replay: null, now: Date.now(), minTs: 0 },
+  await s.db.writer.transaction(async (tx) => storeInTx(tx, { userId: rec.user_id, tokenId: null, replay: null, now: Date.now(), minTs: 0 },
     [{ ts: at(10, 14, 0), provider: 'anthropic', model: 'claude-haiku-4-5', is_local: false, input_tokens: 3000, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, source: 'anthropic-admin', id: 'imp-1' }],
     s.calendar(), await priceTable(s.db)));
   const p = await view('rec', 'today');
@@ -154,7 +155,7 @@ test.serial('the leaderboard escapes a model name too', async (t) => {
 test.serial('a hidden person’s profile: seen by themselves and managers, a 404 for colleagues', async (t) => {
   const { db } = app.running.services;
   await app.createUser('hid');
-  await db.models.User.update({ hidden: true }, { where: { login: 'hid' } });
+  await updateUser(db, 'hid', { hidden: true });
   t.is((await (await app.signIn('colleague')).get('/u/hid')).status, 404);
   t.is((await (await app.signIn('hid')).get('/u/hid')).status, 200);
   t.is((await (await app.signIn('boss', 'manager')).get('/u/hid')).status, 200);

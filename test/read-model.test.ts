@@ -1,10 +1,10 @@
 // The read model the pages rank from (user_days, user_totals) always agrees with the
 // rollups and with `stats`, including after price changes.
 import test from 'ava';
-import { QueryTypes } from 'sequelize';
 import { withApp, postIngest, event } from './helpers/app.ts';
 import { deletePrice, setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
+import { rows } from './helpers/db.ts';
 
 const day = (d: number, h = 12) => Date.UTC(2026, 9, d, h);
 
@@ -23,12 +23,10 @@ test('user_days and user_totals match the events, and follow price edits', async
   // A later batch adds to day 2 and starts a session there.
   await postIngest(app.url, a, { events: [event({ ts: day(2, 15), model: 'acme-1', input_tokens: 1, output_tokens: 1, session: 'z' })] });
 
-  const days = () => db.sequelize.query<Record<string, number | string>>(
-    'SELECT day, input_tokens, output_tokens, events, sessions, cost_usd, unpriced_tokens FROM user_days WHERE user_id = ? ORDER BY day',
-    { replacements: [a.user_id], type: QueryTypes.SELECT });
-  const totals = async () => (await db.sequelize.query<Record<string, number | string>>(
-    'SELECT input_tokens, output_tokens, events, sessions, cost_usd, unpriced_tokens, active_days, first_day, last_day FROM user_totals WHERE user_id = ?',
-    { replacements: [a.user_id], type: QueryTypes.SELECT }))[0];
+  const days = () => rows<Record<string, number | string>>(db,
+    'SELECT day, input_tokens, output_tokens, events, sessions, cost_usd, unpriced_tokens FROM user_days WHERE user_id = ? ORDER BY day', [a.user_id]);
+  const totals = async () => (await rows<Record<string, number | string>>(db,
+    'SELECT input_tokens, output_tokens, events, sessions, cost_usd, unpriced_tokens, active_days, first_day, last_day FROM user_totals WHERE user_id = ?', [a.user_id]))[0];
 
   // haiku 4.5: $1 in, $5 out per MTok; acme-1 has no price; llama3 is local (free).
   t.deepEqual(await days(), [

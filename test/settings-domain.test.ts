@@ -1,9 +1,9 @@
 // Org settings: validation, persistence, the time zone used for new events, retention.
 import test from 'ava';
-import { QueryTypes } from 'sequelize';
 import { withApp, postIngest, event } from './helpers/app.ts';
 import { checkSettings, saveSettings } from '../src/admin/settings.ts';
 import { pruneRawEvents } from '../src/ingest/ingest.ts';
+import { rows } from './helpers/db.ts';
 
 const admin = { userId: null, login: 'root' };
 
@@ -29,7 +29,7 @@ test('settings persist, override config, and the new time zone applies to new ev
   const tz = await app.createToken('tz');
   // 2026-10-01 20:00 UTC is 2026-10-02 in Tokyo.
   await postIngest(app.url, tz, { events: [event({ ts: Date.UTC(2026, 9, 1, 20) })] });
-  const days = await s.db.sequelize.query<{ day: string }>('SELECT day FROM user_days', { type: QueryTypes.SELECT });
+  const days = await rows<{ day: string }>(s.db, 'SELECT day FROM user_days');
   t.deepEqual(days.map((d) => d.day), ['2026-10-02']);
   const again = await app.restart();
   t.teardown(() => again.stop());

@@ -4,6 +4,7 @@ import test from 'ava';
 import { withApp, postIngest, event, type TestApp, type Agent } from './helpers/app.ts';
 import { setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
+import { rows } from './helpers/db.ts';
 
 let app: TestApp;
 test.before(async () => { app = await withApp({ 'org.timezone': 'America/New_York' }); });
@@ -114,15 +115,13 @@ test('active days are calendar days in the org time zone', async (t) => {
   await postIngest(app.url, a, { events: [event({ ts: lateEvening }), event({ ts: sameNyDay }), event({ ts: nextNyDay })] });
   const s = await app.stats('tzuser');
   t.is(s.active_days, 2);
-  const days = await app.running.services.db.sequelize.query(
-    "SELECT DISTINCT day FROM daily_rollups r JOIN users u ON u.id = r.user_id WHERE u.login = 'tzuser' ORDER BY day", { type: 'SELECT' as never });
+  const days = await rows(app.running.services.db, "SELECT DISTINCT day FROM daily_rollups r JOIN users u ON u.id = r.user_id WHERE u.login = 'tzuser' ORDER BY day");
   t.deepEqual(days, [{ day: '2026-03-09' }, { day: '2026-03-10' }]);
 });
 
 test('skills are counted per day and name', async (t) => {
   const a = await user('skilled');
   await postIngest(app.url, a, { events: [event({ skills: ['pdf', 'xlsx'] }), event({ skills: ['pdf'] })] });
-  const rows = await app.running.services.db.sequelize.query(
-    "SELECT s.name, s.count FROM skills s JOIN users u ON u.id = s.user_id WHERE u.login = 'skilled' ORDER BY s.name", { type: 'SELECT' as never });
-  t.deepEqual(rows, [{ name: 'pdf', count: 2 }, { name: 'xlsx', count: 1 }]);
+  const found = await rows(app.running.services.db, "SELECT s.name, s.count FROM skills s JOIN users u ON u.id = s.user_id WHERE u.login = 'skilled' ORDER BY s.name");
+  t.deepEqual(found, [{ name: 'pdf', count: 2 }, { name: 'xlsx', count: 1 }]);
 });

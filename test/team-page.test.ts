@@ -6,6 +6,7 @@ import { addUser } from '../src/users/users.ts';
 import { storeImported } from '../src/imports/mapping.ts';
 import { weekStart } from '../src/usage/team.ts';
 import { DayCalendar } from '../src/usage/days.ts';
+import { updateUser } from './helpers/db.ts';
 
 const admin = { userId: null, login: 'root' };
 const HOUR = 3_600_000;
@@ -27,9 +28,9 @@ test.before(async () => {
   ];
   for (const [login, teams, name, email] of people) {
     await addUser(s.db, { login, email }, admin);
-    await s.db.models.User.update({ teams: JSON.stringify(teams), name }, { where: { login } });
+    await updateUser(s.db, login, { teams: teams, name });
   }
-  await s.db.models.User.update({ last_seen_at: new Date() }, { where: { login: 'dee' } });
+  await updateUser(s.db, 'dee', { last_seen_at: new Date() });
   const [ana, ben, cy] = [await app.createToken('ana'), await app.createToken('ben'), await app.createToken('cy')];
   // ana: 1M self-reported haiku tokens, then the Admin API reports 1.5M for the same day.
   await postIngest(app.url, ana, { events: [event({ ts: recent, model: 'claude-haiku-4-5', input_tokens: 1_000_000, output_tokens: 0, source: 'claude-code' })] });
@@ -109,11 +110,11 @@ test('CSV: content type, attachment, one row per person, formula injection neutr
   t.regex(r.headers.get('content-type') ?? '', /^text\/csv; charset=utf-8/);
   t.regex(r.headers.get('content-disposition') ?? '', /^attachment; filename="tokenboard-team-7d-\d{4}-\d{2}-\d{2}\.csv"$/);
   const lines = r.text.trimEnd().split('\r\n');
-  t.true(lines[0].startsWith('login,name,teams,active_days,sessions,messages,input_tokens'));
+  t.true(lines[0].startsWith('"login","name","teams","active_days","sessions","messages","input_tokens"'));
   t.is(lines.length, 8);
-  t.true(lines[1].startsWith('ana,Ana Lima,core,1,'));
-  t.true(lines[2].startsWith(`ben,"'=HYPERLINK(""http://x"")",core,0,`), lines[2]);
-  t.true(lines[3].startsWith('boss,'));
+  t.true(lines[1].startsWith('"ana","Ana Lima","core","1",'));
+  t.true(lines[2].startsWith(`"ben","'=HYPERLINK(""http://x"")","core","0",`), lines[2]);
+  t.true(lines[3].startsWith('"boss",'));
   const web = await manager.get('/team.csv?window=7d&team=web');
   t.is(web.text.trimEnd().split('\r\n').length, 2);
   t.regex(web.headers.get('content-disposition') ?? '', /tokenboard-team-web-7d-/);

@@ -8,6 +8,7 @@ import { storeImported } from '../src/imports/mapping.ts';
 import { teamView } from '../src/usage/team.ts';
 import { priceTable } from '../src/pricing/store.ts';
 import type { DayRange } from '../src/usage/window.ts';
+import { updateUser } from './helpers/db.ts';
 
 const admin = { userId: null, login: 'root' };
 const noon = (d: number) => Date.UTC(2026, 9, d, 12);
@@ -19,8 +20,8 @@ test('replaced tokens per team and in total; model and provider mixes add up to 
   const s = app.running.services;
   await addUser(s.db, { login: 'rec', email: 'rec@acme.dev' }, admin);
   await addUser(s.db, { login: 'sol' }, admin);
-  await s.db.models.User.update({ teams: JSON.stringify(['core']) }, { where: { login: 'rec' } });
-  await s.db.models.User.update({ teams: JSON.stringify(['web']) }, { where: { login: 'sol' } });
+  await updateUser(s.db, 'rec', { teams: ['core'] });
+  await updateUser(s.db, 'sol', { teams: ['web'] });
   const rec = await app.createToken('rec');
   const sol = await app.createToken('sol');
   // rec on 10-10: 1000 self-reported sonnet + 500 openai; the Admin API says 1500 haiku for anthropic.

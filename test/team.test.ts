@@ -2,9 +2,10 @@
 import test from 'ava';
 import { withApp, postIngest, event, type TestApp } from './helpers/app.ts';
 import { teamView } from '../src/usage/team.ts';
-import { teamCsv } from '../src/usage/team-csv.ts';
+import { csvCell, teamCsv } from '../src/usage/team-csv.ts';
 import { priceTable } from '../src/pricing/store.ts';
 import type { DayRange } from '../src/usage/window.ts';
+import { updateUser } from './helpers/db.ts';
 
 const at = (day: number, hour = 12) => Date.UTC(2026, 9, day, hour);
 // 2026-10-14 is a Wednesday; the 7-day window is 10-08..10-14, the one before 10-01..10-07.
@@ -20,9 +21,9 @@ test.before(async () => {
   ];
   for (const [login, teams, name] of people) {
     await app.createUser(login);
-    await db.models.User.update({ teams: JSON.stringify(teams), name }, { where: { login } });
+    await updateUser(db, login, { teams: teams, name });
   }
-  await db.models.User.update({ last_seen_at: new Date() }, { where: { login: 'dee' } });
+  await updateUser(db, 'dee', { last_seen_at: new Date() });
   const tok = async (login: string) => app.createToken(login);
   const [ana, ben, cy, eli, fay] = [await tok('ana'), await tok('ben'), await tok('cy'), await tok('eli'), await tok('fay')];
   await postIngest(app.url, ana, { events: [
@@ -36,7 +37,7 @@ test.before(async () => {
   await postIngest(app.url, ben, { events: [event({ ts: at(2), model: 'claude-haiku-4-5', input_tokens: 10, output_tokens: 0 })] });
   await postIngest(app.url, eli, { events: [] });
   await postIngest(app.url, fay, { events: [event({ ts: at(10), input_tokens: 5, output_tokens: 5 })] });
-  await db.models.User.update({ active: false }, { where: { login: 'fay' } });
+  await updateUser(db, 'fay', { active: false });
 });
 test.after.always(async () => { await app?.stop(); });
 
@@ -100,9 +101,24 @@ test('CSV: one row per member, tokens by kind, formula injection neutralised', a
   const { db } = app.running.services;
   const csv = await teamCsv(db, { range: week });
   const lines = csv.trimEnd().split('\r\n');
-  t.is(lines[0], 'login,name,teams,active_days,sessions,messages,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,estimated_cost_usd,cost_partial,last_active');
+  const quoted = (cells: string) => cells.split(',').map((c) => `"${c}"`).join(',');
+  t.is(lines[0], quoted('login,name,teams,active_days,sessions,messages,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,estimated_cost_usd,cost_partial,last_active'));
   t.is(lines.length, 6);
-  t.is(lines[1], `ana,"'=SUM(A1:A2), ""x""",core web,2,0,2,150,50,0,0,200,0.00,yes,2026-10-13`);
-  t.is(lines[2], 'ben,Ben,core,0,0,0,0,0,0,0,0,0.00,no,2026-10-02');
-  t.is(lines[3], 'cy,,web,1,0,1,200,100,0,0,300,0.00,no,2026-10-14');
+  // Every cell quoted; a formula-like name gets a leading ' and its inner quotes doubled.
+  t.is(lines[1], `"ana","'=SUM(A1:A2), ""x""",${quoted('core web,2,0,2,150,50,0,0,200,0.00,yes,2026-10-13')}`);
+  t.is(lines[2], quoted('ben,Ben,core,0,0,0,0,0,0,0,0,0.00,no,2026-10-02'));
+  t.is(lines[3], quoted('cy,,web,1,0,1,200,100,0,0,300,0.00,no,2026-10-14'));
+});
+
+test('CSV cells per OWASP: all quoted, so a separator inside a name cannot start a formula cell in a ; locale', (t) => {
+  t.is(csvCell('Frank;=HYPERLINK("http://evil")'), '"Frank;=HYPERLINK(""http://evil"")"');
+  t.is(csvCell('=1+1'), `"'=1+1"`);
+  t.is(csvCell('+cmd'), `"'+cmd"`);
+  t.is(csvCell('-2'), `"'-2"`, 'a text cell starting with - is neutralised');
+  t.is(csvCell(-2), '"-2"', 'a number is left a number');
+  t.is(csvCell('@SUM(1)'), `"'@SUM(1)"`);
+  t.is(csvCell('\tx'), `"'\tx"`);
+  t.is(csvCell('\nx'), `"'\nx"`);
+  t.is(csvCell(null), '""');
+  t.is(csvCell('plain'), '"plain"');
 });

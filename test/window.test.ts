@@ -1,7 +1,7 @@
 import test from 'ava';
 import { DayCalendar } from '../src/usage/days.ts';
 import { previousRange, windowRange } from '../src/usage/window.ts';
-import { trustOf } from '../src/usage/trust.ts';
+import { trustOf } from '../src/ledger/rules.ts';
 
 test('windows are inclusive day ranges ending today in the org time zone', (t) => {
   const tokyo = new DayCalendar('Asia/Tokyo');
@@ -16,8 +16,11 @@ test('windows are inclusive day ranges ending today in the org time zone', (t) =
 });
 
 test('trust labels', (t) => {
-  t.is(trustOf('proxy'), 'measured');
-  t.is(trustOf('anthropic-admin'), 'measured');
+  t.is(trustOf('proxy'), 'device');
+  t.is(trustOf('otlp'), 'device');
+  t.is(trustOf('anthropic-admin'), 'provider');
+  t.is(trustOf('cursor-admin'), 'provider');
+  t.is(trustOf('github-copilot'), 'provider');
   t.is(trustOf('claude-code'), 'self-reported');
   t.is(trustOf('anything-else'), 'self-reported');
 });

@@ -1,5 +1,5 @@
 // `collect`: one scan of the local logs. --dry-run sends and saves nothing.
-import { scanLogs } from '../collectors/index.ts';
+import { scanLogs, sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
 import { loadSalt } from '../collectors/context.ts';
 import { Outbox } from '../outbox.ts';
 import { Flusher, type FlushOutcome } from '../flusher.ts';
@@ -42,6 +42,9 @@ export async function collect(io: Io, opts: { since?: string; dryRun: boolean; j
   const cfg = configOf(io);
   const sinceMs = sinceOf(opts.since);
   const scan = scanLogs({ stateDir: cfg.stateDir, roots: cfg.logRoots, salt: loadSalt(cfg.stateDir), sinceMs });
+  // On stderr, so that --dry-run --json still prints only events.
+  const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
+  if (notice) io.err(`collect: ${notice}`);
   if (opts.dryRun) {
     if (opts.json) await printJsonLines(io, scan.events);
     else io.out(`dry run: ${scan.events.length} events would be sent (${fmtCounts(scan.bySource)}); nothing sent, nothing saved`);

@@ -5,6 +5,7 @@ import { isBlocked, readSenderState, statePath } from '../flusher.ts';
 import { ping } from '../sender.ts';
 import { writeJsonAtomic } from '../fsutil.ts';
 import { configOf, fmtCounts, fmtTime, type Io } from './common.ts';
+import { sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
 import { join } from 'node:path';
 
 export async function status(io: Io, opts: { json: boolean }): Promise<number> {
@@ -35,6 +36,7 @@ export async function status(io: Io, opts: { json: boolean }): Promise<number> {
     last_send: state.last_send ?? null, last_error: state.last_error ?? null,
     sent_by_source: state.sent_by_source, delivered: state.delivered,
     rejected: rejected.length, rejected_file: join(outbox.dir, 'rejected.jsonl'),
+    skipped_sources: sqliteSkipped(cfg.logRoots),
     stopped: blocked ? `sending stopped at ${fmtTime(blocked.at)}: the server answered 401 (${blocked.error}); run \`login\` with a valid token` : null,
   };
   if (opts.json) {
@@ -46,6 +48,8 @@ export async function status(io: Io, opts: { json: boolean }): Promise<number> {
     io.out(`sent:       ${fmtCounts(state.sent_by_source)}`);
     if (state.last_error) io.out(`last error: ${fmtTime(state.last_error.at)} ${state.last_error.status ?? 'network'}: ${state.last_error.error}`);
     if (rejected.length) io.out(`rejected:   ${rejected.length} events the server refused are kept in ${report.rejected_file} (last: ${rejected[rejected.length - 1].error})`);
+    const notice = sqliteNotice(report.skipped_sources);
+    if (notice) io.out(`skipped:    ${notice}`);
     if (report.stopped) io.out(`STOPPED:    ${report.stopped}`);
   }
   return server.ok && !blocked ? 0 : 1;

@@ -7,7 +7,10 @@ import type { LogRoots } from '../config.ts';
 import { readJson, writeJsonAtomic } from '../fsutil.ts';
 import type { FileCursor } from './files.ts';
 
-export type Source = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode';
+export type Source = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode'
+  | 'cline' | 'roo-code' | 'kilo-code' | 'copilot-vscode'
+  | 'copilot-cli' | 'amp' | 'pi' | 'openclaw' | 'kimi-cli' | 'qwen-code' | 'codebuff' | 'grok' | 'antigravity' | 'zcode'
+  | 'goose' | 'droid' | 'kilo-cli' | 'hermes';
 
 /** A log whose last message may still be growing is held back until it has been quiet this long. */
 export const SETTLE_MS = 60_000;
@@ -25,6 +28,8 @@ export interface ScanContext {
 export interface Collector {
   source: Source;
   scan(ctx: ScanContext): WireEvent[];
+  /** The SQLite stores of this tool present here (read only where node:sqlite exists). */
+  sqliteStores?(roots: LogRoots): string[];
 }
 
 interface CursorFile {

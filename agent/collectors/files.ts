@@ -21,6 +21,33 @@ export interface FoundFile {
   stat: Stats;
 }
 
+/** Subdirectories of `dir` (none when it does not exist). */
+export function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** The names in `dir` (none when it does not exist). */
+export function fileNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** The file's stat, or null when it is not there (deleted, never written, unreadable). */
+export function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
 /** Files under `root` (recursively) whose name passes `accept`; missing roots are empty. */
 export function findFiles(root: string, accept: (name: string, relDir: string) => boolean): FoundFile[] {
   const out: FoundFile[] = [];

@@ -77,6 +77,65 @@ test('login refuses a wrong token and writes nothing; status explains a 401 stop
   }
 });
 
+test('login saves nothing it could not check: connection refused, not a TokenBoard, a busy server; --offline only for the unreachable', async (t) => {
+  const app = await withApp();
+  // A port nothing listens on: bind one, note it, close it.
+  const closed = await fakeUpstream({});
+  const deadUrl = closed.url;
+  await closed.close();
+  // Web servers that are not TokenBoard: one answers 200 with a page, one is busy.
+  const notOurs = await fakeUpstream({ 'POST /api/ingest': (_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>Welcome to the Wi-Fi</html>'); } });
+  const busy = await fakeUpstream({ 'POST /api/ingest': json(503, { error: 'the server is busy; retry shortly' }) });
+  try {
+    await app.createUser('gil');
+    const tok = await app.createToken('gil');
+    const dir = tmp();
+    const env = { HOME: dir, TOKENBOARD_AGENT_CONFIG: join(dir, 'cfg', 'agent.json'), TOKENBOARD_STATE_DIR: join(dir, 'state') };
+    const args = (server: string, token = tok.token) => ['login', '--server', server, '--user', String(tok.user_id), '--token', token];
+
+    const refused = await runCli(args(deadUrl), env);
+    t.is(refused.code, 1);
+    t.false(existsSync(env.TOKENBOARD_AGENT_CONFIG), 'connection refused: nothing saved');
+    t.regex(refused.stderr, /could not be reached \(ECONNREFUSED\)/);
+    t.regex(refused.stderr, /Nothing was saved.*--offline/);
+    t.false(refused.stdout.includes('Saved'));
+
+    const html = await runCli(args(notOurs.url), env);
+    t.is(html.code, 1);
+    t.regex(html.stderr, /not as a TokenBoard server does/);
+    t.false(existsSync(env.TOKENBOARD_AGENT_CONFIG), 'a 200 from another web server: nothing saved');
+
+    const unavailable = await runCli(args(busy.url), env);
+    t.is(unavailable.code, 1);
+    t.regex(unavailable.stderr, /answered 503/);
+    t.false(existsSync(env.TOKENBOARD_AGENT_CONFIG), 'a busy server could not check the token: nothing saved');
+
+    // A good login, then a wrong URL later: the good one stays as it was.
+    t.is((await runCli(args(app.url), env)).code, 0);
+    const good = readFileSync(env.TOKENBOARD_AGENT_CONFIG, 'utf8');
+    t.is((await runCli(args(deadUrl), env)).code, 1);
+    t.is(readFileSync(env.TOKENBOARD_AGENT_CONFIG, 'utf8'), good, 'the earlier login is untouched');
+
+    // --offline saves what cannot be checked now, and says it is unchecked.
+    const offline = await runCli([...args(deadUrl), '--offline'], env);
+    t.is(offline.code, 0, offline.stderr);
+    t.regex(offline.stdout, /Saved .*agent\.json/);
+    t.regex(offline.stderr, /Not checked \(--offline\)/);
+    t.false(offline.stdout.includes('accepted'));
+    t.deepEqual(JSON.parse(readFileSync(env.TOKENBOARD_AGENT_CONFIG, 'utf8')), { server: deadUrl, user: tok.user_id, token: tok.token });
+    // ... but a server that can be reached and says no is still a no, and so is one that is not ours.
+    const wrongToken = await runCli([...args(app.url, 'nope'), '--offline'], env);
+    t.is(wrongToken.code, 1);
+    t.regex(wrongToken.stderr, /refused these credentials/);
+    t.is((await runCli([...args(notOurs.url), '--offline'], env)).code, 1);
+    t.is(JSON.parse(readFileSync(env.TOKENBOARD_AGENT_CONFIG, 'utf8')).server, deadUrl, 'refusals leave the saved values alone');
+  } finally {
+    await notOurs.close();
+    await busy.close();
+    await app.stop();
+  }
+});
+
 test('the bundle: one file, runs as a CLI only as the main module, exports wrapFetch', async (t) => {
   const dir = tmp();
   const out = join(dir, 'tokenboard-agent.mjs');

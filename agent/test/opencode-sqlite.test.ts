@@ -4,49 +4,23 @@
 // against a store built here with the sqlite3 package, its writer kept open as OpenCode's is.
 // Expected numbers are worked out by hand from the rows below.
 import test from 'ava';
-import sqlite3 from 'sqlite3';
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { checkBatch, type WireEvent } from '../wire.ts';
-import { MAIN } from './helpers/cli.ts';
+import { checkBatch } from '../wire.ts';
 import { totals } from './helpers/logs.ts';
 import { MARKER } from './helpers/canned.ts';
 import { nodeWithSqlite } from './helpers/node-sqlite.ts';
+import { openDb as open } from './helpers/sqlite-write.ts';
+import { agentBundle, lines, runNode, scanWithSqlite } from './helpers/node22.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const SESSION = 'ses_01SQLITE9MARK42'; // a raw session id: must never leave the machine
 const OLD_SESSION = 'ses_01LEGACY7OLD11';
 const CWD = `/home/dev/${MARKER}-shop`;
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
-const CHILD_SCAN = fileURLToPath(new URL('./helpers/child-scan.ts', import.meta.url));
 
 const node = nodeWithSqlite();
-
-function run(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(node, args, { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
-
-const lines = (out: string): WireEvent[] => out.trim() ? out.trim().split('\n').map((l) => JSON.parse(l) as WireEvent) : [];
-
-/** A sqlite3 connection with promise helpers. */
-async function open(path: string) {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
-  });
-  const exec = (sql: string, params: unknown[] = []) => new Promise<void>((resolve, reject) => {
-    db.run(sql, params, (err) => (err ? reject(err) : resolve()));
-  });
-  const close = () => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
-  return { exec, close };
-}
+const run = (args: string[], env: Record<string, string> = {}) => runNode(node, args, env);
 
 const assistant = (created: number, tokens: object, more: object = {}) => ({
   role: 'assistant', time: { created }, parentID: 'msg_u1', modelID: 'claude-sonnet-4-5', providerID: 'anthropic',
@@ -69,8 +43,7 @@ async function liveStore() {
   const data = join(home, '.local/share/opencode');
   mkdirSync(join(data, 'storage/message', SESSION), { recursive: true });
   mkdirSync(join(data, 'storage/message', OLD_SESSION), { recursive: true });
-  const db = await open(join(data, 'opencode.db'));
-  await db.exec('PRAGMA journal_mode = WAL');
+  const db = await open(join(data, 'opencode.db'), { wal: true });
   await db.exec('CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER, time_updated INTEGER, data TEXT NOT NULL)');
   await db.exec('CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, data TEXT NOT NULL)');
   const row = (id: string, msg: object, created: number) =>
@@ -90,8 +63,7 @@ const FIRST = { events: 3, input_tokens: 10 + 100 + 1, output_tokens: 200 + 70 +
 test('the bundle under a Node with node:sqlite: collect --dry-run --json reads the live store, counts each message once, leaks nothing', async (t) => {
   const s = await liveStore();
   try {
-    const bundle = join(tempDir(), 'tokenboard-agent.mjs');
-    await build({ entryPoints: [MAIN], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' });
+    const bundle = await agentBundle();
     const r = await run([bundle, 'collect', '--dry-run', '--json'], { HOME: s.home, TOKENBOARD_STATE_DIR: s.state, TOKENBOARD_AGENT_CONFIG: join(s.state, '..', 'agent.json') });
     const events = lines(r.stdout);
     t.deepEqual(totals(events), FIRST);
@@ -114,7 +86,7 @@ test('the bundle under a Node with node:sqlite: collect --dry-run --json reads t
 
 test('rescans of the store: nothing twice, a finished answer once, an abandoned one once the store has been quiet', async (t) => {
   const s = await liveStore();
-  const scan = async (aheadMs = 0) => lines((await run(['--import=tsx', CHILD_SCAN, s.home, s.state, String(aheadMs)])).stdout);
+  const scan = (aheadMs = 0) => scanWithSqlite(s.home, s.state, aheadMs);
   try {
     t.deepEqual(totals(await scan()), FIRST);
     t.deepEqual(await scan(), [], 'nothing new, nothing sent');

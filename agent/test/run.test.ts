@@ -3,8 +3,8 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { withApp } from '../../test/helpers/app.ts';
-import { startAgent } from '../cli/run.ts';
-import { writeLogin } from '../config.ts';
+import { startAgent, startLine } from '../cli/run.ts';
+import { loadConfig, writeLogin } from '../config.ts';
 import { copyHome } from './helpers/logs.ts';
 import { fakeUpstream, json } from './helpers/upstream.ts';
 import * as c from './helpers/canned.ts';
@@ -35,6 +35,8 @@ test('run: logs and proxy traffic reach the server exactly once', async (t) => {
     }
     const log = lines.join('\n');
     t.regex(log, /proxy listening on http:\/\/127\.0\.0\.1:\d+/);
+    t.true(log.includes(`watching the logs of Claude Code (${join(h.home, '.claude', 'projects')}`), log);
+    t.true(log.includes(`sending token counts to ${app.url} as user ${tok.user_id} every 50ms`), log);
     t.regex(log, /logs: 14 new events/);
     t.false(log.includes('sk-ant-secret'));
     t.false(log.includes(tok.token));
@@ -53,3 +55,17 @@ async function waitForStats<T>(get: () => Promise<T>, ok: (v: T) => boolean): Pr
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+test('the start line names what is watched and where counts go, or that nothing is sent yet', (t) => {
+  const home = '/home/kim';
+  const cfg = loadConfig({ HOME: home, TOKENBOARD_SERVER: 'https://tb.example.com', TOKENBOARD_USER: '7', TOKENBOARD_TOKEN: 'tbk_x' }, home);
+  const only = new Set([join(home, '.codex')]);
+  const line = startLine(cfg, { watch: true }, (p) => only.has(p));
+  t.true(line.startsWith(`watching the logs of Codex (${join(home, '.codex')}); not found: Claude Code, Gemini CLI, OpenCode, Cline, Roo Code, Kilo Code, VS Code Copilot Chat, Copilot CLI,`), line);
+  t.regex(line, /not found: [^;]*Goose, Factory Droid, Kilo CLI, Hermes;/, 'every tool named, none by its config key');
+  t.true(line.endsWith('; sending token counts to https://tb.example.com as user 7 every 3s'), line);
+  t.false(line.includes('tbk_x'), 'never the token');
+  const none = startLine(loadConfig({ HOME: home }, home), { watch: true }, () => false);
+  t.is(none, 'watching for AI-tool logs (none found yet); sending nothing until you run `login` (events wait in the queue)');
+  t.is(startLine(cfg, { watch: false }), 'sending token counts to https://tb.example.com as user 7 every 3s', '`proxy` watches no logs');
+});

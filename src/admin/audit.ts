@@ -1,6 +1,7 @@
 // The audit log of admin actions (role changes, price edits, token revocations, imports).
-import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/connect.ts';
+import type { Sql } from '../db/sql.ts';
+import * as auditRepo from '../db/repos/audit.ts';
 
 /** Who did something: a signed-in user, or the server's own CLI. */
 export interface Actor {
@@ -10,14 +11,9 @@ export interface Actor {
 
 export const CLI_ACTOR: Actor = { userId: null, login: 'cli' };
 
-export async function audit(db: Db, actor: Actor, kind: string, target: string | null, details: unknown, transaction?: Transaction): Promise<void> {
-  await db.models.AuditEntry.create({
-    actor_user_id: actor.userId,
-    actor: actor.login,
-    kind,
-    target,
-    details: details === undefined ? null : JSON.stringify(details),
-  }, { transaction });
+/** Records an action, in the transaction that did it when there is one (`q` = tx or db.sql). */
+export async function audit(q: Sql, actor: Actor, kind: string, target: string | null, details: unknown): Promise<void> {
+  await auditRepo.insert(q, { actor_user_id: actor.userId, actor: actor.login, kind, target, details: details === undefined ? null : JSON.stringify(details) });
 }
 
 export interface AuditRow {
@@ -29,26 +25,20 @@ export interface AuditRow {
   details: unknown;
 }
 
+function parseDetails(raw: string | null): unknown {
+  if (!raw) return null;
+  try { return JSON.parse(raw); } catch { return raw; }
+}
+
 /** The newest entries first, optionally only one actor's and/or one kind (or kind prefix `price.*`). */
-export async function listAudit(db: Db, f: { actor?: string | null; kind?: string | null; limit?: number } = {}): Promise<AuditRow[]> {
-  const where: Record<string | symbol, unknown> = {};
-  if (f.actor) where.actor = f.actor;
-  if (f.kind) where.kind = f.kind.endsWith('.*') ? { [Op.like]: `${f.kind.slice(0, -1)}%` } : f.kind;
-  const rows = await db.models.AuditEntry.findAll({ where, order: [['id', 'DESC']], limit: Math.min(Math.max(1, f.limit ?? 200), 1000) });
-  return rows.map((r) => {
-    let details: unknown = null;
-    try { details = r.details ? JSON.parse(r.details) : null; } catch { details = r.details; }
-    return { id: r.id, at: r.created_at, actor: r.actor, kind: r.kind, target: r.target, details };
-  });
+export async function listAudit(db: Db, f: { actor?: string | null; kind?: string | null; kinds?: string[]; limit?: number } = {}): Promise<AuditRow[]> {
+  const rows = await auditRepo.list(db.sql, { actor: f.actor, kind: f.kind, kinds: f.kinds, limit: Math.min(Math.max(1, f.limit ?? 200), 1000) });
+  return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, kind: r.kind, target: r.target, details: parseDetails(r.details) }));
 }
 
 /** The actors and kinds that occur in the log, for the filter menus. */
-export async function auditFacets(db: Db): Promise<{ actors: string[]; kinds: string[] }> {
-  const [actors, kinds] = await Promise.all([
-    db.sequelize.query<{ v: string }>('SELECT DISTINCT actor AS v FROM audit_log ORDER BY v', { type: QueryTypes.SELECT }),
-    db.sequelize.query<{ v: string }>('SELECT DISTINCT kind AS v FROM audit_log ORDER BY v', { type: QueryTypes.SELECT }),
-  ]);
-  return { actors: actors.map((r) => r.v), kinds: kinds.map((r) => r.v) };
+export function auditFacets(db: Db): Promise<{ actors: string[]; kinds: string[] }> {
+  return auditRepo.facets(db.sql);
 }
 
 /** The audit page in one call: the filtered entries and the filter menus. */

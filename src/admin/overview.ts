@@ -1,6 +1,10 @@
 // The admin panel's start page numbers: what each section holds and what needs attention.
-import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect.ts';
+import * as users from '../db/repos/users.ts';
+import * as tokens from '../db/repos/tokens.ts';
+import * as prices from '../db/repos/prices.ts';
+import * as auditRepo from '../db/repos/audit.ts';
+import { unmappedGroupCount } from '../db/repos/imports.ts';
 import { unknownModels } from '../pricing/inbox.ts';
 
 export interface AdminOverview {
@@ -14,15 +18,9 @@ export interface AdminOverview {
 }
 
 export async function adminOverview(db: Db): Promise<AdminOverview> {
-  const one = async (sql: string, replacements: unknown[] = []) =>
-    Number((await db.sequelize.query<{ n: number }>(sql, { replacements, type: QueryTypes.SELECT }))[0]?.n ?? 0);
-  return {
-    people: await one('SELECT COUNT(*) AS n FROM users WHERE active = ?', [true]),
-    deactivated: await one('SELECT COUNT(*) AS n FROM users WHERE active = ?', [false]),
-    live_tokens: await one('SELECT COUNT(*) AS n FROM agent_tokens WHERE revoked_at IS NULL'),
-    prices: await one('SELECT COUNT(*) AS n FROM prices'),
-    unknown_models: (await unknownModels(db)).length,
-    unmapped_groups: await one('SELECT COUNT(*) AS n FROM (SELECT DISTINCT provider, label, identities FROM unmapped_usage) x'),
-    audit_entries: await one('SELECT COUNT(*) AS n FROM audit_log'),
-  };
+  const q = db.sql;
+  const [people, deactivated, live, priced, unknown, unmapped, entries] = await Promise.all([
+    users.count(q, true), users.count(q, false), tokens.countLive(q), prices.count(q), unknownModels(db), unmappedGroupCount(q), auditRepo.count(q),
+  ]);
+  return { people, deactivated, live_tokens: live, prices: priced, unknown_models: unknown.length, unmapped_groups: unmapped, audit_entries: entries };
 }

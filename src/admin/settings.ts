@@ -4,6 +4,7 @@
 import type { Config } from '../config.ts';
 import { isTimeZone } from '../config.ts';
 import type { Db } from '../db/connect.ts';
+import * as settingsRepo from '../db/repos/settings.ts';
 import { BadInput } from '../errors.ts';
 import { audit, type Actor } from './audit.ts';
 
@@ -27,10 +28,10 @@ export function defaultSettings(cfg: Config): OrgSettings {
 
 export async function loadSettings(db: Db, cfg: Config): Promise<OrgSettings> {
   const out = defaultSettings(cfg);
-  for (const row of await db.models.Setting.findAll()) {
-    if (!(KEYS as readonly string[]).includes(row.key)) continue;
+  for (const [key, value] of await settingsRepo.all(db.sql)) {
+    if (!(KEYS as readonly string[]).includes(key)) continue;
     try {
-      (out as unknown as Record<string, unknown>)[row.key] = JSON.parse(row.value);
+      (out as unknown as Record<string, unknown>)[key] = JSON.parse(value);
     } catch { /* a hand-edited bad value: keep the default */ }
   }
   return out;
@@ -68,11 +69,9 @@ export function checkSettings(input: Partial<Record<keyof OrgSettings, unknown>>
 export async function saveSettings(db: Db, cfg: Config, input: Partial<Record<keyof OrgSettings, unknown>>, actor: Actor): Promise<OrgSettings> {
   const changes = checkSettings(input);
   const before = await loadSettings(db, cfg);
-  await db.sequelize.transaction(async (transaction) => {
-    for (const [key, value] of Object.entries(changes)) {
-      await db.models.Setting.upsert({ key, value: JSON.stringify(value) }, { transaction });
-    }
-    await audit(db, actor, 'settings.update', null, { before, after: { ...before, ...changes } }, transaction);
+  await db.transaction(async (tx) => {
+    for (const [key, value] of Object.entries(changes)) await settingsRepo.put(tx, key, JSON.stringify(value));
+    await audit(tx, actor, 'settings.update', null, { before, after: { ...before, ...changes } });
   });
   return { ...before, ...changes };
 }

@@ -1,45 +1,51 @@
-// Admin actions on people: role changes, deactivation (revokes their tokens and hides them
-// from the pages), reactivation, and deletion with all their data. Every action is audited.
-import { Op, QueryTypes } from 'sequelize';
-import { parseTeams } from '../auth/current-user.ts';
+// Admin actions on people: role changes, deactivation (revokes their tokens, ends their
+// sessions on every replica and hides them from the pages), reactivation, and deletion
+// with all their data. Every action is audited.
 import type { Db } from '../db/connect.ts';
-import type { UserRecord } from '../db/models.ts';
+import * as users from '../db/repos/users.ts';
+import type { User } from '../db/repos/users.ts';
+import * as tokens from '../db/repos/tokens.ts';
+import { removeOfUser } from '../db/repos/web-sessions.ts';
+import { endSessionsOf } from '../auth/session-store.ts';
+import { deleteUsageOf } from '../db/repos/usage-write.ts';
+import { bumpVersion } from '../db/repos/versions.ts';
 import { BadInput, Forbidden } from '../errors.ts';
 import { isRole, requireUser } from '../users/users.ts';
 import { audit, type Actor } from './audit.ts';
 
-export async function setRole(db: Db, login: string, role: string, actor: Actor): Promise<UserRecord> {
+export async function setRole(db: Db, login: string, role: string, actor: Actor): Promise<User> {
   if (!isRole(role)) throw new BadInput(`role: "${role}" is not a role; use member, manager or admin`);
   const user = await requireUser(db, login);
   if (user.id === actor.userId && role !== 'admin') throw new Forbidden('you cannot take away your own admin role; ask another admin');
   const before = user.role;
   if (before === role) return user;
-  await db.sequelize.transaction(async (transaction) => {
-    await user.update({ role }, { transaction });
-    await audit(db, actor, 'user.role', user.login, { before, after: role }, transaction);
+  return db.transaction(async (tx) => {
+    const after = await users.update(tx, user.id, { role });
+    await audit(tx, actor, 'user.role', user.login, { before, after: role });
+    return after!;
   });
-  return user;
 }
 
-/** Deactivates a person: they cannot sign in, their agent tokens stop working, pages hide them. */
+/** Deactivates a person: they cannot sign in, their agent tokens stop working, their sessions end, pages hide them. */
 export async function deactivateUser(db: Db, login: string, actor: Actor): Promise<{ revoked: number }> {
   const user = await requireUser(db, login);
   if (user.id === actor.userId) throw new Forbidden('you cannot deactivate yourself');
-  return db.sequelize.transaction(async (transaction) => {
-    await user.update({ active: false }, { transaction });
-    const [revoked] = await db.models.AgentToken.update({ revoked_at: new Date() }, { where: { user_id: user.id, revoked_at: { [Op.is]: null } }, transaction });
-    await audit(db, actor, 'user.deactivate', user.login, { tokens_revoked: revoked }, transaction);
+  return db.transaction(async (tx) => {
+    await users.update(tx, user.id, { active: false });
+    const revoked = await tokens.revokeOfUser(tx, user.id, undefined);
+    const sessions = await endSessionsOf(tx, user.id, 'deactivated');
+    await audit(tx, actor, 'user.deactivate', user.login, { tokens_revoked: revoked, sessions_ended: sessions });
     return { revoked };
   });
 }
 
-/** Reactivates a person; their old tokens stay revoked (they create new ones). */
+/** Reactivates a person; their old tokens stay revoked and old sessions stay ended (they sign in and create new ones). */
 export async function reactivateUser(db: Db, login: string, actor: Actor): Promise<void> {
   const user = await requireUser(db, login);
   if (user.active) return;
-  await db.sequelize.transaction(async (transaction) => {
-    await user.update({ active: true }, { transaction });
-    await audit(db, actor, 'user.reactivate', user.login, {}, transaction);
+  await db.transaction(async (tx) => {
+    await users.update(tx, user.id, { active: true });
+    await audit(tx, actor, 'user.reactivate', user.login, {});
   });
 }
 
@@ -48,13 +54,15 @@ export async function deleteUser(db: Db, login: string, confirm: string, actor: 
   const user = await requireUser(db, login);
   if (confirm !== user.login) throw new BadInput(`confirm: type the login "${user.login}" to delete this person and all their usage`);
   if (user.id === actor.userId) throw new Forbidden('you cannot delete yourself');
-  await db.sequelize.transaction(async (transaction) => {
+  // Through the writer: the usage rows go with the person, in line with ingest.
+  await db.writer.transaction(async (tx) => {
     // Foreign keys cascade; explicit deletes keep this correct where they are off.
-    for (const table of ['usage_events', 'daily_rollups', 'user_days', 'user_totals', 'sessions', 'skills', 'replay_records', 'agent_tokens']) {
-      await db.sequelize.query(`DELETE FROM ${table} WHERE user_id = ?`, { replacements: [user.id], transaction });
-    }
-    await user.destroy({ transaction });
-    await audit(db, actor, 'user.delete', user.login, {}, transaction);
+    await deleteUsageOf(tx, user.id);
+    await tokens.removeOfUser(tx, user.id);
+    await removeOfUser(tx, user.id);
+    await users.remove(tx, user.id);
+    await audit(tx, actor, 'user.delete', user.login, {});
+    await bumpVersion(tx, 'usage');
   });
 }
 
@@ -73,17 +81,8 @@ export interface UserListing {
 
 /** People for the admin's users page: a search over login, name and email (case-insensitive). */
 export async function listUsers(db: Db, f: { q?: string | null; limit?: number } = {}): Promise<UserListing[]> {
-  const q = (f.q ?? '').trim().toLowerCase();
-  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await db.sequelize.query<{ id: number; login: string; name: string | null; email: string | null; role: string; teams: string; active: number | boolean; github_id: number | null; last_seen_at: string | null; created_at: string; live_tokens: number }>(
-    `SELECT u.id, u.login, u.name, u.email, u.role, u.teams, u.active, u.github_id, u.last_seen_at, u.created_at,
-            (SELECT COUNT(*) FROM agent_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS live_tokens
-       FROM users u
-      ${q ? "WHERE LOWER(u.login) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(u.name, '')) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(u.email, '')) LIKE ? ESCAPE '\\'" : ''}
-      ORDER BY u.login_key LIMIT ?`,
-    { replacements: q ? [like, like, like, f.limit ?? 500] : [f.limit ?? 500], type: QueryTypes.SELECT });
-  return rows.map((r) => ({
-    login: r.login, name: r.name, email: r.email, role: r.role, teams: parseTeams(r.teams), active: Boolean(Number(r.active)),
-    github: r.github_id != null, last_seen_at: r.last_seen_at ? new Date(r.last_seen_at) : null, created_at: new Date(r.created_at), live_tokens: Number(r.live_tokens),
+  return (await users.search(db.sql, f.q ?? '', f.limit ?? 500)).map((u) => ({
+    login: u.login, name: u.name, email: u.email, role: u.role, teams: u.teams, active: u.active,
+    github: u.github_id !== null, last_seen_at: u.last_seen_at, created_at: u.created_at, live_tokens: u.live_tokens,
   }));
 }

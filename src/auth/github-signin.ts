@@ -2,9 +2,11 @@
 // `github.org`, then find or create their TokenBoard account by GitHub numeric id (so a
 // renamed login keeps its history), refresh name, avatar, primary verified email and
 // team slugs, apply the config roles, and keep their token (sealed) for later re-checks.
-import { QueryTypes, type Transaction } from 'sequelize';
 import type { Services } from '../services.ts';
-import type { UserRecord } from '../db/models.ts';
+import type { Sql } from '../db/sql.ts';
+import * as users from '../db/repos/users.ts';
+import type { User } from '../db/repos/users.ts';
+import * as auth from '../db/repos/auth.ts';
 import { audit, type Actor } from '../admin/audit.ts';
 import { githubApi, type GithubApi, type MembershipCheck } from './github-api.ts';
 import { loadSecretKey, Sealer } from '../secrets.ts';
@@ -27,7 +29,7 @@ export interface Refusal {
   link?: { href: string; text: string };
 }
 
-export type SignInResult = { ok: true; user: UserRecord } | { ok: false; refusal: Refusal };
+export type SignInResult = { ok: true; user: User } | { ok: false; refusal: Refusal };
 
 const GITHUB_ACTOR: Actor = { userId: null, login: 'github-sign-in' };
 
@@ -73,23 +75,22 @@ export async function signInWithGithub(s: Services, token: string, identity: Git
   if (membership.state !== 'active') return { ok: false, refusal: membershipRefusal(s, membership) };
   const teams = await api.teams(token, s.cfg.github.org);
 
-  const { User } = s.db.models;
   const key = identity.login.toLowerCase();
-  return s.db.sequelize.transaction(async (transaction): Promise<SignInResult> => {
-    let user = await User.findOne({ where: { github_id: identity.id }, transaction });
-    const holder = await User.findOne({ where: { login_key: key }, transaction });
+  return s.db.transaction(async (tx): Promise<SignInResult> => {
+    let user = await users.byGithubId(tx, identity.id);
+    const holder = await users.byLogin(tx, key);
     if (holder && holder.id !== user?.id) {
-      if (holder.github_id === null || holder.github_id === undefined) {
+      if (holder.github_id === null) {
         if (user || !holder.link_github) {
           // A login alone must never hand over someone else's account or role.
           return { ok: false, refusal: { code: 'login_taken', status: 409, title: `The name ${identity.login} is taken here`, message: `A TokenBoard account named ${identity.login} already exists and was not created for GitHub sign-in. An admin has to remove it (or recreate it with \`tokenboard user add ${identity.login} --github\`) before you can sign in.` } };
         }
         user = holder; // made by `user add --github`: the first sign-in with this login claims it
-        await audit(s.db, GITHUB_ACTOR, 'user.github_link', holder.login, { github_id: identity.id }, transaction);
+        await audit(tx, GITHUB_ACTOR, 'user.github_link', holder.login, { github_id: identity.id });
       } else {
         // GitHub logins are unique at any moment: the holder renamed away. Free the key;
         // their own next sign-in brings their new login.
-        await holder.update({ login_key: `${holder.login_key}~${holder.github_id}`.slice(0, 64) }, { transaction });
+        await users.update(tx, holder.id, { login_key: `${holder.login_key}~${holder.github_id}`.slice(0, 64) });
       }
     }
     if (user && !user.active) {
@@ -101,16 +102,16 @@ export async function signInWithGithub(s: Services, token: string, identity: Git
       name: identity.name ?? user?.name ?? null, avatar_url: identity.avatar_url,
       email: identity.email ?? user?.email ?? null,
       link_github: false, membership_checked_at: now, last_seen_at: now,
-      ...(teams ? { teams: JSON.stringify(teams) } : {}),
+      ...(teams ? { teams } : {}),
     };
     if (!user) {
-      user = await User.create({ ...fields, role: fromConfig }, { transaction });
+      user = await users.insert(tx, { ...fields, role: fromConfig, teams: teams ?? [] }, now);
     } else {
       const role = higherRole(user.role, fromConfig);
-      if (role !== user.role) await audit(s.db, { userId: null, login: 'config' }, 'user.role', identity.login, { before: user.role, after: role }, transaction);
-      await user.update({ ...fields, role }, { transaction });
+      if (role !== user.role) await audit(tx, { userId: null, login: 'config' }, 'user.role', identity.login, { before: user.role, after: role });
+      user = (await users.update(tx, user.id, { ...fields, role }, now))!;
     }
-    await saveGithubToken(s, user.id, token, transaction);
+    await saveGithubToken(s, tx, user.id, token);
     return { ok: true, user };
   });
 }
@@ -126,18 +127,16 @@ function tokenSealer(s: Services): Sealer {
   return sealer;
 }
 
-async function saveGithubToken(s: Services, userId: number, token: string, transaction: Transaction): Promise<void> {
-  const sealed = tokenSealer(s).seal(token);
-  await s.db.sequelize.query('DELETE FROM github_tokens WHERE user_id = ?', { replacements: [userId], type: QueryTypes.DELETE, transaction });
-  await s.db.sequelize.query('INSERT INTO github_tokens (user_id, token_enc, updated_at) VALUES (?, ?, ?)', { replacements: [userId, sealed, Date.now()], type: QueryTypes.INSERT, transaction });
+async function saveGithubToken(s: Services, tx: Sql, userId: number, token: string): Promise<void> {
+  await auth.saveGithubToken(tx, userId, tokenSealer(s).seal(token), Date.now());
 }
 
 /** The person's GitHub token, or null when none is stored (or it was sealed under another key). */
 export async function loadGithubToken(s: Services, userId: number): Promise<string | null> {
-  const rows = await s.db.sequelize.query<{ token_enc: string }>('SELECT token_enc FROM github_tokens WHERE user_id = ?', { replacements: [userId], type: QueryTypes.SELECT });
-  return rows[0] ? tokenSealer(s).open(rows[0].token_enc) : null;
+  const sealed = await auth.githubToken(s.db.sql, userId);
+  return sealed ? tokenSealer(s).open(sealed) : null;
 }
 
 export async function forgetGithubToken(s: Services, userId: number): Promise<void> {
-  await s.db.sequelize.query('DELETE FROM github_tokens WHERE user_id = ?', { replacements: [userId], type: QueryTypes.DELETE });
+  await auth.forgetGithubToken(s.db.sql, userId);
 }

@@ -2,10 +2,11 @@
 // configured. A link holds 256 random bits; only their SHA-256 is stored, so the database
 // (or a backup of it) cannot be used to sign in. A link works once, within 15 minutes.
 import { createHash, randomBytes } from 'node:crypto';
-import { QueryTypes } from 'sequelize';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
-import type { UserRecord } from '../db/models.ts';
+import * as users from '../db/repos/users.ts';
+import type { User } from '../db/repos/users.ts';
+import * as auth from '../db/repos/auth.ts';
 import { audit, type Actor } from '../admin/audit.ts';
 
 export const LINK_TTL_MS = 15 * 60_000;
@@ -38,37 +39,28 @@ export interface LoginLink {
   expires_at: Date;
 }
 
-export async function createLoginLink(db: Db, user: UserRecord, base: string, actor: Actor, now = Date.now()): Promise<LoginLink> {
+export async function createLoginLink(db: Db, user: User, base: string, actor: Actor, now = Date.now()): Promise<LoginLink> {
   const code = randomBytes(32).toString('base64url');
   const expires = now + LINK_TTL_MS;
-  await db.sequelize.transaction(async (transaction) => {
-    await db.sequelize.query(
-      'INSERT INTO login_links (user_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)',
-      { replacements: [user.id, hashCode(code), now, expires], type: QueryTypes.INSERT, transaction },
-    );
-    await audit(db, actor, 'user.login_link', user.login, { expires_at: new Date(expires).toISOString() }, transaction);
+  await db.transaction(async (tx) => {
+    await auth.insertLink(tx, user.id, hashCode(code), now, expires);
+    await audit(tx, actor, 'user.login_link', user.login, { expires_at: new Date(expires).toISOString() });
   });
   return { url: `${base.replace(/\/+$/, '')}${LINK_PATH}?code=${encodeURIComponent(code)}`, expires_at: new Date(expires) };
 }
 
-interface LinkRow { id: number; user_id: number; expires_at: number | string; used_at: number | string | null }
-
-async function findLink(db: Db, code: string): Promise<LinkRow | null> {
+async function findLink(db: Db, code: string): Promise<auth.LinkRow | null> {
   if (typeof code !== 'string' || code.length < 20 || code.length > 100) return null;
-  const rows = await db.sequelize.query<LinkRow>(
-    'SELECT id, user_id, expires_at, used_at FROM login_links WHERE code_hash = ?',
-    { replacements: [hashCode(code)], type: QueryTypes.SELECT },
-  );
-  return rows[0] ?? null;
+  return auth.linkByHash(db.sql, hashCode(code));
 }
 
-export type LinkCheck = { ok: true; user: UserRecord } | { ok: false; problem: LinkProblem };
+export type LinkCheck = { ok: true; user: User } | { ok: false; problem: LinkProblem };
 
-async function check(db: Db, row: LinkRow | null, now: number): Promise<LinkCheck> {
+async function check(db: Db, row: auth.LinkRow | null, now: number): Promise<LinkCheck> {
   if (!row) return { ok: false, problem: 'unknown' };
   if (row.used_at !== null) return { ok: false, problem: 'used' };
-  if (Number(row.expires_at) <= now) return { ok: false, problem: 'expired' };
-  const user = await db.models.User.findByPk(row.user_id);
+  if (row.expires_at <= now) return { ok: false, problem: 'expired' };
+  const user = await users.byId(db.sql, row.user_id);
   if (!user) return { ok: false, problem: 'unknown' };
   if (!user.active) return { ok: false, problem: 'deactivated' };
   return { ok: true, user };
@@ -84,15 +76,11 @@ export async function consumeLoginLink(db: Db, code: string, now = Date.now()): 
   const row = await findLink(db, code);
   const result = await check(db, row, now);
   if (!result.ok) return result;
-  const [, changed] = await db.sequelize.query(
-    'UPDATE login_links SET used_at = ? WHERE id = ? AND used_at IS NULL',
-    { replacements: [now, row!.id], type: QueryTypes.UPDATE },
-  );
-  if (!changed) return { ok: false, problem: 'used' };
+  if (!(await auth.useLink(db.sql, row!.id, now))) return { ok: false, problem: 'used' };
   return result;
 }
 
 /** Drops links that can no longer be used (housekeeping); used ones are kept a day for audit questions. */
 export async function pruneLoginLinks(db: Db, now = Date.now()): Promise<void> {
-  await db.sequelize.query('DELETE FROM login_links WHERE expires_at < ?', { replacements: [now - 86_400_000], type: QueryTypes.DELETE });
+  await auth.pruneLinks(db.sql, now - 86_400_000);
 }

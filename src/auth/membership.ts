@@ -5,7 +5,8 @@
 // lock the whole company out.
 import type { Services } from '../services.ts';
 import { githubConfigured } from '../config.ts';
-import type { UserRecord } from '../db/models.ts';
+import type { User } from '../db/repos/users.ts';
+import * as users from '../db/repos/users.ts';
 import { githubApi, type GithubApi } from './github-api.ts';
 import { forgetGithubToken, loadGithubToken, membershipRefusal, type Refusal } from './github-signin.ts';
 
@@ -26,15 +27,15 @@ function state(s: Services): State {
   return st;
 }
 
-export function membershipDue(s: Services, user: UserRecord, now = Date.now()): boolean {
-  if (!githubConfigured(s.cfg) || user.github_id === null || user.github_id === undefined) return false;
+export function membershipDue(s: Services, user: User, now = Date.now()): boolean {
+  if (!githubConfigured(s.cfg) || user.github_id === null) return false;
   const checked = user.membership_checked_at ? new Date(user.membership_checked_at).getTime() : 0;
   if (now - checked < RECHECK_MS) return false;
   return (state(s).retryAfter.get(user.id) ?? 0) <= now;
 }
 
 /** Re-checks when due; concurrent requests of one person share one GitHub call. */
-export async function recheckMembership(s: Services, user: UserRecord, now = Date.now()): Promise<Recheck> {
+export async function recheckMembership(s: Services, user: User, now = Date.now()): Promise<Recheck> {
   if (!membershipDue(s, user, now)) return { ok: true };
   const st = state(s);
   let p = st.inFlight.get(user.id);
@@ -45,13 +46,13 @@ export async function recheckMembership(s: Services, user: UserRecord, now = Dat
   return p;
 }
 
-async function check(s: Services, st: State, user: UserRecord, now: number): Promise<Recheck> {
+async function check(s: Services, st: State, user: User, now: number): Promise<Recheck> {
   const token = await loadGithubToken(s, user.id);
   if (!token) return { ok: false, refusal: membershipRefusal(s, { state: 'token_invalid' }) };
   const m = await st.api.membership(token, s.cfg.github.org);
   if (m.state === 'active') {
     st.retryAfter.delete(user.id);
-    await user.update({ membership_checked_at: new Date(now) });
+    await users.update(s.db.sql, user.id, { membership_checked_at: new Date(now) });
     return { ok: true };
   }
   if (m.state === 'unavailable') {

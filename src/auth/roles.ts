@@ -4,7 +4,7 @@
 // in the panel survives the next sign-in (demoting someone listed in config means taking
 // them out of config first).
 import type { Config } from '../config.ts';
-import type { Role } from '../db/models.ts';
+import type { Role } from '../db/repos/users.ts';
 
 const RANK: Record<Role, number> = { member: 0, manager: 1, admin: 2 };
 

@@ -21,6 +21,8 @@ export interface SessionData {
   csrf?: string;
   /** Where to go after a GitHub sign-in (a local path). */
   next?: string;
+  /** Set when the session was ended from elsewhere (deactivation, "sign out everywhere"). */
+  ended?: 'deactivated' | 'signed_out';
   [key: string]: unknown;
 }
 

@@ -1,8 +1,11 @@
 // Schema changes only through these migrations (umzug), run at start and by
 // `tokenboard migrate`. The list is explicit so it works the same from src/ and dist/.
+// They run under a database-wide lock: replicas (or a server and the CLI) starting
+// together migrate once; the others wait for the lock, find nothing pending and go on.
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { QueryInterface } from 'sequelize';
 import type { Db } from './connect.ts';
+import { withMigrationLock } from './lock.ts';
 import * as m01 from './migrations/20261122-01-initial.ts';
 import * as m02 from './migrations/20261122-02-seed-prices.ts';
 import * as m04 from './migrations/20261123-01-user-days.ts';
@@ -11,6 +14,10 @@ import * as m06 from './migrations/20261123-03-imports.ts';
 import * as m07 from './migrations/20261123-04-reconcile.ts';
 import * as m08 from './migrations/20261123-05-claude-code-activity.ts';
 import * as mAuth01 from './migrations/20261124-auth-01.ts';
+import * as m09 from './migrations/20261203-01-bigint-ids.ts';
+import * as m10 from './migrations/20261203-02-cache-write-1h.ts';
+import * as m11 from './migrations/20261203-03-facets.ts';
+import * as m12 from './migrations/20261203-04-scale-out.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -23,6 +30,10 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261123-04-reconcile', m07],
   ['20261123-05-claude-code-activity', m08],
   ['20261124-auth-01', mAuth01],
+  ['20261203-01-bigint-ids', m09],
+  ['20261203-02-cache-write-1h', m10],
+  ['20261203-03-facets', m11],
+  ['20261203-04-scale-out', m12],
 ];
 
 export function migrator(db: Db) {
@@ -34,8 +45,14 @@ export function migrator(db: Db) {
   });
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** Applies pending migrations under the lock; returns the names applied. */
 export async function migrate(db: Db): Promise<string[]> {
-  const done = await migrator(db).up();
-  return done.map((m) => m.name);
+  return withMigrationLock(db, async () => (await migrator(db).up()).map((m) => m.name));
+}
+
+/** Migrations this build has that the database has not applied (for /readyz). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const rows = await db.sql.all<{ name: string }>('SELECT name FROM schema_migrations').catch(() => [] as { name: string }[]);
+  const done = new Set(rows.map((r) => r.name));
+  return MIGRATIONS.map(([name]) => name).filter((n) => !done.has(n));
 }

@@ -3,16 +3,13 @@
 // ingest fast and fair. Group commit: jobs that queued up while a transaction ran are run
 // together in the next one, each inside its own SAVEPOINT, so a failing job rolls back
 // alone and every job still resolves only after its COMMIT. Statements are prepared once.
+// (PostgreSQL needs none of this: its writer is a plain transaction, see connect.ts.)
 import type { SqliteConn, SqliteStatement } from './connect.ts';
-
-export interface Tx {
-  run(sql: string, params?: unknown[]): Promise<number>;
-  all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-}
+import { sqliteParams, type Sql } from './sql.ts';
 
 export interface Writer {
-  /** Runs fn inside a transaction (BEGIN IMMEDIATE … COMMIT); its changes roll back if it throws. */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs fn inside a transaction; its changes roll back if it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** Resolves once every queued transaction has finished. */
   idle(): Promise<void>;
   /** Waits for queued work, then finalizes the cached statements (before the connection closes). */
@@ -20,7 +17,7 @@ export interface Writer {
 }
 
 interface Job {
-  fn: (tx: Tx) => Promise<unknown>;
+  fn: (tx: Sql) => Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -47,12 +44,13 @@ export function createWriter(conn: SqliteConn): Writer {
     return st;
   }
 
-  const tx: Tx = {
+  const tx: Sql = {
+    dialect: 'sqlite',
     run: (sql, params = []) => new Promise((resolve, reject) => {
-      statement(sql).run(params, function (err) { if (err) reject(err); else resolve(this.changes); });
+      statement(sql).run(sqliteParams(params), function (err) { if (err) reject(err); else resolve(this.changes); });
     }),
-    all: <T>(sql: string, params: unknown[] = []) => new Promise<T[]>((resolve, reject) => {
-      statement(sql).all(params, (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+    all: <T extends object>(sql: string, params: readonly unknown[] = []) => new Promise<T[]>((resolve, reject) => {
+      statement(sql).all(sqliteParams(params), (err, rows) => (err ? reject(err) : resolve(rows as T[])));
     }),
   };
   const exec = (sql: string) => new Promise<void>((resolve, reject) => conn.exec(sql, (e) => (e ? reject(e) : resolve())));
@@ -99,7 +97,7 @@ export function createWriter(conn: SqliteConn): Writer {
   }
 
   return {
-    transaction<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (t: Sql) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
         pump();

@@ -1,12 +1,14 @@
-// Import jobs started from the admin panel run in the background of this server process,
+// Import jobs started from the admin panel run in the background of a server process,
 // never inside the request: the request creates (or picks up) the job row and returns at
-// once; the page polls the row. The row is the only state that matters — a job left
-// 'running' by a restart is resumed from its stored cursor by resumeImport.
+// once; the page polls the row. The row is the only state that matters: a job whose
+// process died (its lease ran out) is resumed from its stored cursor by whichever
+// replica's housekeeping finds it first (resumeOrphans).
 import type { Services } from '../services.ts';
 import { BadInput } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
+import { orphanedJobs } from '../db/repos/imports.ts';
 import { loadAdminKey } from './keys.ts';
-import { createJob, getJob, runJob, PROVIDERS, type Provider } from './run.ts';
+import { createJob, getJob, LeaseLost, runJob, PROVIDERS, type Provider } from './run.ts';
 
 const inFlight = new WeakMap<Services, Map<number, Promise<void>>>();
 
@@ -26,7 +28,7 @@ async function keyFor(s: Services, provider: Provider): Promise<string> {
   return key;
 }
 
-/** True while this process is running the job (a 'running' row nobody runs was cut short). */
+/** True while this process is running the job. */
 export function isRunningHere(s: Services, id: number): boolean {
   return jobsOf(s).has(id);
 }
@@ -36,12 +38,22 @@ export function settled(s: Services, id: number): Promise<void> {
   return jobsOf(s).get(id) ?? Promise.resolve();
 }
 
+/** Resolves when every job this process runs has ended. */
+export async function allSettled(s: Services): Promise<void> {
+  await Promise.allSettled([...jobsOf(s).values()]);
+}
+
 function launch(s: Services, id: number, provider: Provider, key: string): void {
   const jobs = jobsOf(s);
+  if (jobs.has(id)) return;
   const run = runJob(s, id, { key, baseUrl: baseUrlOf(s, provider) })
     .then(() => undefined)
-    // runJob has recorded the failure on the job row, where the page shows it; the key is never logged.
-    .catch((err: unknown) => { s.log.warn('import job failed', { job: id, provider, error: String((err as Error)?.message ?? err).slice(0, 300) }); })
+    .catch((err: unknown) => {
+      // Another replica runs it: nothing failed.
+      if (err instanceof LeaseLost) return;
+      // runJob has recorded the failure on the job row, where the page shows it; the key is never logged.
+      s.log.warn('import job failed', { job: id, provider, error: String((err as Error)?.message ?? err).slice(0, 300) });
+    })
     .finally(() => { jobs.delete(id); });
   jobs.set(id, run);
 }
@@ -56,13 +68,31 @@ export async function startImport(s: Services, provider: string, from: string, t
   return id;
 }
 
-/** Picks up a job that failed or was cut short by a restart, from its stored cursor. */
+/** Picks up a job that failed or was cut short, from its stored cursor. */
 export async function resumeImport(s: Services, id: number, actor: Actor): Promise<void> {
   const job = await getJob(s, id);
   if (!job) throw new BadInput(`job: no import job ${id}`);
   if (isRunningHere(s, id)) return;
   if (job.status === 'done') throw new BadInput(`job: import job ${id} is already done`);
-  const key = await keyFor(s, job.provider);
-  await audit(s.db, actor, 'import.resume', job.provider, { job: id });
-  launch(s, id, job.provider, key);
+  if (job.lease_until !== null && job.lease_until > Date.now()) throw new BadInput(`job: import job ${id} is running on another server process`);
+  const key = await keyFor(s, job.provider as Provider);
+  await audit(s.db.sql, actor, 'import.resume', job.provider, { job: id });
+  launch(s, id, job.provider as Provider, key);
+}
+
+/**
+ * Housekeeping: jobs left queued or running whose lease has run out (the process running
+ * them died) are resumed here. The lease decides who runs one if two replicas try at once.
+ */
+export async function resumeOrphans(s: Services, now = Date.now()): Promise<number> {
+  let started = 0;
+  for (const job of await orphanedJobs(s.db.sql, now)) {
+    if (isRunningHere(s, job.id)) continue;
+    const key = await loadAdminKey(s.db, s.adminSealer, job.provider as Provider);
+    if (!key) continue;
+    s.log.info('resuming an import job whose process stopped', { job: job.id, provider: job.provider });
+    launch(s, job.id, job.provider as Provider, key);
+    started++;
+  }
+  return started;
 }

@@ -5,13 +5,12 @@ import { checkBatch, sha256hex } from '../../agent/wire.ts';
 import type { Db } from '../db/connect.ts';
 import type { Sealer } from '../secrets.ts';
 import { liveSecrets } from '../users/tokens.ts';
-import { priceTableIn } from '../pricing/store.ts';
+import { priceTableIn } from '../ledger/prices.ts';
 import type { DayCalendar } from '../usage/days.ts';
 import { checkDrift, matchToken, readSignedHeaders, type Rejection } from './verify.ts';
-import { PROVIDER_ANCHORED } from '../usage/trust.ts';
-import { ReplayError, storeBatch, type StoreResult } from './store.ts';
-
-const SERVER_SOURCES = [...PROVIDER_ANCHORED, 'otlp'];
+import { isServerSource } from '../ledger/rules.ts';
+import { ReplayError, storeBatch, type StoreResult } from '../ledger/write.ts';
+import { deleteEventsBefore, deleteReplaysBefore } from '../db/repos/usage-write.ts';
 
 export interface IngestDeps {
   db: Db;
@@ -47,15 +46,15 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
   if (!check.ok) {
     return { status: check.status, reason: check.status === 413 ? 'too_many_events' : 'bad_field', error: check.error };
   }
-  // Provider-anchored and telemetry sources are written by the server itself; an agent
-  // claiming them would make self-reported numbers look measured.
-  const claimed = check.events.findIndex((e) => e.source !== undefined && SERVER_SOURCES.includes(e.source));
+  // Provider-trust and telemetry sources are written by the server itself; an agent
+  // claiming them (in any letter case) would make self-reported numbers look measured.
+  const claimed = check.events.findIndex((e) => e.source !== undefined && isServerSource(e.source));
   if (claimed >= 0) {
     return { status: 400, reason: 'bad_field', error: `events[${claimed}].source: "${check.events[claimed].source}" is reserved for the server's own imports` };
   }
 
   try {
-    const result = await storeBatch(deps.db.writer, {
+    const result = await storeBatch(deps.db, {
       userId: h.userId, tokenId, replay: { ts: h.ts, bodySha256: sha256hex(body) }, now, minTs: retentionCutoff(deps.settings().retention_days, now),
     }, check.events, deps.calendar(), (tx) => priceTableIn(deps.db, tx));
     return { status: 200, ...result };
@@ -77,10 +76,10 @@ export function retentionCutoff(days: number | null, now: number): number {
 /** Deletes raw events past the retention; rollups and the read model stay. */
 export async function pruneRawEvents(db: Db, days: number | null, now = Date.now()): Promise<number> {
   if (days === null) return 0;
-  return db.writer.transaction((tx) => tx.run('DELETE FROM usage_events WHERE ts < ?', [retentionCutoff(days, now)]));
+  return db.writer.transaction((tx) => deleteEventsBefore(tx, retentionCutoff(days, now)));
 }
 
 /** Replay records only matter inside the drift window; older ones are deleted. */
 export async function cleanReplayRecords(db: Db, now = Date.now()): Promise<number> {
-  return db.writer.transaction((tx) => tx.run('DELETE FROM replay_records WHERE ts < ?', [now - 5 * 60_000]));
+  return db.writer.transaction((tx) => deleteReplaysBefore(tx, now - 5 * 60_000));
 }

@@ -3,10 +3,11 @@
 // write transaction as the events it produced.
 import { checkBatch, type WireEvent } from '../../agent/wire.ts';
 import type { Services } from '../services.ts';
-import { priceTableIn } from '../pricing/store.ts';
+import type { Sql } from '../db/sql.ts';
+import * as otlpState from '../db/repos/otlp.ts';
+import { priceTableIn } from '../ledger/prices.ts';
 import { retentionCutoff } from '../ingest/ingest.ts';
-import { storeInTx } from '../ingest/store.ts';
-import type { Tx } from '../db/writer.ts';
+import { storeInTx } from '../ledger/write.ts';
 import { eventsFromLogs } from './logs.ts';
 import { eventsFromPoints, tokenPoints, type SeriesState } from './metrics.ts';
 
@@ -22,13 +23,14 @@ function prepare(s: Services, events: WireEvent[], sessions: (string | null)[]):
     const raw = sessions[i];
     // Never the raw session id: a keyed hash, useless without the server's secret.
     const withSession = raw ? { ...ev, session: s.sealer.lookupHash(`otlp-session\u0000${raw}`).slice(0, 32) } : ev;
-    if (checkBatch({ events: [withSession] }).ok) valid.push(withSession);
+    // The same field rules as the ingest API (dates within bounds, no invisible characters).
+    if (checkBatch({ events: [withSession] }, Date.now()).ok) valid.push(withSession);
     else rejected++;
   });
   return { valid, rejected };
 }
 
-async function store(s: Services, tx: Tx, who: Receiver, events: WireEvent[]) {
+async function store(s: Services, tx: Sql, who: Receiver, events: WireEvent[]) {
   const now = Date.now();
   return storeInTx(tx, { userId: who.user_id, tokenId: who.id, replay: null, now, minTs: retentionCutoff(s.settings().retention_days, now) },
     events, s.calendar(), await priceTableIn(s.db, tx));
@@ -38,9 +40,7 @@ export async function receiveLogs(s: Services, who: Receiver, body: unknown): Pr
   const x = eventsFromLogs(body);
   const { valid, rejected } = prepare(s, x.events, x.sessions);
   return s.db.writer.transaction(async (tx) => {
-    if (x.claudeRequests) {
-      await tx.run("INSERT INTO otlp_state (user_id, series, start_ns, value) VALUES (?, ?, '', 1) ON CONFLICT DO NOTHING", [who.user_id, CLAUDE_LOGS_FLAG]);
-    }
+    if (x.claudeRequests) await otlpState.setFlag(tx, who.user_id, CLAUDE_LOGS_FLAG);
     const r = await store(s, tx, who, valid);
     return { accepted: r.accepted, duplicates: r.duplicates, rejected: rejected + x.rejected };
   });
@@ -49,22 +49,15 @@ export async function receiveLogs(s: Services, who: Receiver, body: unknown): Pr
 export async function receiveMetrics(s: Services, who: Receiver, body: unknown): Promise<Received & { ignored: boolean }> {
   const { points, rejected } = tokenPoints(body);
   return s.db.writer.transaction(async (tx) => {
-    const flag = await tx.all('SELECT 1 FROM otlp_state WHERE user_id = ? AND series = ?', [who.user_id, CLAUDE_LOGS_FLAG]);
+    const flagged = await otlpState.hasFlag(tx, who.user_id, CLAUDE_LOGS_FLAG);
     // This user's Claude Code sends api_request events: those are the record, metrics would double it.
-    if (flag.length > 0 || points.length === 0) return { accepted: 0, duplicates: 0, rejected, ignored: flag.length > 0 };
+    if (flagged || points.length === 0) return { accepted: 0, duplicates: 0, rejected, ignored: flagged };
     const series = [...new Set(points.filter((p) => p.cumulative).map((p) => p.series))];
-    const state = new Map<string, SeriesState>();
-    for (let i = 0; i < series.length; i += 500) {
-      const part = series.slice(i, i + 500);
-      const rows = await tx.all<{ series: string; start_ns: string; value: number }>(
-        `SELECT series, start_ns, value FROM otlp_state WHERE user_id = ? AND series IN (${part.map(() => '?').join(',')})`, [who.user_id, ...part]);
-      for (const r of rows) state.set(r.series, { start_ns: r.start_ns, value: Number(r.value) });
-    }
+    const state: Map<string, SeriesState> = await otlpState.series(tx, who.user_id, series);
     const { events, sessions } = eventsFromPoints(points, state);
     for (const name of series) {
       const st = state.get(name)!;
-      await tx.run(`INSERT INTO otlp_state (user_id, series, start_ns, value) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (user_id, series) DO UPDATE SET start_ns = excluded.start_ns, value = excluded.value`, [who.user_id, name, st.start_ns, st.value]);
+      await otlpState.putSeries(tx, who.user_id, name, st.start_ns, st.value);
     }
     const prepared = prepare(s, events, sessions);
     const r = await store(s, tx, who, prepared.valid);

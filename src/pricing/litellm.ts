@@ -6,14 +6,16 @@ import type { Db } from '../db/connect.ts';
 import { BadInput } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
 import type { Price, PriceTier } from './table.ts';
-import { listPrices, repriceIn, toPrice } from './store.ts';
+import { listPrices } from './store.ts';
+import * as pricesRepo from '../db/repos/prices.ts';
+import { changePrices } from '../ledger/prices.ts';
 
 const DIRECT_PREFIXES = ['anthropic/', 'openai/', 'gemini/', 'xai/', 'deepseek/', 'moonshot/', 'dashscope/', 'mistral/'];
 const CHAT_MODES = new Set(['chat', 'completion', 'responses', undefined]);
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
-/** A price row as the file gives it: LiteLLM has no aliases and no separate 1-hour write price. */
-export type ImportedPrice = Omit<Price, 'aliases' | 'cache_write_1h'>;
+/** A price row as the file gives it: LiteLLM has no aliases. */
+export type ImportedPrice = Omit<Price, 'aliases'>;
 
 export interface ImportDiff {
   added: ImportedPrice[];
@@ -57,12 +59,15 @@ export function parseLiteLLM(text: string): { prices: ImportedPrice[]; skipped: 
         output: perM(e[`output_cost_per_token_above_${n}k_tokens`]) ?? output,
         cache_read: perM(e[`cache_read_input_token_cost_above_${n}k_tokens`]),
         cache_write: perM(e[`cache_creation_input_token_cost_above_${n}k_tokens`]),
+        cache_write_1h: perM(e[`cache_creation_input_token_cost_above_1hr_above_${n}k_tokens`]),
       });
     }
     tiers.sort((a, b) => a.threshold_tokens - b.threshold_tokens);
     prices.set(model, {
       model, provider: typeof e.litellm_provider === 'string' ? e.litellm_provider : '', input, output,
-      cache_read: perM(e.cache_read_input_token_cost), cache_write: perM(e.cache_creation_input_token_cost), tiers,
+      cache_read: perM(e.cache_read_input_token_cost), cache_write: perM(e.cache_creation_input_token_cost),
+      // Anthropic's 1-hour cache writes (2x input, against 1.25x for 5-minute ones).
+      cache_write_1h: perM(e.cache_creation_input_token_cost_above_1hr), tiers,
     });
   }
   if (prices.size === 0) throw new BadInput('file: no model with input_cost_per_token and output_cost_per_token found; is this LiteLLM\'s price file?');
@@ -71,7 +76,7 @@ export function parseLiteLLM(text: string): { prices: ImportedPrice[]; skipped: 
 
 function same(a: Price, b: ImportedPrice): boolean {
   return a.input === b.input && a.output === b.output && a.cache_read === b.cache_read && a.cache_write === b.cache_write
-    && JSON.stringify(a.tiers) === JSON.stringify(b.tiers);
+    && (a.cache_write_1h ?? null) === b.cache_write_1h && JSON.stringify(a.tiers) === JSON.stringify(b.tiers);
 }
 
 export async function previewImport(db: Db, text: string): Promise<ImportDiff> {
@@ -90,20 +95,16 @@ export async function previewImport(db: Db, text: string): Promise<ImportDiff> {
 /** Applies the file: adds new models, updates changed ones; never deletes. */
 export async function applyImport(db: Db, text: string, actor: Actor): Promise<{ added: number; changed: number }> {
   const diff = await previewImport(db, text);
-  await db.sequelize.transaction(async (transaction) => {
-    const { PriceRow } = db.models;
-    for (const p of diff.added) {
-      await PriceRow.create({ ...p, tiers: JSON.stringify(p.tiers), aliases: '[]', source: 'LiteLLM import', updated_by: actor.login }, { transaction });
+  await changePrices(db, async (tx) => {
+    for (const p of diff.added) await pricesRepo.upsert(tx, { ...p, aliases: [], source: 'LiteLLM import' }, actor.login);
+    for (const { before, after } of diff.changed) {
+      // The provider label and aliases are the admin's; the file only brings prices.
+      await pricesRepo.upsert(tx, { ...after, provider: before.provider || after.provider, aliases: before.aliases, source: 'LiteLLM import' }, actor.login);
     }
-    for (const { after } of diff.changed) {
-      const row = await PriceRow.findOne({ where: { model: after.model }, transaction });
-      await row!.update({ input: after.input, output: after.output, cache_read: after.cache_read, cache_write: after.cache_write, tiers: JSON.stringify(after.tiers), source: 'LiteLLM import', updated_by: actor.login }, { transaction });
-    }
-    await repriceIn(db, transaction);
-    await audit(db, actor, 'price.import', null, {
+    await audit(tx, actor, 'price.import', null, {
       added: diff.added.map((p) => p.model),
-      changed: diff.changed.map((c) => ({ model: c.after.model, before: c.before, after: toPrice({ ...c.after, tiers: JSON.stringify(c.after.tiers), aliases: '[]' }) })),
-    }, transaction);
+      changed: diff.changed.map((c) => ({ model: c.after.model, before: c.before, after: { ...c.after, aliases: c.before.aliases } })),
+    });
   });
   return { added: diff.added.length, changed: diff.changed.length };
 }

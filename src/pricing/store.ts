@@ -1,61 +1,13 @@
-// The price table in the database: loading it (cached until it changes) and editing it.
-// Every edit is audited; because cost is computed at read time, an edit re-prices history.
-import { QueryTypes, type Transaction } from 'sequelize';
+// Editing the price table. Every edit is audited and re-prices history at once (through
+// the ledger's changePrices, in the same transaction).
 import type { Db } from '../db/connect.ts';
-import type { PriceRecord } from '../db/models.ts';
+import * as pricesRepo from '../db/repos/prices.ts';
 import { BadInput, NotFound } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
-import { PriceTable, type Price, type PriceTier } from './table.ts';
-import { reprice } from '../usage/reprice.ts';
-import type { Tx } from '../db/writer.ts';
+import { changePrices } from '../ledger/prices.ts';
+import type { Price } from './table.ts';
 
-export function toPrice(r: PriceRecord | Record<string, unknown>): Price {
-  const row = r as Record<string, unknown>;
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return {
-    model: String(row.model),
-    provider: String(row.provider ?? ''),
-    input: Number(row.input),
-    output: Number(row.output),
-    cache_read: num(row.cache_read),
-    cache_write: num(row.cache_write),
-    cache_write_1h: num(row.cache_write_1h),
-    tiers: JSON.parse(String(row.tiers ?? '[]')) as PriceTier[],
-    aliases: JSON.parse(String(row.aliases ?? '[]')) as string[],
-  };
-}
-
-const cache = new WeakMap<Db, { fingerprint: string; table: PriceTable }>();
-const FINGERPRINT_SQL = 'SELECT COUNT(*) AS n, MAX(updated_at) AS last, SUM(id) AS ids FROM prices';
-const ROWS_SQL = 'SELECT * FROM prices ORDER BY model';
-
-type Read = (sql: string) => Promise<object[]>;
-
-async function loadTable(db: Db, read: Read): Promise<PriceTable> {
-  const [fp] = await read(FINGERPRINT_SQL) as { n: number; last: string | null; ids: number | null }[];
-  const fingerprint = `${fp.n}|${fp.last}|${fp.ids}`;
-  const hit = cache.get(db);
-  if (hit && hit.fingerprint === fingerprint) return hit.table;
-  const table = new PriceTable((await read(ROWS_SQL) as Record<string, unknown>[]).map(toPrice));
-  cache.set(db, { fingerprint, table });
-  return table;
-}
-
-/**
- * The current price table. A one-row fingerprint query notices edits made by another
- * process (the CLI next to a running server); the table is rebuilt only when it changed.
- */
-export function priceTable(db: Db): Promise<PriceTable> {
-  return loadTable(db, (sql) => db.sequelize.query(sql, { type: QueryTypes.SELECT }));
-}
-
-/**
- * The same, read through the ingest writer's own connection inside its transaction: a
- * read on another connection could queue behind a statement waiting for this very lock.
- */
-export function priceTableIn(db: Db, tx: Tx): Promise<PriceTable> {
-  return loadTable(db, (sql) => tx.all<object>(sql));
-}
+export { priceTable } from '../ledger/prices.ts';
 
 export interface PriceInput {
   model: string;
@@ -64,12 +16,15 @@ export interface PriceInput {
   output: number;
   cache_read?: number | null;
   cache_write?: number | null;
+  cache_write_1h?: number | null;
 }
+
+const RATES = ['input', 'output', 'cache_read', 'cache_write', 'cache_write_1h'] as const;
 
 function checkPrice(p: PriceInput): void {
   const model = p.model?.trim();
-  if (!model || model.length > 128 || /[\p{Cc}]/u.test(model)) throw new BadInput('model: give a model id (1-128 printable characters) or a pattern with *');
-  for (const k of ['input', 'output', 'cache_read', 'cache_write'] as const) {
+  if (!model || model.length > 128 || /[\p{Cc}\p{Cf}]/u.test(model)) throw new BadInput('model: give a model id (1-128 printable characters) or a pattern with *');
+  for (const k of RATES) {
     const v = p[k];
     if (v === undefined || v === null) {
       if (k === 'input' || k === 'output') throw new BadInput(`${k}: a price in USD per million tokens is required`);
@@ -84,49 +39,31 @@ function checkPrice(p: PriceInput): void {
 export async function setPrice(db: Db, p: PriceInput, actor: Actor): Promise<{ before: Price | null; after: Price }> {
   checkPrice(p);
   const model = p.model.trim();
-  return db.sequelize.transaction(async (transaction) => {
-    const { PriceRow } = db.models;
-    const existing = await PriceRow.findOne({ where: { model }, transaction });
-    const before = existing ? toPrice(existing) : null;
-    const values = {
-      input: p.input, output: p.output,
-      cache_read: p.cache_read === undefined ? (existing?.cache_read ?? null) : p.cache_read,
-      cache_write: p.cache_write === undefined ? (existing?.cache_write ?? null) : p.cache_write,
-      updated_by: actor.login,
+  return changePrices(db, async (tx) => {
+    const before = await pricesRepo.byModel(tx, model);
+    // A hand-edited base price no longer matches the seeded long-context tiers' ratios, but
+    // the tiers are the provider's published prices: keep them (and the aliases) as they are.
+    const keep = <K extends 'cache_read' | 'cache_write' | 'cache_write_1h'>(k: K) => (p[k] === undefined ? (before?.[k] ?? null) : p[k]!);
+    const after: Price = {
+      model, provider: before?.provider ?? p.provider ?? '', input: p.input, output: p.output,
+      cache_read: keep('cache_read'), cache_write: keep('cache_write'), cache_write_1h: keep('cache_write_1h'),
+      tiers: before?.tiers ?? [], aliases: before?.aliases ?? [],
     };
-    let row: PriceRecord;
-    if (existing) {
-      // A hand-edited base price no longer matches the seeded long-context tiers' ratios,
-      // but the tiers are the provider's published prices: keep them unless told otherwise.
-      row = await existing.update(values, { transaction });
-    } else {
-      row = await PriceRow.create({ model, provider: p.provider ?? '', ...values }, { transaction });
-    }
-    const after = toPrice(row);
-    await repriceIn(db, transaction);
-    await audit(db, actor, 'price.set', model, { before, after }, transaction);
+    await pricesRepo.upsert(tx, after, actor.login);
+    await audit(tx, actor, 'price.set', model, { before, after });
     return { before, after };
   });
 }
 
 export async function deletePrice(db: Db, model: string, actor: Actor): Promise<void> {
-  await db.sequelize.transaction(async (transaction) => {
-    const row = await db.models.PriceRow.findOne({ where: { model }, transaction });
-    if (!row) throw new NotFound(`no price for model "${model}"`);
-    const before = toPrice(row);
-    await row.destroy({ transaction });
-    await repriceIn(db, transaction);
-    await audit(db, actor, 'price.delete', model, { before }, transaction);
+  await changePrices(db, async (tx) => {
+    const before = await pricesRepo.byModel(tx, model);
+    if (!before) throw new NotFound(`no price for model "${model}"`);
+    await pricesRepo.remove(tx, model);
+    await audit(tx, actor, 'price.delete', model, { before });
   });
 }
 
-/** Re-prices the read model inside a price-changing transaction: old table vs the new one. */
-export async function repriceIn(db: Db, transaction: Transaction): Promise<number> {
-  const before = await priceTable(db);
-  const rows = await db.models.PriceRow.findAll({ transaction });
-  return reprice(db, before, new PriceTable(rows.map(toPrice)), transaction);
-}
-
 export async function listPrices(db: Db): Promise<Price[]> {
-  return (await db.models.PriceRow.findAll({ order: [['provider', 'ASC'], ['model', 'ASC']] })).map(toPrice);
+  return pricesRepo.all(db.sql);
 }

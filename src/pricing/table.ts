@@ -10,6 +10,7 @@ export interface PriceTier {
   output: number;
   cache_read: number | null;
   cache_write: number | null;
+  cache_write_1h?: number | null;
 }
 
 export interface Price {
@@ -29,6 +30,8 @@ export interface TokenCounts {
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
+  /** The part of cache_write_tokens written with a 1-hour lifetime (0 or absent when unknown). */
+  cache_write_1h_tokens?: number;
 }
 
 export class PriceTable {
@@ -86,16 +89,41 @@ export function tierFor(price: Price | null, c: TokenCounts): number {
   return tier;
 }
 
+/** USD per million tokens of each kind, for one price row at one tier. */
+export interface Rates {
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  cache_write_1h: number;
+}
+
 /**
- * Dollars for token sums billed at one tier. A missing cache price falls back to that
- * tier's input price (providers without a separate cache price bill those tokens as input).
+ * The rates that apply. A missing cache price falls back to that tier's input price
+ * (providers without a separate cache price bill those tokens as input); a missing 1-hour
+ * write price falls back to the 5-minute one (what the provider bills when it has no
+ * separate rate, and the honest guess when the table does not know it).
  */
-export function costUsd(price: Price, tier: number, c: TokenCounts): number {
+export function ratesOf(price: Price, tier: number): Rates {
   const t = tier > 0 && price.tiers[tier - 1] ? price.tiers[tier - 1] : price;
-  const cacheRead = t.cache_read ?? t.input;
   const cacheWrite = t.cache_write ?? t.input;
-  return (c.input_tokens * t.input + c.output_tokens * t.output
-    + c.cache_read_tokens * cacheRead + c.cache_write_tokens * cacheWrite) / 1e6;
+  return { input: t.input, output: t.output, cache_read: t.cache_read ?? t.input, cache_write: cacheWrite, cache_write_1h: t.cache_write_1h ?? cacheWrite };
+}
+
+/**
+ * The cost formula — the only one in the product (ingest, re-pricing and every page use it):
+ * each kind of token times its rate; 1-hour cache writes at their own rate, the rest of the
+ * writes at the 5-minute rate.
+ */
+export function costOf(r: Rates, c: TokenCounts): number {
+  const oneHour = Math.min(c.cache_write_1h_tokens ?? 0, c.cache_write_tokens);
+  return (c.input_tokens * r.input + c.output_tokens * r.output + c.cache_read_tokens * r.cache_read
+    + (c.cache_write_tokens - oneHour) * r.cache_write + oneHour * r.cache_write_1h) / 1e6;
+}
+
+/** Dollars for token sums billed at one tier of a price row. */
+export function costUsd(price: Price, tier: number, c: TokenCounts): number {
+  return costOf(ratesOf(price, tier), c);
 }
 
 /** Cost of a group of tokens: 0 for local models, null when the model has no price. */

@@ -1,14 +1,15 @@
-// The leaderboard: everyone's figures over a window, ranked by one metric. The default
-// views rank from the read model (user_days for a window, user_totals for "all"): a few
-// thousand rows however many events are stored. Provider and source filters, and ranking
-// by models or skills, need the rollups (see rollup-groups.ts); per-row details are read
-// only for the rows of the page shown (leaderboard-details.ts).
-import { QueryTypes } from 'sequelize';
+// The leaderboard: everyone's figures over a window, ranked by one metric. The figures come
+// from the ledger's read model (one row per person and day, or per person for "all"; a
+// provider, tool or trust filter reads that facet's rows): a few thousand rows however many
+// events are stored. Two filters at once, and ranking by models or skills, fold the rollups
+// (cached until the data changes); per-row details are read only for the rows of the page
+// shown (leaderboard-details.ts).
 import type { Db } from '../db/connect.ts';
-import { groupCost, roundUsd, type PriceTable } from '../pricing/table.ts';
+import * as users from '../db/repos/users.ts';
+import { roundUsd, type PriceTable } from '../pricing/table.ts';
+import { figuresByPerson, modelCounts, skillCounts, versions, type SourceFilter } from '../ledger/read.ts';
 import { addDays, type DayCalendar } from './days.ts';
 import { metricValue, rankBy, type Figures, type Metric } from './ranking.ts';
-import { groupTokens, matches, rollupGroups, rollupWhere, type RollupFilter, type SourceFilter } from './rollup-groups.ts';
 import type { DayRange } from './window.ts';
 import { dayStartMs } from './zone.ts';
 
@@ -17,7 +18,10 @@ export interface LeaderboardQuery {
   metric: Metric;
   team?: string | null;
   provider?: string | null;
+  /** A trust level (or `measured`: provider and device). */
   source?: SourceFilter | null;
+  /** One tool (the source of the usage, e.g. claude-code). */
+  tool?: string | null;
   /** Part of a login or name; the matching rows keep their rank among everyone. */
   search?: string | null;
   page?: number;
@@ -60,157 +64,63 @@ export interface Leaderboard {
 export const DEFAULT_PER_PAGE = 25;
 export const MAX_PER_PAGE = 100;
 
-type Q = <T extends object>(sql: string, params?: unknown[]) => Promise<T[]>;
-const query = (db: Db): Q => (sql, params = []) => db.sequelize.query(sql, { replacements: params, type: QueryTypes.SELECT });
-
-export function parseTeams(raw: unknown): string[] {
-  try {
-    const v = JSON.parse(String(raw ?? '[]'));
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 /** Active people who have not hidden themselves from the leaderboard. */
 export async function listedPeople(db: Db): Promise<Person[]> {
-  const rows = await query(db)<{ id: number; login: string; name: string | null; avatar_url: string | null; teams: string }>(
-    'SELECT id, login, name, avatar_url, teams FROM users WHERE active = ? AND hidden = ?', [true, false]);
-  return rows.map((r) => ({ id: Number(r.id), login: r.login, name: r.name, avatar_url: r.avatar_url, teams: parseTeams(r.teams) }));
-}
-
-const empty = (): Figures => ({ tokens: 0, cost_usd: 0, unpriced_tokens: 0, messages: 0, sessions: 0, active_days: 0, models: null, skills: null });
-
-/** Figures per user from the read model (no provider/source filter). */
-async function readModelFigures(q: Q, range: DayRange): Promise<Map<number, Figures>> {
-  const tokens = 'input_tokens + output_tokens + cache_read_tokens + cache_write_tokens';
-  type Row = { user_id: number; tokens: number; cost_usd: number; unpriced_tokens: number; events: number; sessions: number; active_days: number };
-  const rows = range.from === null
-    ? await q<Row>(`SELECT user_id, ${tokens} AS tokens, cost_usd, unpriced_tokens, events, sessions, active_days FROM user_totals`)
-    : await q<Row>(`SELECT user_id, SUM(${tokens}) AS tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens,
-                           SUM(events) AS events, SUM(sessions) AS sessions, SUM(CASE WHEN events > 0 THEN 1 ELSE 0 END) AS active_days
-                      FROM user_days WHERE day >= ? AND day <= ? GROUP BY user_id`, [range.from, range.to]);
-  const out = new Map<number, Figures>();
-  for (const r of rows) {
-    out.set(Number(r.user_id), {
-      ...empty(), tokens: Number(r.tokens), cost_usd: Number(r.cost_usd), unpriced_tokens: Number(r.unpriced_tokens),
-      messages: Number(r.events), sessions: Number(r.sessions), active_days: Number(r.active_days),
-    });
-  }
-  return out;
-}
-
-/** Figures per user from the rollups, for a provider or source filter. */
-async function filteredFigures(db: Db, q: Q, prices: PriceTable, calendar: DayCalendar, f: RollupFilter, countModels: boolean): Promise<Map<number, Figures>> {
-  const out = new Map<number, Figures>();
-  const modelsOf = new Map<number, Map<string, string>>();
-  for (const g of await rollupGroups(db, f)) {
-    let fig = out.get(g.user_id);
-    if (!fig) out.set(g.user_id, (fig = empty()));
-    const tokens = groupTokens(g);
-    fig.tokens += tokens;
-    fig.messages += g.events;
-    const cost = groupCost(prices, g);
-    if (cost === null) fig.unpriced_tokens += tokens; else fig.cost_usd += cost;
-    let models = modelsOf.get(g.user_id);
-    if (!models) modelsOf.set(g.user_id, (models = new Map()));
-    models.set(g.model, g.provider);
-  }
-  if (countModels) for (const [id, models] of modelsOf) out.get(id)!.models = models.size;
-  const w = rollupWhere(f);
-  for (const r of await q<{ user_id: number; n: number }>(`SELECT r.user_id, COUNT(DISTINCT r.day) AS n FROM daily_rollups r WHERE ${w.sql} GROUP BY r.user_id`, w.params)) {
-    const fig = out.get(Number(r.user_id));
-    if (fig) fig.active_days = Number(r.n);
-  }
-  // Sessions carry their source and last model, not a provider: a session counts for a
-  // provider when its model was used through that provider in the window.
-  const start = f.from === null ? 0 : dayStartMs(f.from, calendar);
-  const end = dayStartMs(addDays(f.to, 1), calendar);
-  const rows = await q<{ user_id: number; source: string; model: string; n: number }>(
-    `SELECT user_id, source, model, COUNT(*) AS n FROM sessions WHERE first_ts >= ? AND last_ts >= ? AND first_ts < ? GROUP BY user_id, source, model`,
-    [start, start, end]);
-  for (const r of rows) {
-    const fig = out.get(Number(r.user_id));
-    const provider = modelsOf.get(Number(r.user_id))?.get(r.model);
-    if (!fig || provider === undefined || !matches(f, { provider, source: r.source })) continue;
-    fig.sessions += Number(r.n);
-  }
-  return out;
-}
-
-/** Distinct models per user in the window (read-model path). */
-async function modelCounts(q: Q, range: DayRange): Promise<Map<number, number>> {
-  const w = rollupWhere({ from: range.from, to: range.to });
-  const rows = await q<{ user_id: number; n: number }>(`SELECT r.user_id, COUNT(DISTINCT r.model) AS n FROM daily_rollups r WHERE ${w.sql} GROUP BY r.user_id`, w.params);
-  return new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
-}
-
-/** Distinct skills per user in the window. Skills carry no provider or source, so filters do not apply. */
-async function skillCounts(q: Q, range: DayRange): Promise<Map<number, number>> {
-  const w = rollupWhere({ from: range.from, to: range.to });
-  const rows = await q<{ user_id: number; n: number }>(`SELECT r.user_id, COUNT(DISTINCT r.name) AS n FROM skills r WHERE ${w.sql} GROUP BY r.user_id`, w.params);
-  return new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
+  return (await users.listActive(db.sql)).filter((u) => !u.hidden)
+    .map((u) => ({ id: u.id, login: u.login, name: u.name, avatar_url: u.avatar_url, teams: u.teams }));
 }
 
 /** Everyone's figures for the window, filters and metric (before team, search and paging). */
-async function computeFigures(db: Db, q: Q, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Map<number, Figures>> {
+async function computeFigures(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Map<number, Figures>> {
   const { range, metric } = lq;
-  const filtered = Boolean(lq.provider || lq.source);
-  const figures = filtered
-    ? await filteredFigures(db, q, prices, calendar, { from: range.from, to: range.to, provider: lq.provider, source: lq.source }, metric === 'models')
-    : await readModelFigures(q, range);
-  if (metric === 'models' && !filtered) {
-    const counts = await modelCounts(q, range);
+  const filter = { provider: lq.provider, source: lq.source, tool: lq.tool };
+  const start = range.from === null ? 0 : dayStartMs(range.from, calendar);
+  const figures = await figuresByPerson(db, range, filter, prices, { start, end: dayStartMs(addDays(range.to, 1), calendar) });
+  if (metric === 'models') {
+    const counts = await modelCounts(db, range, filter);
     for (const [id, f] of figures) f.models = counts.get(id) ?? 0;
   }
   if (metric === 'skills') {
-    const counts = await skillCounts(q, range);
+    const counts = await skillCounts(db, range);
     for (const [id, f] of figures) f.skills = counts.get(id) ?? 0;
   }
   return figures;
 }
 
-// Filtered views and ranking by models or skills read the rollups of the window: about
-// 150 ms at 10 million events. The live table asks again every 3 s for every viewer, so
-// those results are kept until the data changes. A one-row aggregate over user_totals and
-// users notices every change: ingest and imports add events, re-pricing moves cost and
-// unpriced tokens, reconciliation moves tokens, and people edits bump users.updated_at.
-// The default views read the read model directly (a few milliseconds): never cached.
+// Views that fold the rollups (two filters at once, ranking by models or skills) read every
+// rollup row of the window. The live table asks again every 3 s for every viewer, so those
+// results are kept until the data changes: the usage, prices and people versions (bumped in
+// the same transaction as every change, on any replica) say when. The read-model views cost
+// a few milliseconds: never cached.
 const FIGURES_CACHE_MAX = 64;
 const figuresCache = new WeakMap<Db, Map<string, { version: string; figures: Map<number, Figures> }>>();
 
-async function dataVersion(q: Q): Promise<string> {
-  const [t] = await q<Record<string, unknown>>(`SELECT COUNT(*) AS n, SUM(events) AS e, TOTAL(cost_usd) AS c, SUM(unpriced_tokens) AS u,
-      SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens) AS t, MAX(last_day) AS d FROM user_totals`);
-  const [u] = await q<Record<string, unknown>>('SELECT COUNT(*) AS n, MAX(updated_at) AS m FROM users');
-  return JSON.stringify([t, u]);
-}
-
-async function figuresFor(db: Db, q: Q, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Map<number, Figures>> {
-  const expensive = Boolean(lq.provider || lq.source) || lq.metric === 'models' || lq.metric === 'skills';
-  if (!expensive) return computeFigures(db, q, prices, calendar, lq);
+async function figuresFor(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Map<number, Figures>> {
+  const filters = [lq.provider, lq.source, lq.tool].filter(Boolean).length;
+  const expensive = filters > 1 || lq.source === 'measured' || lq.metric === 'models' || lq.metric === 'skills';
+  if (!expensive) return computeFigures(db, prices, calendar, lq);
   let cache = figuresCache.get(db);
   if (!cache) figuresCache.set(db, (cache = new Map()));
-  const key = JSON.stringify([lq.range.from, lq.range.to, lq.metric, lq.provider ?? null, lq.source ?? null]);
-  const version = await dataVersion(q);
+  const key = JSON.stringify([lq.range.from, lq.range.to, lq.metric, lq.provider ?? null, lq.source ?? null, lq.tool ?? null]);
+  const v = await versions(db);
+  const version = `${v.usage}|${v.prices}|${v.people}`;
   const hit = cache.get(key);
   // Callers change the figures' objects (rounding); hand out copies.
   const copy = (m: Map<number, Figures>) => new Map([...m].map(([id, f]) => [id, { ...f }]));
   if (hit && hit.version === version) return copy(hit.figures);
-  const figures = await computeFigures(db, q, prices, calendar, lq);
+  const figures = await computeFigures(db, prices, calendar, lq);
   if (cache.size >= FIGURES_CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(key, { version, figures: copy(figures) });
   return figures;
 }
 
 export async function leaderboard(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Leaderboard> {
-  const q = query(db);
   const { range, metric } = lq;
   const people = await listedPeople(db);
   const teams = [...new Set(people.flatMap((p) => p.teams))].sort();
   const inTeam = lq.team ? people.filter((p) => p.teams.includes(lq.team!)) : people;
 
-  const figures = await figuresFor(db, q, prices, calendar, lq);
+  const figures = await figuresFor(db, prices, calendar, lq);
   // Ranked: people with at least one message in the window (after the filters).
   const active = inTeam.filter((p) => (figures.get(p.id)?.messages ?? 0) > 0);
   const ranked = rankBy(active, (p) => metricValue(figures.get(p.id)!, metric), (p) => p.login.toLowerCase());

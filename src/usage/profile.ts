@@ -2,14 +2,14 @@
 // daily trend, streaks, recent sessions (timing and counts only), skills and sources.
 // Totals come from the read model, breakdowns from that person's rollups (reconciled the
 // same way), so every part adds up to the totals and to `tokenboard stats`.
-import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect.ts';
+import * as users from '../db/repos/users.ts';
 import { groupCost, roundUsd, type PriceTable } from '../pricing/table.ts';
+import { daysOf, recentSessions, rollupGroups, skillsOf } from '../ledger/read.ts';
+import { tokensOf, trustOf, type Trust } from '../ledger/rules.ts';
 import { addDays, type DayCalendar } from './days.ts';
-import { parseTeams, type Person } from './leaderboard.ts';
-import { groupTokens, rollupGroups } from './rollup-groups.ts';
+import type { Person } from './leaderboard.ts';
 import { fillDays, streaks, weekly, type DayValue, type Streaks } from './streaks.ts';
-import { trustOf, type Trust } from './trust.ts';
 import type { DayRange } from './window.ts';
 import { dayStartMs } from './zone.ts';
 
@@ -81,11 +81,9 @@ export const HEATMAP_DAYS = 365;
 export const RECENT_SESSIONS = 20;
 
 export async function findPerson(db: Db, login: string): Promise<(ProfilePerson & { active: boolean }) | null> {
-  const [r] = await db.sequelize.query<{ id: number; login: string; name: string | null; avatar_url: string | null; teams: string; hidden: number; public_badge: number; active: number }>(
-    'SELECT id, login, name, avatar_url, teams, hidden, public_badge, active FROM users WHERE login_key = ?',
-    { replacements: [String(login).toLowerCase()], type: QueryTypes.SELECT });
-  if (!r) return null;
-  return { id: Number(r.id), login: r.login, name: r.name, avatar_url: r.avatar_url, teams: parseTeams(r.teams), hidden: Boolean(Number(r.hidden)), public_badge: Boolean(Number(r.public_badge)), active: Boolean(Number(r.active)) };
+  const u = await users.byLogin(db.sql, login);
+  if (!u) return null;
+  return { id: u.id, login: u.login, name: u.name, avatar_url: u.avatar_url, teams: u.teams, hidden: u.hidden, public_badge: u.public_badge, active: u.active };
 }
 
 /**
@@ -102,33 +100,29 @@ export function canSeeProfile(person: { id: number; hidden: boolean; active: boo
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
 
 export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar, person: ProfilePerson, range: DayRange): Promise<Profile> {
-  const q = <T extends object>(sql: string, params: unknown[]) => db.sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
   const today = range.to;
   const inRange = (day: string) => (range.from === null || day >= range.from) && day <= range.to;
 
-  type DayRow = { day: string; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; events: number; sessions: number; cost_usd: number; unpriced_tokens: number; replaced_tokens: number };
-  const dayRows = await q<DayRow>(
-    `SELECT day, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens, replaced_tokens
-       FROM user_days WHERE user_id = ? AND day <= ? ORDER BY day`, [person.id, today]);
+  const dayRows = await daysOf(db, person.id, today);
   const totals: ProfileTotals = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, tokens: 0, messages: 0, sessions: 0, active_days: 0, cost_usd: 0, cost_partial: false, unpriced_models: [], replaced_tokens: 0 };
   const days: DayValue[] = [];
   const activeDays: string[] = [];
   for (const r of dayRows) {
-    const v: DayValue = { day: r.day, tokens: Number(r.input_tokens) + Number(r.output_tokens) + Number(r.cache_read_tokens) + Number(r.cache_write_tokens), messages: Number(r.events) };
+    const v: DayValue = { day: r.day, tokens: r.tokens, messages: r.events };
     days.push(v);
     if (v.messages > 0) activeDays.push(r.day);
     if (!inRange(r.day)) continue;
-    totals.input_tokens += Number(r.input_tokens);
-    totals.output_tokens += Number(r.output_tokens);
-    totals.cache_read_tokens += Number(r.cache_read_tokens);
-    totals.cache_write_tokens += Number(r.cache_write_tokens);
+    totals.input_tokens += r.input_tokens;
+    totals.output_tokens += r.output_tokens;
+    totals.cache_read_tokens += r.cache_read_tokens;
+    totals.cache_write_tokens += r.cache_write_tokens;
     totals.tokens += v.tokens;
     totals.messages += v.messages;
-    totals.sessions += Number(r.sessions);
+    totals.sessions += r.sessions;
     totals.active_days += v.messages > 0 ? 1 : 0;
-    totals.cost_usd += Number(r.cost_usd);
-    totals.replaced_tokens += Number(r.replaced_tokens);
-    if (Number(r.unpriced_tokens) > 0) totals.cost_partial = true;
+    totals.cost_usd += r.cost_usd;
+    totals.replaced_tokens += r.replaced_tokens;
+    if (r.unpriced_tokens > 0) totals.cost_partial = true;
   }
   totals.cost_usd = roundUsd(totals.cost_usd);
 
@@ -137,7 +131,7 @@ export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar,
   const sources = new Map<string, SourceShare>();
   const unpriced = new Set<string>();
   for (const g of groups) {
-    const t = groupTokens(g);
+    const t = tokensOf(g);
     const key = `${g.provider}\u0000${g.model}`;
     const m = models.get(key) ?? { provider: g.provider, model: g.model, is_local: g.is_local, tokens: 0, messages: 0, share: 0, cost_usd: 0 };
     m.tokens += t;
@@ -159,12 +153,8 @@ export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar,
 
   const start = range.from === null ? 0 : dayStartMs(range.from, calendar);
   const end = dayStartMs(addDays(range.to, 1), calendar);
-  const sessionRows = await q<{ first_ts: number; last_ts: number; events: number; tokens: number; model: string; source: string }>(
-    `SELECT first_ts, last_ts, events, tokens, model, source FROM sessions WHERE user_id = ? AND first_ts >= ? AND first_ts < ?
-      ORDER BY first_ts DESC LIMIT ${RECENT_SESSIONS}`, [person.id, start, end]);
-  const skillRows = await q<{ name: string; count: number }>(
-    `SELECT name, SUM(count) AS count FROM skills WHERE user_id = ? ${range.from === null ? '' : 'AND day >= ?'} AND day <= ?
-      GROUP BY name ORDER BY SUM(count) DESC, name LIMIT 50`, range.from === null ? [person.id, range.to] : [person.id, range.from, range.to]);
+  const sessionRows = await recentSessions(db, person.id, start, end, RECENT_SESSIONS);
+  const skillRows = await skillsOf(db, person.id, range, 50);
 
   const heatFrom = addDays(today, -(HEATMAP_DAYS - 1));
   const trendFrom = range.from === null ? (activeDays[0] ?? today) : range.days !== null && range.days < 14 ? addDays(today, -13) : range.from;
@@ -180,7 +170,7 @@ export async function profile(db: Db, prices: PriceTable, calendar: DayCalendar,
     lifetime: { active_days: activeDays.length, first_day: activeDays[0] ?? null, last_day: activeDays[activeDays.length - 1] ?? null },
     models: modelList,
     sources: sourceList,
-    sessions: sessionRows.map((s) => ({ start: Number(s.first_ts), duration_ms: Number(s.last_ts) - Number(s.first_ts), events: Number(s.events), tokens: Number(s.tokens), model: s.model, source: s.source })),
-    skills: skillRows.map((s) => ({ name: s.name, count: Number(s.count) })),
+    sessions: sessionRows.map((s) => ({ start: s.first_ts, duration_ms: s.last_ts - s.first_ts, events: s.events, tokens: s.tokens, model: s.model, source: s.source })),
+    skills: skillRows,
   };
 }

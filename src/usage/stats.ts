@@ -1,9 +1,14 @@
 // A user's all-time totals: the shape `tokenboard stats LOGIN --json` prints (DESIGN).
-import { QueryTypes } from 'sequelize';
+// By default the numbers are the raw sum of the events stored for the person, as DESIGN
+// defines them. With `reconciled`, the same shape holds what the pages show: per person,
+// day and provider the provider's own numbers (Admin-API imports) replace self-reported
+// ones. Without provider data the two agree.
 import type { Db } from '../db/connect.ts';
-import type { UserRecord } from '../db/models.ts';
-import { priceTable } from '../pricing/store.ts';
-import { totalsOf, type RollupGroup, type Totals } from './totals.ts';
+import type { User } from '../db/repos/users.ts';
+import * as read from '../db/repos/usage-read.ts';
+import { priceTable } from '../ledger/prices.ts';
+import { rollupGroups } from '../ledger/read.ts';
+import { totalsOf, type Totals } from './totals.ts';
 
 /** The exact shape of `tokenboard stats LOGIN --json` (DESIGN "Server commands"). */
 export interface UserStats extends Totals {
@@ -12,25 +17,10 @@ export interface UserStats extends Totals {
   active_days: number;
 }
 
-export async function userGroups(db: Db, userId: number): Promise<RollupGroup[]> {
-  const rows = await db.sequelize.query<RollupGroup>(
-    `SELECT provider, model, is_local, tier,
-            SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-            SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
-            SUM(events) AS events
-       FROM daily_rollups WHERE user_id = ? GROUP BY provider, model, is_local, tier`,
-    { replacements: [userId], type: QueryTypes.SELECT });
-  return rows.map((r) => ({ ...r, is_local: Boolean(r.is_local) }));
-}
-
-export async function userStats(db: Db, user: UserRecord): Promise<UserStats> {
-  const [groups, prices, [counts]] = await Promise.all([
-    userGroups(db, user.id),
-    priceTable(db),
-    db.sequelize.query<{ sessions: number; active_days: number }>(
-      `SELECT (SELECT COUNT(*) FROM sessions WHERE user_id = ?) AS sessions,
-              (SELECT COUNT(DISTINCT day) FROM daily_rollups WHERE user_id = ?) AS active_days`,
-      { replacements: [user.id, user.id], type: QueryTypes.SELECT }),
+export async function userStats(db: Db, user: User, o: { reconciled?: boolean } = {}): Promise<UserStats> {
+  const [groups, prices, sessions, activeDays] = await Promise.all([
+    o.reconciled ? rollupGroups(db, { userIds: [user.id], from: null, to: '9999-12-31' }) : read.groupsOfUser(db.sql, user.id),
+    priceTable(db), read.sessionCountOf(db.sql, user.id), read.activeDaysOfUser(db.sql, user.id),
   ]);
   const t = totalsOf(groups, prices);
   return {
@@ -41,8 +31,8 @@ export async function userStats(db: Db, user: UserRecord): Promise<UserStats> {
     cache_write_tokens: t.cache_write_tokens,
     total_tokens: t.total_tokens,
     events: t.events,
-    sessions: Number(counts.sessions),
-    active_days: Number(counts.active_days),
+    sessions,
+    active_days: activeDays,
     cost_usd: t.cost_usd,
     unknown_models: t.unknown_models,
     models: t.models,

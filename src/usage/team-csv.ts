@@ -1,8 +1,9 @@
-// GET /team.csv: the per-person table for spreadsheets. Cells that a spreadsheet would
-// read as a formula (=, +, -, @, tab, CR at the start) are prefixed with ' so a name like
-// "=HYPERLINK(...)" stays text.
-import { QueryTypes } from 'sequelize';
+// GET /team.csv: the per-person table for spreadsheets, guarded against CSV injection as
+// OWASP advises: every cell is quoted (so a `;` or `,` inside a name never splits it into a
+// new cell, whatever the spreadsheet's separator), inner quotes doubled, and a text cell
+// that starts like a formula (=, +, -, @, tab, CR, LF) gets a leading ' so it stays text.
 import type { Db } from '../db/connect.ts';
+import { csvSums, firstDays } from '../ledger/read.ts';
 import { members } from './team.ts';
 import type { TeamQuery } from './team.ts';
 
@@ -11,35 +12,22 @@ export const CSV_COLUMNS = ['login', 'name', 'teams', 'active_days', 'sessions',
 
 export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === 'string' && /^[=+\-@\t\r\n]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
 export function toCsv(rows: Record<string, unknown>[], columns: readonly string[]): string {
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
-}
-
-interface Sums {
-  user_id: number; active_days: number; sessions: number; events: number; input_tokens: number; output_tokens: number;
-  cache_read_tokens: number; cache_write_tokens: number; cost_usd: number; unpriced_tokens: number; last_day: string | null;
+  return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
 
 export async function teamCsv(db: Db, query: TeamQuery): Promise<string> {
   const { range } = query;
   const people = await members(db, query.team ?? null);
-  const where = range.from === null ? 'day <= ?' : 'day >= ? AND day <= ?';
-  const rows = await db.sequelize.query<Sums>(
-    `SELECT user_id, COUNT(*) AS active_days, SUM(sessions) AS sessions, SUM(events) AS events,
-            SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cache_read_tokens) AS cache_read_tokens,
-            SUM(cache_write_tokens) AS cache_write_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens, MAX(day) AS last_day
-       FROM user_days WHERE ${where} AND events > 0 GROUP BY user_id`,
-    { replacements: range.from === null ? [range.to] : [range.from, range.to], type: QueryTypes.SELECT });
-  const byUser = new Map(rows.map((r) => [Number(r.user_id), r]));
-  const lastEver = new Map((await db.sequelize.query<{ user_id: number; last_day: string | null }>('SELECT user_id, last_day FROM user_totals', { type: QueryTypes.SELECT }))
-    .map((r) => [Number(r.user_id), r.last_day]));
+  const byUser = new Map((await csvSums(db, range)).map((r) => [r.user_id, r]));
+  const lastEver = new Map((await firstDays(db)).map((r) => [r.user_id, r.last_day]));
   const out = people.map((m) => {
     const s = byUser.get(m.id);
-    const n = (k: keyof Sums) => Number(s?.[k] ?? 0);
+    const n = (k: 'active_days' | 'sessions' | 'events' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'cost_usd' | 'unpriced_tokens') => s?.[k] ?? 0;
     return {
       login: m.login, name: m.name ?? '', teams: m.teams.join(' '),
       active_days: n('active_days'), sessions: n('sessions'), messages: n('events'),

@@ -1,12 +1,14 @@
 // The team adoption view for managers: who is active, who adopted or lapsed, weekly
 // actives, per-team figures and the org's model mix. Reads the read model (user_days,
 // user_totals) and, for mixes, the rollups of the window.
-import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect.ts';
+import * as users from '../db/repos/users.ts';
+import { usersWithUsedTokens } from '../db/repos/tokens.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
+import { activePersonDays, firstDays, personSums, rollupGroups } from '../ledger/read.ts';
+import type { PersonSums } from '../db/repos/usage-read.ts';
+import { tokensOf, trustOf } from '../ledger/rules.ts';
 import { addDays } from './days.ts';
-import { trustOf } from './trust.ts';
-import { rollupGroups } from './rollup-groups.ts';
 import { previousRange, type DayRange } from './window.ts';
 
 export interface TeamQuery {
@@ -61,37 +63,17 @@ export interface TeamView {
   replaced_tokens: number;
 }
 
-const q = <T extends object>(db: Db, sql: string, replacements: unknown[] = []) =>
-  db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
-
 export async function members(db: Db, team: string | null = null): Promise<Member[]> {
-  const rows = await q<{ id: number; login: string; name: string | null; teams: string; last_seen_at: string | null }>(db,
-    'SELECT id, login, name, teams, last_seen_at FROM users WHERE active = ? ORDER BY login', [true]);
-  return rows
-    .map((r) => ({ id: r.id, login: r.login, name: r.name, teams: parseTeams(r.teams), last_seen: r.last_seen_at != null }))
+  return (await users.listActive(db.sql))
+    .map((u) => ({ id: u.id, login: u.login, name: u.name, teams: u.teams, last_seen: u.last_seen_at !== null }))
     .filter((m) => team === null || m.teams.includes(team));
 }
 
-function parseTeams(raw: string): string[] {
-  try {
-    const v = JSON.parse(raw);
-    return Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
+type DaySum = PersonSums;
 
-interface DaySum { user_id: number; tokens: number; cost_usd: number; unpriced_tokens: number; replaced_tokens: number; events: number }
-
-/** Per user sums over a range, from user_days (or user_totals for "all"). */
+/** Per user sums over a range, from the read model (active people only). */
 async function sumsByUser(db: Db, range: DayRange): Promise<Map<number, DaySum>> {
-  const tokens = 'input_tokens + output_tokens + cache_read_tokens + cache_write_tokens';
-  const rows = range.from === null
-    ? await q<DaySum>(db, `SELECT user_id, ${tokens} AS tokens, cost_usd, unpriced_tokens, replaced_tokens, events FROM user_totals WHERE events > 0`)
-    : await q<DaySum>(db, `SELECT user_id, SUM(${tokens}) AS tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens,
-                                  SUM(replaced_tokens) AS replaced_tokens, SUM(events) AS events
-                             FROM user_days WHERE day >= ? AND day <= ? GROUP BY user_id`, [range.from, range.to]);
-  return new Map(rows.filter((r) => Number(r.events) > 0).map((r) => [Number(r.user_id), { ...r, tokens: Number(r.tokens), cost_usd: Number(r.cost_usd), unpriced_tokens: Number(r.unpriced_tokens), replaced_tokens: Number(r.replaced_tokens ?? 0), events: Number(r.events) }]));
+  return new Map((await personSums(db, range)).filter((r) => r.events > 0).map((r) => [r.user_id, r]));
 }
 
 export function percentileOf(sorted: number[], p: number): number {
@@ -121,26 +103,25 @@ export async function teamView(db: Db, prices: PriceTable, query: TeamQuery): Pr
   const before = prev ? await sumsByUser(db, prev) : new Map<number, DaySum>();
   const lapsed = [...before.keys()].filter((id) => ids.has(id) && !now.has(id));
 
-  const totals = await q<{ user_id: number; first_day: string | null; events: number }>(db, 'SELECT user_id, first_day, events FROM user_totals');
-  const everActive = new Set(totals.filter((t) => Number(t.events) > 0).map((t) => Number(t.user_id)));
-  const newAdopters = totals.filter((t) => ids.has(Number(t.user_id)) && t.first_day !== null && Number(t.events) > 0
-    && (range.from === null || t.first_day >= range.from) && t.first_day <= range.to).map((t) => Number(t.user_id));
+  const totals = await firstDays(db);
+  const everActive = new Set(totals.filter((t) => t.events > 0).map((t) => t.user_id));
+  const newAdopters = totals.filter((t) => ids.has(t.user_id) && t.first_day !== null && t.events > 0
+    && (range.from === null || t.first_day >= range.from) && t.first_day <= range.to).map((t) => t.user_id);
   const neverActive = people.filter((m) => m.last_seen && !everActive.has(m.id)).map((m) => m.id);
-  const agents = await q<{ user_id: number }>(db, 'SELECT DISTINCT user_id FROM agent_tokens WHERE revoked_at IS NULL AND last_used_at IS NOT NULL');
-  const quiet = agents.map((a) => Number(a.user_id)).filter((id) => ids.has(id) && !now.has(id));
+  const quiet = (await usersWithUsedTokens(db.sql)).filter((id) => ids.has(id) && !now.has(id));
 
   // Weekly active users: the 12 weeks up to and including the current one.
   const lastWeek = weekStart(range.to);
   const firstWeek = addDays(lastWeek, -7 * 11);
-  const weekRows = await q<{ user_id: number; day: string }>(db, 'SELECT user_id, day FROM user_days WHERE day >= ? AND day <= ? AND events > 0', [firstWeek, range.to]);
+  const weekRows = await activePersonDays(db, firstWeek, range.to);
   const weekSets = new Map<string, Set<number>>();
   for (let i = 0; i < 12; i++) weekSets.set(addDays(firstWeek, 7 * i), new Set());
-  for (const r of weekRows) if (ids.has(Number(r.user_id))) weekSets.get(weekStart(r.day))?.add(Number(r.user_id));
+  for (const r of weekRows) if (ids.has(r.user_id)) weekSets.get(weekStart(r.day))?.add(r.user_id);
 
   // Mixes come from the rollups of the window (model, provider, source per user), with the
   // reconciliation rule applied so they add up to the totals (replaced tokens left out).
   const mixRows = (await rollupGroups(db, { from: range.from, to: range.to }))
-    .filter((g) => g.input_tokens + g.output_tokens + g.cache_read_tokens + g.cache_write_tokens > 0);
+    .filter((g) => tokensOf(g) > 0);
   const models = new Map<string, { provider: string; model: string; tokens: number; cost: number | null }>();
   const providers = new Map<string, number>();
   const teamModels = new Map<string, Map<string, number>>();
@@ -149,10 +130,10 @@ export async function teamView(db: Db, prices: PriceTable, query: TeamQuery): Pr
   let cloud = 0;
   const unpriced = new Set<string>();
   for (const r of mixRows) {
-    const uid = Number(r.user_id);
+    const uid = r.user_id;
     if (!ids.has(uid)) continue;
-    const tokens = Number(r.input_tokens) + Number(r.output_tokens) + Number(r.cache_read_tokens) + Number(r.cache_write_tokens);
-    const isLocal = Boolean(Number(r.is_local));
+    const tokens = tokensOf(r);
+    const isLocal = r.is_local;
     const key = `${r.provider}\u0000${r.model}`;
     const m = models.get(key) ?? { provider: r.provider, model: r.model, tokens: 0, cost: 0 };
     m.tokens += tokens;
@@ -167,16 +148,16 @@ export async function teamView(db: Db, prices: PriceTable, query: TeamQuery): Pr
       teamModels.set(t, tm);
       const share = teamMeasured.get(t) ?? [0, 0];
       share[1] += tokens;
-      if (trustOf(r.source) === 'measured') share[0] += tokens;
+      if (trustOf(r.source) !== 'self-reported') share[0] += tokens;
       teamMeasured.set(t, share);
     }
   }
   // Model cost from the same rollup rows, at the current prices.
   for (const r of mixRows) {
-    if (!ids.has(Number(r.user_id))) continue;
+    if (!ids.has(r.user_id)) continue;
     const m = models.get(`${r.provider}\u0000${r.model}`)!;
     if (m.cost === null) continue;
-    const c = groupCost(prices, { ...r, input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens), cache_read_tokens: Number(r.cache_read_tokens), cache_write_tokens: Number(r.cache_write_tokens), is_local: Boolean(Number(r.is_local)), tier: Number(r.tier) });
+    const c = groupCost(prices, r);
     m.cost = c === null ? null : m.cost + c;
   }
   const totalTokens = [...models.values()].reduce((n, m) => n + m.tokens, 0);

@@ -1,6 +1,7 @@
-// Pure arithmetic over rollup groups: token sums and cost from the current price table.
-// Shared by `tokenboard stats`, the pages and the JSON API so the numbers always agree.
+// Pure arithmetic over rollup groups: token sums and cost from the current price table
+// (costUsd, the one cost formula), for `tokenboard stats`.
 import { groupCost, roundUsd, type PriceTable, type TokenCounts } from '../pricing/table.ts';
+import { tokensOf } from '../ledger/rules.ts';
 
 export interface RollupGroup extends TokenCounts {
   provider: string;
@@ -37,12 +38,12 @@ export function totalsOf(groups: RollupGroup[], prices: PriceTable): Totals {
       m = { provider: g.provider, model: g.model, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, events: 0, cost_usd: 0 };
       byModel.set(key, m);
     }
-    m.input_tokens += Number(g.input_tokens);
-    m.output_tokens += Number(g.output_tokens);
-    m.cache_read_tokens += Number(g.cache_read_tokens);
-    m.cache_write_tokens += Number(g.cache_write_tokens);
-    m.events += Number(g.events);
-    const cost = groupCost(prices, { ...g, is_local: Boolean(g.is_local), tier: Number(g.tier) });
+    m.input_tokens += g.input_tokens;
+    m.output_tokens += g.output_tokens;
+    m.cache_read_tokens += g.cache_read_tokens;
+    m.cache_write_tokens += g.cache_write_tokens;
+    m.events += g.events;
+    const cost = groupCost(prices, g);
     m.cost_usd = cost === null || m.cost_usd === null ? null : m.cost_usd + cost;
   }
   const models = [...byModel.values()]
@@ -67,8 +68,4 @@ export function totalsOf(groups: RollupGroup[], prices: PriceTable): Totals {
   t.total_tokens = tokensOf(t);
   t.cost_usd = priced || t.unknown_models.length === 0 ? roundUsd(cost) : null;
   return t;
-}
-
-export function tokensOf(c: { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }): number {
-  return c.input_tokens + c.output_tokens + c.cache_read_tokens + c.cache_write_tokens;
 }

@@ -36,6 +36,7 @@ const api = (allow: readonly Audience[], publicWith?: 'leaderboard'): Rule => ({
 export const ACCESS: Readonly<Record<string, Rule>> = {
   // System and machine endpoints.
   'GET /healthz': open,
+  'GET /readyz': open,
   'GET /metrics': open,
   'GET /agent/tokenboard-agent.mjs': open,
   'GET /static/htmx.min.js': open,
@@ -71,10 +72,13 @@ export const ACCESS: Readonly<Record<string, Rule>> = {
   'POST /settings/tokens': page(MEMBERS),
   'POST /settings/tokens/:id/revoke': page(MEMBERS),
   'POST /settings/preferences': page(MEMBERS),
+  'POST /settings/sign-out-everywhere': page(MEMBERS),
 
   // Admin panel.
   'GET /admin': page(ADMINS),
   'GET /admin/users': page(ADMINS),
+  'POST /admin/users': page(ADMINS),
+  'POST /admin/users/bulk': page(ADMINS),
   'POST /admin/users/:login/role': page(ADMINS),
   'POST /admin/users/:login/deactivate': page(ADMINS),
   'POST /admin/users/:login/reactivate': page(ADMINS),

@@ -4,6 +4,7 @@
 // get the same context because withViewContext wraps ctx.state.render.
 import type { Context, Next } from 'koa';
 import type { CurrentUser } from '../auth/current-user.ts';
+import { TRUST_LEGEND } from './presenters/trust.ts';
 
 export interface NavItem {
   href: string;
@@ -28,7 +29,7 @@ export function navFor(user: CurrentUser | null, path: string): NavItem[] {
 
 export function viewContext(ctx: Context): Record<string, unknown> {
   const user = (ctx.state.user ?? null) as CurrentUser | null;
-  return { user, csrf: ctx.state.csrf ?? '', nav: navFor(user, ctx.path), path: ctx.path };
+  return { user, csrf: ctx.state.csrf ?? '', nav: navFor(user, ctx.path), path: ctx.path, trust_legend: TRUST_LEGEND };
 }
 
 /** Renders a full page (status as already set, 200 by default). */

@@ -1,11 +1,13 @@
 // Starting and ending a signed-in session (Koa glue over the session policy). A new
-// sign-in replaces the whole cookie: new CSRF token, nothing carried over from before.
+// sign-in gets a new session id (the old row is deleted) and a new CSRF token: nothing
+// carried over from before, so an id planted before sign-in is worth nothing after it.
 import type { Context } from 'koa';
 import { newCsrfToken, type SessionData, type SignInMethod } from '../auth/session-policy.ts';
 
-export function startSession(ctx: Context, userId: number, via: SignInMethod, now = Date.now()): void {
+export async function startSession(ctx: Context, userId: number, via: SignInMethod, now = Date.now()): Promise<void> {
   const data: SessionData = { uid: userId, via, created: now, seen: now, csrf: newCsrfToken() };
   ctx.session = data as never;
+  await (ctx.session as unknown as { regenerate(): Promise<void> }).regenerate();
   ctx.state.csrf = data.csrf!;
 }
 

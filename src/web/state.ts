@@ -20,7 +20,7 @@ declare module 'koa' {
     /** Files of a multipart page request, by field name. */
     files: Record<string, File> | undefined;
     /** Why a session just ended, for the sign-in page. */
-    signedOut: 'expired' | 'deactivated' | Refusal | undefined;
+    signedOut: 'expired' | 'deactivated' | 'signed_out' | Refusal | undefined;
   }
 }
 

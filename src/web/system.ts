@@ -6,6 +6,8 @@ import type { Context } from 'koa';
 import { AGENT_BUNDLE } from '../paths.ts';
 import type { Services } from '../services.ts';
 import { AppError } from '../errors.ts';
+import { sameSecret } from '../secrets.ts';
+import { readiness } from '../readiness.ts';
 
 const require = createRequire(import.meta.url);
 const HTMX_FILE = require.resolve('htmx.org/dist/htmx.min.js');
@@ -16,7 +18,20 @@ export function systemRouter(s: Services): Router {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { ok: true };
   });
+  // Readiness: the database answers and its schema is this build's. A load balancer sends
+  // traffic only to replicas that say yes.
+  router.get('/readyz', async (ctx: Context) => {
+    ctx.set('Cache-Control', 'no-store');
+    const r = await readiness(s.db);
+    ctx.status = r.ready ? 200 : 503;
+    ctx.body = r;
+  });
   router.get('/metrics', async (ctx: Context) => {
+    const wanted = s.cfg.server.metrics_token;
+    if (wanted && !sameSecret(/^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1] ?? '', wanted)) {
+      ctx.set('WWW-Authenticate', 'Bearer');
+      throw new AppError(401, 'metrics_token', '/metrics needs Authorization: Bearer <server.metrics_token>');
+    }
     ctx.set('Content-Type', s.metrics.registry.contentType);
     ctx.body = await s.metrics.registry.metrics();
   });

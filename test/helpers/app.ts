@@ -13,6 +13,7 @@ import { CLI_ACTOR } from '../../src/admin/audit.ts';
 import { signedHeaders, type WireEvent } from '../../agent/wire.ts';
 import { createLoginLink } from '../../src/auth/login-links.ts';
 import { Browser } from './browser.ts';
+import { engineOverrides } from './engine.ts';
 
 export { Browser } from './browser.ts';
 
@@ -50,6 +51,8 @@ export interface AppOptions {
 }
 
 export async function withApp(overrides: Record<string, unknown> = {}, dataDir = tempDir(), opts: AppOptions = {}): Promise<TestApp> {
+  // On PostgreSQL a new database, unless the caller (a restart) names one.
+  if (!('database.url' in overrides)) overrides = { ...(await engineOverrides(dataDir)), ...overrides };
   const cfg = loadConfig({
     env: {},
     overrides: { 'server.host': '127.0.0.1', 'server.port': 0, 'server.data_dir': dataDir, ...overrides },
@@ -82,6 +85,8 @@ export async function withApp(overrides: Record<string, unknown> = {}, dataDir =
       if (shown.status !== 200) throw new Error(`signIn(${login}): the link page answered ${shown.status}`);
       const done = await b.post('/login/link', { code: link.searchParams.get('code')! });
       if (done.status !== 303) throw new Error(`signIn(${login}): using the link answered ${done.status}`);
+      // As a browser does: follow the redirect (the new session's page brings its CSRF token).
+      await b.get(done.location!);
       return b;
     },
     browser: () => new Browser(app.url),

@@ -1,7 +1,6 @@
 // A small cookie-keeping client for page tests: it follows no redirects (tests look at
-// them), remembers the session cookie, and keeps the session's CSRF token (read from the
-// cookie itself, or a page's <meta name="csrf-token">), sending it with every POST unless
-// told otherwise.
+// them), remembers the session cookie, and keeps the session's CSRF token (read from a
+// page's <meta name="csrf-token">), sending it with every POST unless told otherwise.
 //
 //   const b = await app.signIn('alice', 'manager');   // a signed-in Browser (test/helpers/app.ts)
 //   const res = await b.get('/team');                  // res.status, res.text, res.location
@@ -75,12 +74,5 @@ export class Browser {
     const expired = attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()) || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a));
     if (!value || expired) this.jar.delete(name);
     else this.jar.set(name, value);
-    if (name === 'tokenboard.sid' && value && !expired) {
-      // koa-session's cookie store: base64 JSON, signed by a second cookie.
-      try {
-        const data = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as { csrf?: unknown };
-        if (typeof data.csrf === 'string') this.csrf = data.csrf;
-      } catch { /* not ours to judge here */ }
-    }
   }
 }

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import type { TestApp } from './app.ts';
 
 export interface FakeUser {
   id: number;
@@ -119,4 +120,16 @@ export function githubConfig(fake: FakeGithub, org: string, extra: Record<string
     'github.client_id': CLIENT_ID, 'github.client_secret': CLIENT_SECRET, 'github.org': org,
     'github.web_url': fake.webUrl, 'github.api_url': fake.apiUrl, ...extra,
   };
+}
+
+/** Runs the whole OAuth dance in a fresh browser as `user`; returns the browser and the callback's answer. */
+export async function githubSignIn(app: TestApp, gh: FakeGithub, user: FakeUser, next?: string) {
+  gh.approveAs(user);
+  const b = app.browser();
+  const start = await b.get(`/auth/github${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  if (start.status !== 302 || !start.location) throw new Error(`/auth/github answered ${start.status}`);
+  const authorize = await fetch(start.location, { redirect: 'manual' });
+  const callback = new URL(authorize.headers.get('location')!);
+  const final = await b.get(callback.pathname + callback.search);
+  return { b, start, callback, final };
 }

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logRootsFrom, type LogRoots } from '../../config.ts';
 import { scanLogs, type ScanResult } from '../../collectors/index.ts';
+import type { WireEvent } from '../../wire.ts';
 import { tempDir } from './tmp.ts';
 
 export const FIXTURE_HOME = fileURLToPath(new URL('../fixtures/home', import.meta.url));
+export const CLI_TOOLS_HOME = fileURLToPath(new URL('../fixtures/cli-tools/home', import.meta.url));
 
 /** Sets every file's mtime to `ageMs` ago (logs that are quiet, so nothing is held back). */
 export function age(dir: string, ageMs = 2 * 3600_000): void {
@@ -28,10 +30,11 @@ export interface Home {
   scan(opts?: { now?: number; sinceMs?: number | null; commit?: boolean }): ScanResult;
 }
 
-export function copyHome(): Home {
+/** A temp copy of a fixture home (by default the shared one), files aged, with its own state dir. */
+export function copyHome(from = FIXTURE_HOME): Home {
   const base = tempDir('tb-agent-');
   const home = join(base, 'home');
-  cpSync(FIXTURE_HOME, home, { recursive: true });
+  cpSync(from, home, { recursive: true });
   age(home);
   const state = join(base, 'state');
   const roots = logRootsFrom({}, home);
@@ -56,6 +59,9 @@ export function totals(events: { input_tokens: number; output_tokens: number; ca
   }
   return t;
 }
+
+/** The events of one source. */
+export const bySource = (source: string, events: WireEvent[]): WireEvent[] => events.filter((e) => e.source === source);
 
 export function mtime(path: string): number {
   return statSync(path).mtimeMs;

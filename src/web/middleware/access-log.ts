@@ -10,13 +10,8 @@ export function accessLog(log: Logger) {
       await next();
     } finally {
       if (ctx.path !== '/healthz') {
-        log.info('http', { method: ctx.method, path: safePath(ctx.path), status: ctx.status, ms: Math.round((performance.now() - start) * 10) / 10 });
+        log.info('http', { method: ctx.method, path: ctx.path.slice(0, 200), status: ctx.status, ms: Math.round((performance.now() - start) * 10) / 10 });
       }
     }
   };
-}
-
-/** The path as it may be logged: Gemini CLI's OTLP endpoint carries the agent token in it. */
-export function safePath(path: string): string {
-  return path.replace(/^\/otlp\/[^/]+/, '/otlp/[token]').slice(0, 200);
 }

@@ -8,16 +8,15 @@ import { presentUser } from '../../auth/current-user.ts';
 import { recheckMembership } from '../../auth/membership.ts';
 import { judgeSession, newCsrfToken, SEEN_GRANULARITY_MS, type SessionData } from '../../auth/session-policy.ts';
 import type { Refusal } from '../../auth/github-signin.ts';
-import type { UserRecord } from '../../db/models.ts';
+import * as users from '../../db/repos/users.ts';
+import type { User } from '../../db/repos/users.ts';
 import { findByBearer } from '../../users/tokens.ts';
 import { Unauthorized } from '../../errors.ts';
 import { page } from '../render.ts';
 import { endSession } from '../sign-in.ts';
 
 export function currentUser(s: Services) {
-  const { User } = s.db.models;
-
-  async function admit(ctx: Context, user: UserRecord, via: 'session' | 'bearer', now: number): Promise<Refusal | null> {
+  async function admit(ctx: Context, user: User, via: 'session' | 'bearer', now: number): Promise<Refusal | null> {
     const re = await recheckMembership(s, user, now);
     if (!re.ok) return re.refusal;
     if (re.unavailable) s.log.warn('membership re-check postponed: GitHub unavailable', { user_id: user.id, detail: re.unavailable });
@@ -40,7 +39,7 @@ export function currentUser(s: Services) {
     if (bearer) {
       // Scripts call the JSON API with an agent token instead of a cookie.
       const hit = await findByBearer(s.db, s.sealer, bearer[1]);
-      const user = hit ? await User.findByPk(hit.user_id) : null;
+      const user = hit ? await users.byId(s.db.sql, hit.user_id) : null;
       if (!user || !user.active) throw new Unauthorized('the Bearer token is not a live agent token', 'bad_token');
       const refused = await admit(ctx, user, 'bearer', now);
       if (refused) throw new Unauthorized(refused.message, refused.code);
@@ -51,11 +50,15 @@ export function currentUser(s: Services) {
 
     const sess = (ctx.session ?? {}) as SessionData;
     const verdict = judgeSession(sess, now);
-    if (verdict === 'idle' || verdict === 'expired') {
+    if (sess.ended) {
+      // Ended from elsewhere (deactivated, or "sign out everywhere" on another device).
+      ctx.state.signedOut = sess.ended;
+      endSession(ctx);
+    } else if (verdict === 'idle' || verdict === 'expired') {
       endSession(ctx);
       ctx.state.signedOut = 'expired';
     } else if (verdict === 'valid') {
-      const user = await User.findByPk(sess.uid);
+      const user = await users.byId(s.db.sql, sess.uid!);
       if (!user) {
         endSession(ctx);
       } else if (!user.active) {
@@ -76,7 +79,7 @@ export function currentUser(s: Services) {
           }
         } else if (now - (sess.seen ?? 0) > SEEN_GRANULARITY_MS) {
           sess.seen = now;
-          await user.update({ last_seen_at: new Date(now) });
+          await users.touchSeen(s.db.sql, user.id, new Date(now));
         }
       }
     }

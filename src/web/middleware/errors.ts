@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 
 export function wantsJson(ctx: Context): boolean {
-  return ctx.path.startsWith('/api/') || ctx.path.startsWith('/v1/') || (!ctx.accepts('html') && Boolean(ctx.accepts('json')));
+  return ctx.path.startsWith('/api/') || ctx.path.startsWith('/v1/') || ctx.path.startsWith('/otlp/') || (!ctx.accepts('html') && Boolean(ctx.accepts('json')));
 }
 
 export function errorHandler(log: Logger) {
@@ -23,7 +23,8 @@ export function errorHandler(log: Logger) {
       const expose = raw instanceof AppError ? raw.expose : Boolean(err.expose) && status < 500;
       const message = expose ? String(err.message) : status === 503 ? 'the server is busy; retry shortly' : 'internal error';
       const code = raw instanceof AppError ? raw.code : status >= 500 ? 'internal' : (err.type ?? 'error');
-      if (status >= 500) log.error('request failed', { method: ctx.method, path: ctx.path, status, error: String((raw as Error)?.stack ?? raw).split('\n').slice(0, 4).join(' | ') });
+      // The logger redacts every line (the path of an OTLP request carries a token).
+      if (status >= 500) log.error('request failed', { method: ctx.method, path: ctx.path.slice(0, 200), status, error: String((raw as Error)?.stack ?? raw).split('\n').slice(0, 4).join(' | ') });
       ctx.status = status;
       if (wantsJson(ctx) || !ctx.state.render) {
         ctx.body = { error: message, code };

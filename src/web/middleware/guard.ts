@@ -72,7 +72,7 @@ function loginUrl(ctx: Context): string {
   const params = new URLSearchParams();
   const next = safeNext(back);
   if (next !== '/') params.set('next', next);
-  if (ctx.state.signedOut === 'deactivated' || ctx.state.signedOut === 'expired') params.set('reason', ctx.state.signedOut);
+  if (ctx.state.signedOut === 'deactivated' || ctx.state.signedOut === 'expired' || ctx.state.signedOut === 'signed_out') params.set('reason', ctx.state.signedOut);
   const q = params.toString();
   return q ? `/login?${q}` : '/login';
 }

@@ -57,7 +57,7 @@ export function githubAuthRouter(s: Services): Router {
       const result = await signInWithGithub(s, grant.token, identity);
       if (!result.ok) return refuse(ctx, result.refusal);
       const back = safeNext((ctx.session as SessionData | null)?.next);
-      startSession(ctx, result.user.id, 'github');
+      await startSession(ctx, result.user.id, 'github');
       ctx.status = 302;
       ctx.redirect(back);
     })(ctx, next);

@@ -12,7 +12,7 @@ import { presentBoard } from '../presenters/leaderboard.ts';
 export function boardQueryOf(s: Services, state: BoardState, now = Date.now()) {
   return {
     range: windowRange(state.window, s.calendar(), now),
-    metric: state.metric, team: state.team, provider: state.provider, source: state.source, search: state.q, page: state.page,
+    metric: state.metric, team: state.team, provider: state.provider, source: state.source, tool: state.tool, search: state.q, page: state.page,
   };
 }
 
@@ -21,7 +21,7 @@ export function leaderboardRouter(s: Services): Router {
   router.get('/', async (ctx: Context) => {
     const state = parseBoardState(ctx.query);
     const view = await leaderboardView(s.db, s.calendar(), boardQueryOf(s, state));
-    const board = presentBoard(view.board, view.details, state, ctx.state.user ?? null, view.providers);
+    const board = presentBoard(view.board, view.details, state, ctx.state.user ?? null, view.providers, view.tools);
     await renderShape(ctx, { page: 'pages/leaderboard.njk', fragments: { board: 'partials/board.njk', 'lb-table': 'partials/leaderboard-table.njk' } }, { title: 'Leaderboard', board });
   });
   return router;

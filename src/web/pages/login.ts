@@ -10,6 +10,7 @@ import { safeNext } from '../../auth/session-policy.ts';
 import { callbackUrl } from '../../auth/strategy.ts';
 import { page } from '../render.ts';
 import { startSession } from '../sign-in.ts';
+import { touchSeen } from '../../db/repos/users.ts';
 
 const LINK_STATUS: Record<LinkProblem, number> = { unknown: 404, used: 410, expired: 410, deactivated: 403 };
 const REASONS: Record<string, string> = {
@@ -54,8 +55,8 @@ export function loginRouter(s: Services): Router {
       ctx.status = LINK_STATUS[used.problem];
       return page(ctx, 'pages/login-link.njk', { title: 'Sign-in link', problem: LINK_PROBLEMS[used.problem] });
     }
-    startSession(ctx, used.user.id, 'link');
-    await used.user.update({ last_seen_at: new Date() });
+    await startSession(ctx, used.user.id, 'link');
+    await touchSeen(s.db.sql, used.user.id, new Date());
     ctx.status = 303;
     ctx.redirect('/');
   });

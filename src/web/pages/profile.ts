@@ -13,6 +13,7 @@ import { renderShape } from '../fragments.ts';
 import { parseWindow } from '../presenters/board-state.ts';
 import { WINDOW_PHRASES } from '../presenters/leaderboard.ts';
 import { presentProfile } from '../presenters/profile.ts';
+import { badgeEmbed } from '../presenters/badge-embed.ts';
 import { badgeSvg } from '../svg/badge.ts';
 import { cardSvg } from '../svg/card.ts';
 
@@ -38,7 +39,7 @@ export function profileRouter(s: Services): Router {
     const person = await visiblePerson(s, ctx);
     const p = await profile(s.db, await priceTable(s.db), s.calendar(), person, windowRange(window, s.calendar()));
     const view = presentProfile(p, ctx.state.user ?? null, s.calendar().timeZone);
-    await renderShape(ctx, { page: 'pages/profile.njk', fragments: { profile: 'partials/profile-body.njk' } }, { title: view.person.name, p: view, base_url: baseUrl(s, ctx) });
+    await renderShape(ctx, { page: 'pages/profile.njk', fragments: { profile: 'partials/profile-body.njk' } }, { title: view.person.name, p: view, embed: badgeEmbed(baseUrl(s, ctx), person.login) });
   });
 
   // Images for READMEs and chat profiles: without a session only when their owner opted

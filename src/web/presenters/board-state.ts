@@ -2,7 +2,7 @@
 // query string, and building the links that change one part of it.
 import { BadInput } from '../../errors.ts';
 import { isMetric, METRICS, type Metric } from '../../usage/ranking.ts';
-import type { SourceFilter } from '../../usage/rollup-groups.ts';
+import type { SourceFilter } from '../../ledger/read.ts';
 import { isWindow, WINDOWS, type WindowName } from '../../usage/window.ts';
 
 export interface BoardState {
@@ -11,13 +11,18 @@ export interface BoardState {
   team: string | null;
   provider: string | null;
   source: SourceFilter | null;
+  /** One tool (the source of the usage). */
+  tool: string | null;
   q: string | null;
   page: number;
 }
 
-export const DEFAULT_STATE: BoardState = { metric: 'tokens', window: '30d', team: null, provider: null, source: null, q: null, page: 1 };
+export const DEFAULT_STATE: BoardState = { metric: 'tokens', window: '30d', team: null, provider: null, source: null, tool: null, q: null, page: 1 };
 
 type Query = Record<string, string | string[] | undefined>;
+
+/** The trust levels, and `measured` (provider or device) for links saved before there were three. */
+const SOURCES: readonly SourceFilter[] = ['provider', 'device', 'self-reported', 'measured'];
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
 
@@ -40,7 +45,7 @@ export function parseBoardState(query: Query): BoardState {
   const metric = one(query.metric) || DEFAULT_STATE.metric;
   if (!isMetric(metric)) throw new BadInput(`metric: "${metric}" is not one of ${METRICS.join(', ')}`);
   const source = one(query.source) || null;
-  if (source !== null && source !== 'measured' && source !== 'self-reported') throw new BadInput('source: measured or self-reported');
+  if (source !== null && !SOURCES.includes(source as SourceFilter)) throw new BadInput(`source: one of ${SOURCES.join(', ')}`);
   const pageRaw = one(query.page);
   const page = pageRaw === undefined || pageRaw === '' ? 1 : Number(pageRaw);
   if (!Number.isInteger(page) || page < 1 || page > 1_000_000) throw new BadInput('page: a whole number from 1');
@@ -49,7 +54,8 @@ export function parseBoardState(query: Query): BoardState {
     window: parseWindow(query.window),
     team: text(one(query.team), 'team', 100),
     provider: text(one(query.provider), 'provider', 128),
-    source,
+    source: source as SourceFilter | null,
+    tool: text(one(query.tool), 'tool', 64),
     q: text(one(query.q), 'q', 100),
     page,
   };
@@ -63,6 +69,7 @@ export function boardQuery(s: BoardState, path = '/'): string {
   if (s.team) p.set('team', s.team);
   if (s.provider) p.set('provider', s.provider);
   if (s.source) p.set('source', s.source);
+  if (s.tool) p.set('tool', s.tool);
   if (s.q) p.set('q', s.q);
   if (s.page > 1) p.set('page', String(s.page));
   const qs = p.toString();

@@ -8,15 +8,13 @@ import { WINDOWS, type WindowName } from '../../usage/window.ts';
 import { compact, int, usd } from '../format.ts';
 import { sparklineSvg } from '../svg/sparkline.ts';
 import { boardLink, boardQuery, type BoardState } from './board-state.ts';
+import { TRUST_TEXT } from './trust.ts';
+
+export { TRUST_TEXT } from './trust.ts';
 
 export const WINDOW_LABELS: Record<WindowName, string> = { today: 'Today', '7d': '7 days', '30d': '30 days', '90d': '90 days', all: 'All time' };
 export const WINDOW_PHRASES: Record<WindowName, string> = { today: 'today', '7d': 'last 7 days', '30d': 'last 30 days', '90d': 'last 90 days', all: 'all time' };
 
-export const TRUST_TEXT = {
-  measured: { label: 'measured', title: 'Seen on the wire or reported by the provider (local proxy, CLI telemetry, provider Admin APIs)' },
-  'self-reported': { label: 'self-reported', title: 'Read from local log files on the developer’s machine' },
-  mixed: { label: 'mixed', title: 'Partly measured, partly read from local logs' },
-} as const;
 
 export interface Viewer {
   id: number;
@@ -48,7 +46,7 @@ export function initials(name: string | null, login: string): string {
   return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase();
 }
 
-export function presentBoard(lb: Leaderboard, details: Map<number, RowDetails>, state: BoardState, viewer: Viewer | null, providers: string[]) {
+export function presentBoard(lb: Leaderboard, details: Map<number, RowDetails>, state: BoardState, viewer: Viewer | null, providers: string[], tools: string[] = []) {
   const rows = lb.rows.map((s) => {
     const d = details.get(s.person.id);
     const v = valueText(lb.metric, s, d);
@@ -75,6 +73,7 @@ export function presentBoard(lb: Leaderboard, details: Map<number, RowDetails>, 
     };
   });
   const here = boardQuery(state);
+  const summaryCost = money(lb.summary.cost_usd, lb.summary.cost_partial, []);
   return {
     state,
     url: here,
@@ -86,9 +85,13 @@ export function presentBoard(lb: Leaderboard, details: Map<number, RowDetails>, 
     windows: WINDOWS.map((w) => ({ key: w, label: WINDOW_LABELS[w], href: boardLink(state, { window: w }), active: w === lb.range.window })),
     teams: lb.teams.map((t) => ({ value: t, selected: t === state.team })),
     providers: [...new Set([...providers, ...(state.provider ? [state.provider] : [])])].sort().map((p) => ({ value: p, selected: p === state.provider })),
-    sources: [{ value: 'measured', label: 'Measured only' }, { value: 'self-reported', label: 'Self-reported only' }].map((o) => ({ ...o, selected: o.value === state.source })),
-    filtered: Boolean(state.team || state.provider || state.source || state.q),
-    clear_href: boardQuery({ ...state, team: null, provider: null, source: null, q: null, page: 1 }),
+    sources: [
+      { value: 'provider', label: 'Provider only' }, { value: 'device', label: 'Device only' },
+      { value: 'measured', label: 'Provider or device' }, { value: 'self-reported', label: 'Self-reported only' },
+    ].map((o) => ({ ...o, selected: o.value === state.source })),
+    tools: [...new Set([...tools, ...(state.tool ? [state.tool] : [])])].sort().map((v) => ({ value: v, selected: v === state.tool })),
+    filtered: Boolean(state.team || state.provider || state.source || state.tool || state.q),
+    clear_href: boardQuery({ ...state, team: null, provider: null, source: null, tool: null, q: null, page: 1 }),
     rows,
     ranked: lb.ranked,
     matched: lb.matched,
@@ -101,8 +104,10 @@ export function presentBoard(lb: Leaderboard, details: Map<number, RowDetails>, 
       tokens: compact(lb.summary.tokens),
       tokens_title: `${int(lb.summary.tokens)} tokens`,
       messages: compact(lb.summary.messages),
-      cost: money(lb.summary.cost_usd, lb.summary.cost_partial, []),
+      cost: summaryCost,
     },
+    // The "* partial cost" footnote explains a mark shown on this page, and only then.
+    any_partial: summaryCost.partial || rows.some((r) => r.cost.partial || Boolean(r.value_money?.partial)),
   };
 }
 

@@ -5,7 +5,7 @@ import { WINDOWS, type WindowName } from '../../usage/window.ts';
 import { compact, dateTime, duration, int, longDay, percent } from '../format.ts';
 import { barSvg } from '../svg/bar.ts';
 import { heatmapSvg } from '../svg/heatmap.ts';
-import { trendSvg } from '../svg/trend.ts';
+import { TREND_NARROW, TREND_WIDE, trendSvg } from '../svg/trend.ts';
 import { initials, money, TRUST_TEXT, WINDOW_LABELS, WINDOW_PHRASES, type Viewer } from './leaderboard.ts';
 
 /** Exactly what the server stores per event; the profile says so in plain words. */
@@ -66,12 +66,13 @@ export function presentProfile(p: Profile, viewer: Viewer | null, timeZone: stri
       since: p.lifetime.first_day ? longDay(p.lifetime.first_day) : null,
     },
     heatmap: heatmapSvg(p.heatmap, { label: `${p.person.login}: activity over the last ${p.heatmap.length} days` }),
-    trend: trendSvg(p.trend.points, p.trend.bucket),
+    trend: trendSvg(p.trend.points, p.trend.bucket, TREND_WIDE),
+    trend_narrow: trendSvg(p.trend.points, p.trend.bucket, TREND_NARROW),
     trend_bucket: p.trend.bucket,
     has_usage: t.messages > 0,
     models: p.models.map((m) => ({
       model: m.model, provider: m.provider, local: m.is_local,
-      tokens: compact(m.tokens), tokens_title: int(m.tokens), share: percent(m.share), bar: barSvg(m.share, { label: percent(m.share) }),
+      tokens: compact(m.tokens), tokens_title: int(m.tokens), share: percent(m.share), bar: barSvg(m.share, { width: 80, label: percent(m.share) }),
       messages: int(m.messages), cost: money(m.cost_usd, m.cost_usd === null, m.cost_usd === null ? [m.model] : []),
     })),
     sources: p.sources.map((s) => ({

@@ -4,7 +4,7 @@ import type { TeamView } from '../../usage/team.ts';
 import { isWindow, WINDOWS, type WindowName } from '../../usage/window.ts';
 import { compact, int, percent } from '../format.ts';
 import { barSvg } from '../svg/bar.ts';
-import { weeklySvg } from '../svg/weekly.ts';
+import { WEEKLY_NARROW, WEEKLY_WIDE, weeklySvg } from '../svg/weekly.ts';
 import { money, WINDOW_LABELS, WINDOW_PHRASES } from './leaderboard.ts';
 
 export interface TeamState {
@@ -48,7 +48,8 @@ export function presentTeam(v: TeamView, state: TeamState, allTeams: string[]) {
       adoption: pctText(v.adoption_pct),
       cost: money(v.cost_usd, v.cost_partial, v.unpriced_models),
     },
-    weekly_svg: weeklySvg(v.weekly, { members: v.members }),
+    weekly_svg: weeklySvg(v.weekly, { members: v.members, size: WEEKLY_WIDE }),
+    weekly_svg_narrow: weeklySvg(v.weekly, { members: v.members, size: WEEKLY_NARROW }),
     weekly: v.weekly,
     people: [
       { key: 'new', title: 'New adopters', hint: 'first usage ever in this window', logins: v.new_adopters },
@@ -67,7 +68,7 @@ export function presentTeam(v: TeamView, state: TeamState, allTeams: string[]) {
       cost: money(r.cost_usd, r.cost_partial, []),
       top_models: r.top_models,
       measured: percent(r.measured_share),
-      measured_bar: barSvg(r.measured_share, { width: 80, label: `${percent(r.measured_share)} measured` }),
+      measured_bar: barSvg(r.measured_share, { width: 80, label: `${percent(r.measured_share)} measured (provider or device trust)` }),
       replaced: r.replaced_tokens > 0 ? compact(r.replaced_tokens) : null,
     })),
     models: v.models.map((m) => ({ provider: m.provider, model: m.model, tokens: compact(m.tokens), tokens_title: `${int(m.tokens)} tokens`, share: percent(m.share), bar: barSvg(m.share, { width: 80 }), cost: money(m.cost_usd, false, []) })),

@@ -9,6 +9,8 @@ const CELL = 11;
 const PITCH = 13;
 const LEFT = 30;
 const TOP = 16;
+// Room after the last week, so a month label that starts there ("Dec") is not cut off.
+const RIGHT = 18;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const weekday = (day: string) => (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
@@ -26,7 +28,7 @@ export function heatmapSvg(days: DayValue[], opts: { label?: string } = {}): str
   const lv = levels(days.map((d) => d.tokens));
   const offset = days.length ? weekday(days[0].day) : 0;
   const cols = Math.ceil((days.length + offset) / 7);
-  const w = LEFT + cols * PITCH;
+  const w = LEFT + cols * PITCH + RIGHT;
   const h = TOP + 7 * PITCH;
   const out: string[] = [];
   let lastLabelCol = -10;
@@ -43,6 +45,8 @@ export function heatmapSvg(days: DayValue[], opts: { label?: string } = {}): str
   });
   const labels = [['Mon', 0], ['Wed', 2], ['Fri', 4]].map(([name, row]) => `<text x="0" y="${TOP + Number(row) * PITCH + 9}" class="hm-label">${name}</text>`);
   const label = opts.label ?? `Activity over the last ${days.length} days`;
-  return `<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(label)}" font-size="9" fill="#5b6475" font-family="system-ui, sans-serif">`
+  // Sized by app.css: the card's width on a desktop; on a phone it keeps readable cells and
+  // scrolls inside its card, starting at the most recent weeks.
+  return `<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(label)}" font-size="10" fill="#5b6475" font-family="system-ui, sans-serif">`
     + labels.join('') + out.join('') + '</svg>';
 }

@@ -1,20 +1,24 @@
-// /admin/users: search, role change, deactivate/reactivate, delete with typed confirmation,
-// one-time sign-in links. Every action is a plain form (POST → 303) that htmx upgrades to
-// swapping just the person's row; a refused action shows its message in that row.
+// /admin/users: search, adding people (./people.ts), role change, deactivate/reactivate,
+// delete with typed confirmation, one-time sign-in links. Every action is a plain form
+// (POST → 303) that htmx upgrades to swapping just the person's row; a refused action shows
+// its message in that row, a role change says it is saved there.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Services } from '../../../services.ts';
 import { deactivateUser, deleteUser, listUsers, reactivateUser, setRole } from '../../../admin/users.ts';
 import { requireUser } from '../../../users/users.ts';
-import { createLoginLink, linkBase } from '../../../auth/login-links.ts';
-import { page } from '../../render.ts';
-import { presentUserRow } from '../../presenters/admin/users.ts';
-import { baseUrl } from '../profile.ts';
-import { actorOf, adminNav, field, inlineError, isHtmx, noStore, queryOf, seeOther, type FieldError } from './common.ts';
+import { createLoginLink } from '../../../auth/login-links.ts';
+import { setFlash } from '../../flash.ts';
+import { presentUserRow, type Handover, type RowSaved } from '../../presenters/admin/users.ts';
+import { actorOf, field, inlineError, isHtmx, noStore, seeOther, type FieldError } from './common.ts';
+import { peopleRoutes } from './people.ts';
+import { HANDOVER, linkBaseOf, showUsers } from './users-page.ts';
 
-const NOTICES: Record<string, string> = {
-  role: 'Role changed.', deactivated: 'Deactivated: their agent tokens are revoked and they no longer appear on the pages.',
-  reactivated: 'Reactivated. Their old tokens stay revoked; they create new ones in their settings.', deleted: 'Deleted, with all their usage.',
+/** What a row says after an htmx action went through, and in which cell. */
+const ROW_NOTICES: Record<string, RowSaved> = {
+  role: { cell: 'role', text: 'Role saved' },
+  deactivated: { cell: 'status', text: 'Deactivated, tokens revoked' },
+  reactivated: { cell: 'status', text: 'Reactivated' },
 };
 
 type Action = (s: Services, ctx: Context, login: string) => Promise<unknown>;
@@ -29,18 +33,8 @@ const ACTIONS: Record<string, { run: Action; done: string }> = {
 export function adminUsersRouter(s: Services): Router {
   const router = new Router();
 
-  const show = async (ctx: Context, extra: { rowError?: { login: string; error: FieldError }; link?: { login: string; url: string; expires: string } } = {}) => {
-    const q = queryOf(ctx, 'q') || field(ctx, 'q');
-    const viewer = actorOf(ctx).login;
-    const users = (await listUsers(s.db, { q })).map((u) => presentUserRow(u, viewer, extra.rowError && extra.rowError.login.toLowerCase() === u.login.toLowerCase() ? extra.rowError.error : null));
-    const done = queryOf(ctx, 'done');
-    // A refusal about someone not on this page (no such login) is shown above the table.
-    const pageError = extra.rowError && !users.some((u) => u.error) ? extra.rowError.error : null;
-    noStore(ctx);
-    await page(ctx, 'pages/admin/users.njk', { title: 'Users · Admin', admin_nav: adminNav('users'), q, users, notice: NOTICES[done] ?? null, link: extra.link ?? null, page_error: pageError });
-  };
-
-  router.get('/admin/users', (ctx: Context) => show(ctx));
+  router.get('/admin/users', (ctx: Context) => showUsers(s, ctx));
+  peopleRoutes(s, router);
 
   for (const [name, action] of Object.entries(ACTIONS)) {
     router.post(`/admin/users/:login/${name}`, async (ctx: Context) => {
@@ -56,23 +50,24 @@ export function adminUsersRouter(s: Services): Router {
         noStore(ctx);
         const u = (await listUsers(s.db, { q: login })).find((x) => x.login.toLowerCase() === login.toLowerCase());
         ctx.type = 'html';
-        ctx.body = u ? await ctx.state.render('partials/admin/user-row.njk', { u: presentUserRow(u, actorOf(ctx).login, error) }) : '';
+        ctx.body = u ? await ctx.state.render('partials/admin/user-row.njk', { u: presentUserRow(u, actorOf(ctx).login, error, error ? null : ROW_NOTICES[action.done] ?? null) }) : '';
         return;
       }
       if (error) {
         ctx.status = error.status;
-        return show(ctx, { rowError: { login, error } });
+        return showUsers(s, ctx, { rowError: { login, error } });
       }
       const q = field(ctx, 'q');
-      seeOther(ctx, `/admin/users?done=${action.done}${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+      seeOther(ctx, `/admin/users?done=${action.done}${q ? `&q=${encodeURIComponent(q)}` : ''}#user-${encodeURIComponent(login)}`);
     });
   }
 
   router.post('/admin/users/:login/login-link', async (ctx: Context) => {
     const user = await requireUser(s.db, String(ctx.params.login));
-    const link = await createLoginLink(s.db, user, linkBase(s.cfg, baseUrl(s, ctx)), actorOf(ctx));
-    // The link signs someone in: shown once, never cached.
-    await show(ctx, { link: { login: user.login, url: link.url, expires: link.expires_at.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' } });
+    const link = await createLoginLink(s.db, user, linkBaseOf(s, ctx), actorOf(ctx));
+    // The link signs someone in: it reaches the page sealed, is shown once, never cached.
+    setFlash<Handover>(ctx, s, HANDOVER, { login: user.login, added: false, role: user.role, github: false, url: link.url, expires: link.expires_at.toISOString() });
+    seeOther(ctx, '/admin/users#handover');
   });
   return router;
 }

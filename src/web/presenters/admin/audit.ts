@@ -1,7 +1,8 @@
-// The audit log page: entries as text (details as compact JSON), and the filter menus with
-// kind families (user.*, price.*, …) besides the single kinds.
+// The audit log page: entries in plain words with the raw details (compact JSON) on
+// demand, and the filter menus with kind families (user.*, price.*, …) besides the kinds.
 import type { AuditRow } from '../../../admin/audit.ts';
 import { when } from '../../pages/admin/common.ts';
+import { auditSentence } from './audit-words.ts';
 
 const MAX_DETAILS = 400;
 
@@ -17,6 +18,6 @@ export function presentAudit(v: { entries: AuditRow[]; actors: string[]; kinds: 
     filtered: Boolean(f.actor || f.kind),
     actors: v.actors.map((a) => ({ value: a, selected: a === f.actor })),
     kinds: [...families, ...v.kinds].map((k) => ({ value: k, selected: k === f.kind })),
-    entries: v.entries.map((e) => ({ id: e.id, at: when(e.at), actor: e.actor, kind: e.kind, target: e.target, details: details(e.details) })),
+    entries: v.entries.map((e) => ({ id: e.id, at: when(e.at), actor: e.actor, kind: e.kind, target: e.target, sentence: auditSentence(e), details: details(e.details) })),
   };
 }

@@ -14,9 +14,10 @@ const KIND_LABEL: Record<string, string> = {
 };
 
 export function presentJob(j: JobView) {
-  // A 'running' row this process is not running was cut short (a restart): it can resume.
-  const interrupted = j.status === 'running' && !j.running_here;
-  const live = j.running_here;
+  // A 'running' row nobody holds the lease of was cut short (its process stopped): it can
+  // resume (housekeeping resumes it by itself within a lease period, too).
+  const interrupted = j.status === 'running' && !j.running_somewhere;
+  const live = j.running_somewhere;
   return {
     id: j.id,
     href: `/admin/imports/jobs/${j.id}`,
@@ -24,7 +25,7 @@ export function presentJob(j: JobView) {
     range: `${j.from_day} – ${j.to_day}`,
     status: interrupted ? 'interrupted' : j.status,
     live,
-    resumable: !j.running_here && (interrupted || j.status === 'failed' || j.status === 'queued'),
+    resumable: !j.running_somewhere && (interrupted || j.status === 'failed' || j.status === 'queued'),
     pages: int(j.pages), events: int(j.events), unmapped: int(j.unmapped),
     error: j.error,
     by: j.created_by,

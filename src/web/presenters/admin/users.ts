@@ -1,10 +1,18 @@
 // The admin's users and tokens pages: exactly the fields the templates show.
 import type { UserListing } from '../../../admin/users.ts';
+import type { BulkResult } from '../../../admin/people.ts';
 import type { TokenWithOwner } from '../../../users/tokens.ts';
-import { ROLES } from '../../../db/models.ts';
+import { ROLES } from '../../../db/repos/users.ts';
 import { when, type FieldError } from '../../pages/admin/common.ts';
 
-export function presentUserRow(u: UserListing, viewerLogin: string, error: FieldError | null = null) {
+/** What was just saved, shown (and said politely to screen readers) in that cell of the row. */
+export interface RowSaved {
+  cell: 'role' | 'status';
+  text: string;
+}
+
+/** A row after an action: its inline refusal, or what was just saved. */
+export function presentUserRow(u: UserListing, viewerLogin: string, error: FieldError | null = null, saved: RowSaved | null = null) {
   return {
     id: `user-${u.login}`,
     login: u.login,
@@ -22,6 +30,7 @@ export function presentUserRow(u: UserListing, viewerLogin: string, error: Field
     action: `/admin/users/${encodeURIComponent(u.login)}`,
     is_me: u.login.toLowerCase() === viewerLogin.toLowerCase(),
     error,
+    saved,
   };
 }
 
@@ -40,3 +49,32 @@ export function presentTokens(tokens: TokenWithOwner[]) {
     revoked: t.revoked,
   }));
 }
+
+/** What the page hands over after adding someone or making a sign-in link (from a sealed flash). */
+export interface Handover {
+  login: string;
+  /** true: just added; false: a new link for someone already there. */
+  added: boolean;
+  role: string;
+  /** GitHub mode: no link, they sign in with GitHub. */
+  github: boolean;
+  url: string | null;
+  /** ISO time the link stops working. */
+  expires: string | null;
+}
+
+export function presentHandover(h: Handover) {
+  return { ...h, expires: h.expires ? when(h.expires) : null, profile_href: `/u/${encodeURIComponent(h.login)}` };
+}
+
+export function presentBulk(r: BulkResult, github: boolean) {
+  return {
+    refused: r.problems.length > 0,
+    problems: r.problems.map((p) => ({ line: p.line, text: p.text, message: p.message })),
+    added: r.added.map((a) => ({ login: a.login, name: a.name, role: a.role, url: a.link?.url ?? null, expires: a.link ? when(a.link.expires_at) : null })),
+    existing: r.existing,
+    github,
+  };
+}
+
+export type BulkView = ReturnType<typeof presentBulk>;

@@ -1,0 +1,331 @@
+// The SQL the ledger writes usage with: raw events, daily rollups, sessions, skills and
+// the read model (user_days, user_totals, user_day_facets, user_facet_totals). Only
+// src/ledger/ calls these. Every upsert adds to what is stored (atomic increments), and
+// rows go in key order so concurrent writers on PostgreSQL lock them in the same order.
+import { bool, greatest, least, marks, maxParams, num, rowsOf, valuesFrom, type ColumnType } from '../dialect.ts';
+import type { Sql } from '../sql.ts';
+import type { DayRollup, Facet, FacetFigures, DayFigures } from '../../ledger/rules.ts';
+
+const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+/** The replay record of a signed request; false when the same one was stored before. */
+export async function insertReplay(q: Sql, userId: number, ts: number, bodySha256: string, now: number): Promise<boolean> {
+  return (await q.run('INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    [userId, ts, bodySha256, now])) > 0;
+}
+
+export interface EventRow {
+  event_id: string | null;
+  ts: number;
+  day: string;
+  provider: string;
+  model: string;
+  is_local: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  source: string;
+  session_hash: string | null;
+  skills: string | null;
+  tier: number;
+}
+
+const EVENT_COLS = ['user_id', 'event_id', 'ts', 'day', 'provider', 'model', 'is_local', 'input_tokens', 'output_tokens',
+  'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'source', 'session_hash', 'skills', 'tier', 'received_at'];
+
+/**
+ * Inserts events; an event whose (user, event id) is stored already is left out. Returns
+ * the event ids inserted (null for events without one).
+ */
+export async function insertEvents(q: Sql, userId: number, rows: EventRow[], receivedAt: number): Promise<(string | null)[]> {
+  const params: unknown[] = [];
+  for (const r of rows) {
+    params.push(userId, r.event_id, r.ts, r.day, r.provider, r.model, r.is_local, r.input_tokens, r.output_tokens,
+      r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.source, r.session_hash, r.skills, r.tier, receivedAt);
+  }
+  const returned = await q.all<{ event_id: string | null }>(
+    `INSERT INTO usage_events (${EVENT_COLS.join(',')}) VALUES ${rowsOf(EVENT_COLS.length, rows.length)}
+     ON CONFLICT (user_id, event_id) DO NOTHING RETURNING event_id`, params);
+  return returned.map((r) => r.event_id);
+}
+
+export interface RollupAdd extends DayRollup {
+  day: string;
+}
+
+export async function addRollups(q: Sql, userId: number, groups: Map<string, RollupAdd>): Promise<void> {
+  const params: unknown[] = [];
+  for (const [, g] of byKey(groups)) {
+    params.push(userId, g.day, g.provider, g.model, g.source, g.is_local, g.tier,
+      g.input_tokens, g.output_tokens, g.cache_read_tokens, g.cache_write_tokens, g.cache_write_1h_tokens, g.events);
+  }
+  await q.run(
+    `INSERT INTO daily_rollups AS r (user_id, day, provider, model, source, is_local, tier,
+       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events)
+     VALUES ${rowsOf(13, groups.size)}
+     ON CONFLICT (user_id, day, provider, model, source, is_local, tier) DO UPDATE SET
+       input_tokens = r.input_tokens + excluded.input_tokens,
+       output_tokens = r.output_tokens + excluded.output_tokens,
+       cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+       cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
+       cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+       events = r.events + excluded.events`, params);
+}
+
+export interface SessionAdd {
+  source: string;
+  provider: string;
+  first: number;
+  last: number;
+  events: number;
+  tokens: number;
+  /** Tokens per model in this batch (the session's main model is the one with the most). */
+  models: Map<string, number>;
+}
+
+function topModel(models: Map<string, number>): string {
+  let best = '';
+  let most = -1;
+  for (const [m, t] of models) if (t > most || (t === most && m < best)) { best = m; most = t; }
+  return best;
+}
+
+/** Adds to sessions; returns, per session hash, its stored event count afterwards. */
+export async function addSessions(q: Sql, userId: number, groups: Map<string, SessionAdd>): Promise<Map<string, number>> {
+  const params: unknown[] = [];
+  const sorted = byKey(groups);
+  for (const [hash, g] of sorted) params.push(userId, hash, g.source, g.provider, topModel(g.models), g.first, g.last, g.events, g.tokens);
+  const d = q.dialect;
+  const after = await q.all<{ session_hash: string; events: number }>(
+    `INSERT INTO sessions AS s (user_id, session_hash, source, provider, model, first_ts, last_ts, events, tokens)
+     VALUES ${rowsOf(9, groups.size)}
+     ON CONFLICT (user_id, session_hash) DO UPDATE SET
+       first_ts = ${least(d, 's.first_ts', 'excluded.first_ts')},
+       last_ts = ${greatest(d, 's.last_ts', 'excluded.last_ts')},
+       events = s.events + excluded.events,
+       tokens = s.tokens + excluded.tokens
+     RETURNING session_hash, events`, params);
+  // Tokens per (session, model); then the main model is the one with the most tokens.
+  const mp: unknown[] = [];
+  let n = 0;
+  for (const [hash, g] of sorted) {
+    for (const [model, tokens] of [...g.models].sort((a, b) => (a[0] < b[0] ? -1 : 1))) { mp.push(userId, hash, model, tokens); n++; }
+  }
+  if (n > 0) {
+    const totals = await q.all<{ session_hash: string; model: string; tokens: number }>(
+      `INSERT INTO session_models AS m (user_id, session_hash, model, tokens) VALUES ${rowsOf(4, n)}
+       ON CONFLICT (user_id, session_hash, model) DO UPDATE SET tokens = m.tokens + excluded.tokens
+       RETURNING session_hash, model, tokens`, mp);
+    const best = new Map<string, { model: string; tokens: number }>();
+    for (const t of totals) {
+      const b = best.get(t.session_hash);
+      const tk = num(t.tokens);
+      if (!b || tk > b.tokens || (tk === b.tokens && t.model < b.model)) best.set(t.session_hash, { model: t.model, tokens: tk });
+    }
+    for (const [hash, b] of [...best].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      await q.run('UPDATE sessions SET model = ?, model_tokens = ? WHERE user_id = ? AND session_hash = ? AND (model_tokens < ? OR model = ?)',
+        [b.model, b.tokens, userId, hash, b.tokens, b.model]);
+    }
+  }
+  return new Map(after.map((r) => [r.session_hash, num(r.events)]));
+}
+
+export async function addSkills(q: Sql, userId: number, counts: Map<string, { day: string; name: string; count: number }>): Promise<void> {
+  const params: unknown[] = [];
+  for (const [, c] of byKey(counts)) params.push(userId, c.day, c.name, c.count);
+  await q.run(
+    `INSERT INTO skills AS k (user_id, day, name, count) VALUES ${rowsOf(4, counts.size)}
+     ON CONFLICT (user_id, day, name) DO UPDATE SET count = k.count + excluded.count`, params);
+}
+
+/** [input, output, cache read, cache write, events, sessions, cost, unpriced tokens] */
+export type DaySums = [number, number, number, number, number, number, number, number];
+
+/** Adds to user_days; returns the days that are new (their stored events equal what was added). */
+export async function addUserDays(q: Sql, userId: number, days: Map<string, DaySums>): Promise<string[]> {
+  const params: unknown[] = [];
+  for (const [day, d] of byKey(days)) params.push(userId, day, ...d);
+  const after = await q.all<{ day: string; events: number }>(
+    `INSERT INTO user_days AS d (user_id, day, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens)
+     VALUES ${rowsOf(10, days.size)}
+     ON CONFLICT (user_id, day) DO UPDATE SET
+       input_tokens = d.input_tokens + excluded.input_tokens, output_tokens = d.output_tokens + excluded.output_tokens,
+       cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+       events = d.events + excluded.events, sessions = d.sessions + excluded.sessions,
+       cost_usd = d.cost_usd + excluded.cost_usd, unpriced_tokens = d.unpriced_tokens + excluded.unpriced_tokens
+     RETURNING day, events`, params);
+  return after.filter((r) => num(r.events) === days.get(r.day)![4]).map((r) => r.day);
+}
+
+export async function addUserTotals(q: Sql, userId: number, total: DaySums, newDays: number, firstDay: string, lastDay: string): Promise<void> {
+  const d = q.dialect;
+  await q.run(
+    `INSERT INTO user_totals AS t (user_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens, active_days, first_day, last_day)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+     ON CONFLICT (user_id) DO UPDATE SET
+       input_tokens = t.input_tokens + excluded.input_tokens, output_tokens = t.output_tokens + excluded.output_tokens,
+       cache_read_tokens = t.cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = t.cache_write_tokens + excluded.cache_write_tokens,
+       events = t.events + excluded.events, sessions = t.sessions + excluded.sessions,
+       cost_usd = t.cost_usd + excluded.cost_usd, unpriced_tokens = t.unpriced_tokens + excluded.unpriced_tokens,
+       active_days = t.active_days + excluded.active_days,
+       first_day = ${least(d, 'COALESCE(t.first_day, excluded.first_day)', 'excluded.first_day')},
+       last_day = ${greatest(d, 'COALESCE(t.last_day, excluded.last_day)', 'excluded.last_day')}`,
+    [userId, ...total, newDays, firstDay, lastDay]);
+}
+
+/** [tokens, events, sessions, cost, unpriced tokens] per (day, facet) */
+export type FacetSums = [number, number, number, number, number];
+
+/** Adds to the per-facet read model; returns the (day, facet) rows that are new. */
+export async function addFacetDays(q: Sql, userId: number, rows: Map<string, { day: string; facet: Facet; sums: FacetSums }>): Promise<{ day: string; facet: Facet }[]> {
+  const params: unknown[] = [];
+  for (const [, r] of byKey(rows)) params.push(userId, r.day, r.facet, ...r.sums);
+  const after = await q.all<{ day: string; facet: Facet; events: number }>(
+    `INSERT INTO user_day_facets AS f (user_id, day, facet, tokens, events, sessions, cost_usd, unpriced_tokens)
+     VALUES ${rowsOf(8, rows.size)}
+     ON CONFLICT (user_id, facet, day) DO UPDATE SET
+       tokens = f.tokens + excluded.tokens, events = f.events + excluded.events, sessions = f.sessions + excluded.sessions,
+       cost_usd = f.cost_usd + excluded.cost_usd, unpriced_tokens = f.unpriced_tokens + excluded.unpriced_tokens
+     RETURNING day, facet, events`, params);
+  return after.filter((r) => num(r.events) === rows.get(`${r.day}\u0000${r.facet}`)!.sums[1]).map((r) => ({ day: r.day, facet: r.facet }));
+}
+
+export async function addFacetTotals(q: Sql, userId: number, rows: Map<Facet, { sums: FacetSums; newDays: number; first: string; last: string }>): Promise<void> {
+  const params: unknown[] = [];
+  for (const [facet, r] of byKey(rows)) params.push(userId, facet, ...r.sums, r.newDays, r.first, r.last);
+  const d = q.dialect;
+  await q.run(
+    `INSERT INTO user_facet_totals AS t (user_id, facet, tokens, events, sessions, cost_usd, unpriced_tokens, active_days, first_day, last_day)
+     VALUES ${rowsOf(10, rows.size)}
+     ON CONFLICT (user_id, facet) DO UPDATE SET
+       tokens = t.tokens + excluded.tokens, events = t.events + excluded.events, sessions = t.sessions + excluded.sessions,
+       cost_usd = t.cost_usd + excluded.cost_usd, unpriced_tokens = t.unpriced_tokens + excluded.unpriced_tokens,
+       active_days = t.active_days + excluded.active_days,
+       first_day = ${least(d, 'COALESCE(t.first_day, excluded.first_day)', 'excluded.first_day')},
+       last_day = ${greatest(d, 'COALESCE(t.last_day, excluded.last_day)', 'excluded.last_day')}`, params);
+}
+
+// ---- recomputing person-days (reconciliation, re-pricing)
+
+/** Of these days, those where the person has provider-trust rollups. */
+export async function anchoredDays(q: Sql, userId: number, days: string[], providerSources: readonly string[]): Promise<string[]> {
+  if (days.length === 0) return [];
+  const rows = await q.all<{ day: string }>(
+    `SELECT DISTINCT day FROM daily_rollups WHERE user_id = ? AND day IN (${marks(days.length)}) AND source IN (${marks(providerSources.length)})`,
+    [userId, ...days, ...providerSources]);
+  return rows.map((r) => r.day);
+}
+
+export interface StoredRollup extends DayRollup {
+  user_id: number;
+  day: string;
+}
+
+function toRollup(r: Record<string, unknown>): StoredRollup {
+  return {
+    user_id: num(r.user_id), day: String(r.day), provider: String(r.provider), model: String(r.model), source: String(r.source),
+    is_local: bool(r.is_local), tier: num(r.tier),
+    input_tokens: num(r.input_tokens), output_tokens: num(r.output_tokens), cache_read_tokens: num(r.cache_read_tokens),
+    cache_write_tokens: num(r.cache_write_tokens), cache_write_1h_tokens: num(r.cache_write_1h_tokens), events: num(r.events),
+  };
+}
+
+const ROLLUP_COLS = 'user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events';
+
+/** Every rollup row of these person-days. */
+export async function rollupsOfDays(q: Sql, keys: { user_id: number; day: string }[]): Promise<StoredRollup[]> {
+  const out: StoredRollup[] = [];
+  for (let i = 0; i < keys.length; i += 400) {
+    const part = keys.slice(i, i + 400);
+    const rows = await q.all<Record<string, unknown>>(
+      // CAST: PostgreSQL types a VALUES list on its own, and an untyped parameter reads as text.
+      `SELECT ${ROLLUP_COLS} FROM daily_rollups WHERE (user_id, day) IN (VALUES ${new Array(part.length).fill('(CAST(? AS INTEGER), ?)').join(',')})`,
+      part.flatMap((k) => [k.user_id, k.day]));
+    for (const r of rows) out.push(toRollup(r));
+  }
+  return out;
+}
+
+type Cols = [name: string, type: ColumnType][];
+
+/** UPDATE table SET col = v.col … for many rows at once, in chunks. */
+async function bulkSet(q: Sql, table: string, keys: Cols, sets: Cols, rows: unknown[][]): Promise<void> {
+  const cols = [...keys, ...sets];
+  const per = Math.max(1, Math.min(500, Math.floor(maxParams(q.dialect) / cols.length)));
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per);
+    const v = valuesFrom(q.dialect, 'v', cols, part.length);
+    await q.run(`UPDATE ${table} SET ${sets.map(([c]) => `${c} = ${v.col(c)}`).join(', ')}
+                  FROM ${v.from} WHERE ${keys.map(([c]) => `${table}.${c} = ${v.col(c)}`).join(' AND ')}`, part.flat());
+  }
+}
+
+/** Rewrites person-days' read-model rows (their sessions, counted on the day they start, stay). */
+export async function setUserDays(q: Sql, rows: { user_id: number; day: string; f: DayFigures }[]): Promise<void> {
+  await bulkSet(q, 'user_days', [['user_id', 'int'], ['day', 'text']],
+    [['input_tokens', 'bigint'], ['output_tokens', 'bigint'], ['cache_read_tokens', 'bigint'], ['cache_write_tokens', 'bigint'], ['events', 'bigint'],
+      ['cost_usd', 'real'], ['unpriced_tokens', 'bigint'], ['replaced_tokens', 'bigint']],
+    rows.map(({ user_id, day, f }) => [user_id, day, f.input_tokens, f.output_tokens, f.cache_read_tokens, f.cache_write_tokens, f.events, f.cost_usd, f.unpriced_tokens, f.replaced_tokens]));
+}
+
+/** Rewrites person-day facet rows (their sessions stay). */
+export async function setFacetDays(q: Sql, rows: { user_id: number; day: string; facet: Facet; f: FacetFigures }[]): Promise<void> {
+  await bulkSet(q, 'user_day_facets', [['user_id', 'int'], ['day', 'text'], ['facet', 'text']],
+    [['tokens', 'bigint'], ['events', 'bigint'], ['cost_usd', 'real'], ['unpriced_tokens', 'bigint'], ['replaced_tokens', 'bigint']],
+    rows.map(({ user_id, day, facet, f }) => [user_id, day, facet, f.tokens, f.events, f.cost_usd, f.unpriced_tokens, f.replaced_tokens]));
+}
+
+/** Re-sums people's all-time rows from their days (after days were rewritten). */
+export async function resumTotals(q: Sql, userIds: number[]): Promise<void> {
+  const cols = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'events', 'cost_usd', 'unpriced_tokens', 'replaced_tokens'];
+  const fcols = ['tokens', 'events', 'cost_usd', 'unpriced_tokens', 'replaced_tokens'];
+  for (let i = 0; i < userIds.length; i += 500) {
+    const part = userIds.slice(i, i + 500);
+    await q.run(`UPDATE user_totals SET ${cols.map((c) => `${c} = COALESCE((SELECT SUM(d.${c}) FROM user_days d WHERE d.user_id = user_totals.user_id), 0)`).join(', ')}
+                  WHERE user_id IN (${marks(part.length)})`, part);
+    await q.run(`UPDATE user_facet_totals SET ${fcols.map((c) => `${c} = COALESCE((SELECT SUM(d.${c}) FROM user_day_facets d
+                    WHERE d.user_id = user_facet_totals.user_id AND d.facet = user_facet_totals.facet), 0)`).join(', ')}
+                  WHERE user_id IN (${marks(part.length)})`, part);
+  }
+}
+
+/** The (model, is_local, tier) combinations in the rollups. */
+export async function modelKeys(q: Sql): Promise<{ model: string; is_local: boolean; tier: number }[]> {
+  return (await q.all<Record<string, unknown>>('SELECT DISTINCT model, is_local, tier FROM daily_rollups'))
+    .map((r) => ({ model: String(r.model), is_local: bool(r.is_local), tier: num(r.tier) }));
+}
+
+/** Person-days that used any of these models. */
+export async function daysWithModels(q: Sql, models: string[]): Promise<{ user_id: number; day: string }[]> {
+  const out = new Map<string, { user_id: number; day: string }>();
+  for (let i = 0; i < models.length; i += 500) {
+    const part = models.slice(i, i + 500);
+    for (const r of await q.all<{ user_id: number; day: string }>(`SELECT DISTINCT user_id, day FROM daily_rollups WHERE model IN (${marks(part.length)})`, part)) {
+      out.set(`${r.user_id}\u0000${r.day}`, { user_id: num(r.user_id), day: r.day });
+    }
+  }
+  return [...out.values()];
+}
+
+export async function allUserDays(q: Sql): Promise<{ user_id: number; day: string }[]> {
+  return (await q.all<{ user_id: number; day: string }>('SELECT user_id, day FROM user_days')).map((r) => ({ user_id: num(r.user_id), day: r.day }));
+}
+
+// ---- housekeeping
+
+export async function deleteEventsBefore(q: Sql, ts: number): Promise<number> {
+  return q.run('DELETE FROM usage_events WHERE ts < ?', [ts]);
+}
+
+export async function deleteReplaysBefore(q: Sql, ts: number): Promise<number> {
+  return q.run('DELETE FROM replay_records WHERE ts < ?', [ts]);
+}
+
+/** Everything recorded about a person's usage (the person is deleted next). */
+export async function deleteUsageOf(q: Sql, userId: number): Promise<void> {
+  for (const table of ['usage_events', 'daily_rollups', 'user_days', 'user_totals', 'user_day_facets', 'user_facet_totals', 'session_models', 'sessions', 'skills', 'replay_records', 'claude_code_activity', 'otlp_state']) {
+    await q.run(`DELETE FROM ${table} WHERE user_id = ?`, [userId]);
+  }
+}

@@ -1,0 +1,37 @@
+// Data versions: one row per kind of data, bumped in the same transaction as every change
+// to it. A cache (on any replica) keeps what it computed together with the version it
+// read, and recomputes once the version moved: no replica shows numbers older than its
+// own next request.
+import { num } from '../dialect.ts';
+import type { Sql } from '../sql.ts';
+
+/** usage: events and everything derived from them; prices; people (users, teams); settings. */
+export type VersionName = 'usage' | 'prices' | 'people' | 'settings';
+export const VERSION_NAMES: readonly VersionName[] = ['usage', 'prices', 'people', 'settings'];
+
+export type Versions = Record<VersionName, number>;
+
+/**
+ * Bumps a version. Call it last in a transaction: on PostgreSQL the row stays locked until
+ * COMMIT, so concurrent writers queue only for their commit, never for their work.
+ */
+export async function bumpVersion(q: Sql, name: VersionName): Promise<void> {
+  await q.run('UPDATE data_versions SET version = version + 1 WHERE name = ?', [name]);
+}
+
+export async function readVersions(q: Sql): Promise<Versions> {
+  const out = { usage: 0, prices: 0, people: 0, settings: 0 } as Versions;
+  for (const r of await q.all<{ name: VersionName; version: number }>('SELECT name, version FROM data_versions')) out[r.name] = num(r.version);
+  return out;
+}
+
+/**
+ * The prices version, locked for sharing (PostgreSQL): a batch being stored holds it while
+ * it prices its events, and a price change (which takes the row for update first) waits
+ * for those batches and makes later ones wait for it. So no batch is ever priced by a
+ * table that a concurrent re-pricing did not see.
+ */
+export async function sharePricesVersion(q: Sql): Promise<number> {
+  const rows = await q.all<{ version: number }>(`SELECT version FROM data_versions WHERE name = 'prices'${q.dialect === 'postgres' ? ' FOR SHARE' : ''}`);
+  return num(rows[0]?.version);
+}

@@ -1,0 +1,164 @@
+// What readers ask the ledger: per-person figures over a window and a filter (from the read
+// model the ledger keeps, so an unfiltered or single-filter view reads one row per person
+// and day, never the events), rollup breakdowns with the reconciliation rule applied (so a
+// breakdown adds up to the totals beside it), and the versions that say when any of it changed.
+import type { Db } from '../db/connect.ts';
+import * as read from '../db/repos/usage-read.ts';
+import type { Days } from '../db/repos/usage-read.ts';
+import { readVersions, type Versions } from '../db/repos/versions.ts';
+import { groupCost, type PriceTable } from '../pricing/table.ts';
+import type { Figures } from '../usage/ranking.ts';
+import { DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
+
+export type { Days } from '../db/repos/usage-read.ts';
+
+/** `measured` (provider and device together) is the older two-level filter, kept for links people saved. */
+export type SourceFilter = Trust | 'measured';
+
+export interface UsageFilter {
+  provider?: string | null;
+  /** A trust level. */
+  source?: SourceFilter | null;
+  /** One tool (a source such as claude-code). */
+  tool?: string | null;
+}
+
+export interface Group extends read.GroupRow {}
+
+const MEASURED: readonly string[] = [...PROVIDER_SOURCES, ...DEVICE_SOURCES];
+
+function sourcesOf(f: UsageFilter): { sources?: readonly string[]; notSources?: readonly string[] } {
+  if (f.tool) return { sources: f.source && !matchesTrust(f.source, f.tool) ? [] : [f.tool] };
+  if (f.source === 'measured') return { sources: MEASURED };
+  if (f.source === 'provider') return { sources: PROVIDER_SOURCES };
+  if (f.source === 'device') return { sources: DEVICE_SOURCES };
+  if (f.source === 'self-reported') return { notSources: MEASURED };
+  return {};
+}
+
+function matchesTrust(filter: SourceFilter, source: string): boolean {
+  const t = trustOf(source);
+  return filter === 'measured' ? t !== 'self-reported' : t === filter;
+}
+
+export function matches(f: UsageFilter, r: { provider: string; source: string }): boolean {
+  if (f.provider && r.provider !== f.provider) return false;
+  if (f.tool && r.source !== f.tool) return false;
+  if (f.source && !matchesTrust(f.source, r.source)) return false;
+  return true;
+}
+
+/** The one facet a filter selects, when it selects exactly one. */
+export function facetOf(f: UsageFilter): Facet | null {
+  const set = [f.provider, f.source, f.tool].filter(Boolean).length;
+  if (set !== 1) return null;
+  if (f.provider) return `provider:${f.provider}`;
+  if (f.tool) return `tool:${f.tool}`;
+  if (f.source && (TRUST_LEVELS as readonly string[]).includes(f.source)) return `trust:${f.source as Trust}`;
+  return null;
+}
+
+const keyOf = (g: { user_id: number; provider: string; model: string; source: string; is_local: boolean; tier: number }) =>
+  `${g.user_id}\u0000${g.provider}\u0000${g.model}\u0000${g.source}\u0000${g.is_local}\u0000${g.tier}`;
+
+const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'] as const;
+
+/**
+ * Groups per (user, provider, model, source, is_local, tier) over a range and filter, with
+ * the reconciliation rule applied: the SQL sums every rollup row, then the few person-days
+ * where provider numbers replaced others are corrected row by row.
+ */
+export async function rollupGroups(db: Db, f: { userIds?: number[] } & Days & UsageFilter): Promise<Group[]> {
+  const groups = new Map<string, Group>();
+  for (const g of await read.rollupGroups(db.sql, { userIds: f.userIds, from: f.from, to: f.to, provider: f.provider, ...sourcesOf(f) })) groups.set(keyOf(g), g);
+  const days = await read.replacedDays(db.sql, f);
+  if (days.length === 0) return [...groups.values()];
+  const rows = await read.rollupsOf(db.sql, days);
+  const byDayProvider = new Map<string, read.DayRollupRow[]>();
+  for (const r of rows) {
+    const k = `${r.user_id}\u0000${r.day}\u0000${r.provider}`;
+    (byDayProvider.get(k) ?? byDayProvider.set(k, []).get(k)!).push(r);
+  }
+  for (const rs of byDayProvider.values()) {
+    if (!rs.some((r) => PROVIDER_SOURCES.includes(r.source))) continue;
+    const selfEvents = rs.some((r) => !PROVIDER_SOURCES.includes(r.source) && r.events > 0);
+    for (const r of rs) {
+      if (!matches(f, r)) continue;
+      const g = groups.get(keyOf(r));
+      if (!g) continue;
+      if (!PROVIDER_SOURCES.includes(r.source)) {
+        for (const k of COUNTS) if (k !== 'events') g[k] -= r[k];
+      } else if (selfEvents) {
+        g.events -= r.events;
+      }
+    }
+  }
+  return [...groups.values()];
+}
+
+const empty = (): Figures => ({ tokens: 0, cost_usd: 0, unpriced_tokens: 0, messages: 0, sessions: 0, active_days: 0, models: null, skills: null });
+
+/**
+ * Everyone's figures over a range and filter. Unfiltered and single-facet views read the
+ * read model (a row per person and day at most); other combinations fold the rollups.
+ */
+export async function figuresByPerson(db: Db, range: Days, filter: UsageFilter, prices: PriceTable, sessionWindow: { start: number; end: number }): Promise<Map<number, Figures>> {
+  const out = new Map<number, Figures>();
+  const facet = facetOf(filter);
+  const filtered = Boolean(filter.provider || filter.source || filter.tool);
+  if (!filtered) {
+    for (const r of await read.personSums(db.sql, range)) {
+      out.set(r.user_id, { ...empty(), tokens: r.tokens, cost_usd: r.cost_usd, unpriced_tokens: r.unpriced_tokens, messages: r.events, sessions: r.sessions, active_days: r.active_days });
+    }
+    return out;
+  }
+  if (facet) {
+    for (const r of await read.facetSums(db.sql, facet, range)) {
+      out.set(r.user_id, { ...empty(), tokens: r.tokens, cost_usd: r.cost_usd, unpriced_tokens: r.unpriced_tokens, messages: r.events, sessions: r.sessions, active_days: r.active_days });
+    }
+    return out;
+  }
+  for (const g of await rollupGroups(db, { ...range, ...filter })) {
+    let fig = out.get(g.user_id);
+    if (!fig) out.set(g.user_id, (fig = empty()));
+    const tokens = g.input_tokens + g.output_tokens + g.cache_read_tokens + g.cache_write_tokens;
+    fig.tokens += tokens;
+    fig.messages += g.events;
+    const cost = groupCost(prices, g);
+    if (cost === null) fig.unpriced_tokens += tokens; else fig.cost_usd += cost;
+  }
+  const active = await read.activeDaysBy(db.sql, { ...range, provider: filter.provider, ...sourcesOf(filter) });
+  for (const [id, n] of active) { const fig = out.get(id); if (fig) fig.active_days = n; }
+  // A session counts for the provider and tool of its first event.
+  for (const s of await read.sessionCounts(db.sql, sessionWindow.start, sessionWindow.end)) {
+    const fig = out.get(s.user_id);
+    if (fig && matches(filter, s)) fig.sessions += s.n;
+  }
+  return out;
+}
+
+export async function modelCounts(db: Db, range: Days, filter: UsageFilter): Promise<Map<number, number>> {
+  return read.modelCounts(db.sql, { ...range, provider: filter.provider, ...sourcesOf(filter) });
+}
+
+/** Skills carry no provider or source: filters do not apply to them. */
+export function skillCounts(db: Db, range: Days): Promise<Map<number, number>> {
+  return read.skillCounts(db.sql, range);
+}
+
+/** The data versions: a cache of anything derived keeps the version it was computed at. */
+export function versions(db: Db): Promise<Versions> {
+  return readVersions(db.sql);
+}
+
+export const personSums = (db: Db, range: Days) => read.personSums(db.sql, range);
+export const firstDays = (db: Db) => read.firstDays(db.sql);
+export const activePersonDays = (db: Db, from: string, to: string) => read.activePersonDays(db.sql, from, to);
+export const activeFacetDays = (db: Db, prefix: 'tool:' | 'provider:' | 'trust:', range: Days) => read.activeFacetDays(db.sql, prefix, range);
+export const daysOf = (db: Db, userId: number, to: string) => read.daysOf(db.sql, userId, to);
+export const dailyTokens = (db: Db, userIds: number[], from: string, to: string) => read.dailyTokens(db.sql, userIds, from, to);
+export const recentSessions = (db: Db, userId: number, start: number, end: number, limit: number) => read.recentSessions(db.sql, userId, start, end, limit);
+export const skillsOf = (db: Db, userId: number, range: Days, limit: number) => read.skillsOf(db.sql, userId, range, limit);
+export const csvSums = (db: Db, range: Days) => read.csvSums(db.sql, range);
+export const cloudModels = (db: Db) => read.cloudModels(db.sql);
+export const knownFacetValues = (db: Db, prefix: 'provider:' | 'tool:') => read.facetValues(db.sql, prefix);

@@ -86,27 +86,30 @@ export function buildAgentBundle(outfile: string): string {
 
 export const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
 
-export interface Timed { ms: number; code: number | null; stdout: string; stderr: string; maxRssKb: number | null }
+export interface Timed { ms: number; code: number | null; stdout: string; stderr: string; maxRssKb: number | null; cpuMs: number | null }
 
 const TIME_BIN = '/usr/bin/time';
 const haveTime = existsSync(TIME_BIN);
 
 /**
  * Runs a whole process to its exit, its output read through a pipe (as a shell pipe or
- * a caller would), and times it from spawn to exit. Its peak RSS comes from GNU time
- * when the machine has it (the wrapper's own cost is the same for every command).
+ * a caller would), and times it from spawn to exit. Its peak RSS and CPU time (user +
+ * system, all threads) come from GNU time when the machine has it (the wrapper's own
+ * cost is the same for every command).
  */
 export function timedRun(cmd: string, args: string[], env: Record<string, string>): Timed {
-  const wrapped = haveTime ? [TIME_BIN, ['-f', 'tb-bench-maxrss=%M', cmd, ...args]] as const : [cmd, args] as const;
+  const wrapped = haveTime ? [TIME_BIN, ['-f', 'tb-bench-maxrss=%M cpu=%U+%S', cmd, ...args]] as const : [cmd, args] as const;
   const t0 = performance.now();
   const r = spawnSync(wrapped[0], wrapped[1], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = performance.now() - t0;
   let stderr = r.stderr ?? '';
   let maxRssKb: number | null = null;
-  const m = /tb-bench-maxrss=(\d+)\s*$/.exec(stderr);
+  let cpuMs: number | null = null;
+  const m = /tb-bench-maxrss=(\d+) cpu=([\d.]+)\+([\d.]+)\s*$/.exec(stderr);
   if (m) {
     maxRssKb = Number(m[1]);
+    cpuMs = (Number(m[2]) + Number(m[3])) * 1000; // user + system, 10 ms resolution
     stderr = stderr.slice(0, m.index);
   }
-  return { ms, code: r.status, stdout: r.stdout ?? '', stderr, maxRssKb };
+  return { ms, code: r.status, stdout: r.stdout ?? '', stderr, maxRssKb, cpuMs };
 }

@@ -82,6 +82,8 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
   const nodeFloor: number[] = [];
   const cc: number[] = [];
   const rss: number[] = [];
+  const cpu: number[] = [];
+  const ccCpu: number[] = [];
   let printed: Truth | null = null;
   let rescanEvents = -1;
   let ccTotals: ReturnType<ToolCorpus['ccusage']['totals']> | null = null;
@@ -91,9 +93,11 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
     if (a.code !== 0) throw new Error(`collector bench: collect failed (${a.code}): ${a.stderr}`);
     full.push(a.ms);
     if (a.maxRssKb !== null) rss.push(a.maxRssKb);
+    if (a.cpuMs !== null) cpu.push(a.cpuMs);
     if (i === 0) printed = truthOf(a.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)));
     if (ccusage && !ccProblem) {
       let ms = 0;
+      let cpuMs = 0;
       const sum = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
       for (const tool of set.tools) {
         const c = timedRun(ccusage, tool.ccusage.args, env(join(dir, 'state-unused')));
@@ -102,11 +106,13 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
           break;
         }
         ms += c.ms;
+        cpuMs += c.cpuMs ?? NaN;
         const t = tool.ccusage.totals(JSON.parse(c.stdout).totals);
         for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += t[k];
       }
       if (!ccProblem) {
         cc.push(ms);
+        if (!Number.isNaN(cpuMs)) ccCpu.push(cpuMs);
         ccTotals = sum;
       }
     }
@@ -124,6 +130,8 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
     value: r1(fullMs), corpus: set.name, corpus_mb: r1(mb), files, events: printed?.messages, rounds: ROUNDS,
     baseline: base === null ? null : r1(base), baseline_name: `ccusage ${set.tools.map((t) => t.ccusage.args.slice(0, 2).join(' ')).join(' + ')}, whole process`,
     ratio: base === null ? null : r1(fullMs / base, 2), target_ratio: 1.0, node_e_0_ms: r1(floor),
+    // CPU time (all threads): less moved by other load on the machine than wall time; ccusage scans on every core.
+    cpu_ms: cpu.length ? r1(median(cpu)) : null, baseline_cpu_ms: ccCpu.length ? r1(median(ccCpu)) : null,
     ...(ccProblem ? { note: ccProblem } : {}),
   });
   figure('collector', 'scan_mb_per_s', { value: r1(mb / ((fullMs - floor) / 1000)), note: 'corpus MB per second of the whole process beyond node -e 0' });

@@ -12,7 +12,7 @@
 //     first install runs is set against its latency on an idle server.
 // Rounds: BENCH_ROUNDS (3 by default), interleaved; medians.
 import http from 'node:http';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,6 @@ import { signedHeaders, type WireEvent } from '../agent/wire.ts';
 import { main as cli } from '../src/cli.ts';
 import { buildAgentBundle, figure, freePort, median, percentile, startServerProcess, tempDataDir, timedRun, type ServerProcess } from './_lib.ts';
 import { claudeCorpus } from './_corpus.ts';
-import { execFileSync } from 'node:child_process';
 import { ROOT } from '../src/paths.ts';
 
 const MESSAGES = Number(process.env.BENCH_EVENTS ?? 60_000);

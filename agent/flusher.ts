@@ -7,7 +7,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { MAX_EVENTS } from './wire.ts';
+import { MAX_EVENTS, type WireEvent } from './wire.ts';
 import type { Login } from './config.ts';
 import type { Batch, Outbox } from './outbox.ts';
 import { eventIndexOf, postBatch, type FetchLike } from './sender.ts';
@@ -83,6 +83,55 @@ export function tryLock(path: string): (() => void) | null {
   return null;
 }
 
+/**
+ * What a drain delivered, written to sender.json at most once a second and when the
+ * drain ends (a write per batch was two file renames per 500 events).
+ */
+class DeliveryStats {
+  private delivered = 0;
+  private bySource: Record<string, number> = {};
+  private last: SenderState['last_send'] | null = null;
+  private savedAt = 0;
+
+  get unsaved(): boolean {
+    return this.last !== null;
+  }
+
+  add(events: WireEvent[], last: NonNullable<SenderState['last_send']>): void {
+    this.delivered += events.length;
+    for (const e of events) {
+      const src = e.source ?? 'unknown';
+      this.bySource[src] = (this.bySource[src] ?? 0) + 1;
+    }
+    this.last = last;
+  }
+
+  due(now: number): boolean {
+    return now - this.savedAt >= 1000;
+  }
+
+  into(s: SenderState, now: number): void {
+    this.savedAt = now;
+    if (!this.last) return;
+    s.last_send = this.last;
+    s.delivered += this.delivered;
+    for (const [src, n] of Object.entries(this.bySource)) s.sent_by_source[src] = (s.sent_by_source[src] ?? 0) + n;
+    delete s.last_error;
+    this.delivered = 0;
+    this.bySource = {};
+    this.last = null;
+  }
+}
+
+/** Removes a lock this process holds (one of its threads died holding it). */
+export function releaseOwnLock(path: string): void {
+  try {
+    if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+  } catch {
+    // Not held.
+  }
+}
+
 export interface FlusherOptions {
   fetchImpl?: FetchLike;
   random?: () => number;
@@ -131,31 +180,40 @@ export class Flusher {
     if (!ignoreBackoff && this.now() < this.nextAt) return 'waiting';
     const unlock = tryLock(join(this.outbox.dir, 'send.lock'));
     if (!unlock) return 'busy';
+    const stats = new DeliveryStats();
     let maxEvents = MAX_EVENTS;
     let sent = 0;
     try {
-      for (;;) {
-        const batch = this.outbox.nextBatch(maxEvents);
-        if (!batch) return 'empty';
-        const r = await postBatch(login, batch.body, this.opts.fetchImpl);
+      let batch = this.outbox.nextBatch(maxEvents);
+      while (batch) {
+        const posting = postBatch(login, batch.body, this.opts.fetchImpl);
+        // Pacing: one batch on the wire at a time, the next posted only once the server has
+        // answered, so a long drain (a first `collect` of a year of history) keeps at most
+        // one request of ours in the server's queue and other agents' requests wait behind
+        // one batch at most; 429/503 answers and timeouts back off (with Retry-After). The
+        // next batch is read, checked and built while this one is on the wire (after a
+        // turn of the event loop, so that fetch has written the request first).
+        await new Promise((ok) => setImmediate(ok));
+        const ahead = this.outbox.nextBatch(maxEvents, batch);
+        const r = await posting;
         if (r.kind === 'stored' || r.kind === 'replayed') {
-          this.outbox.ack(batch);
+          const due = stats.due(this.now());
+          this.outbox.ack(batch, { save: due });
           this.attempts = 0;
           this.nextAt = 0;
           sent += batch.events.length;
-          this.save((s) => {
-            if (r.kind === 'stored') s.last_send = { at: this.now(), accepted: r.accepted, duplicates: r.duplicates };
-            else s.last_send = { at: this.now(), accepted: 0, duplicates: batch.events.length };
-            s.delivered += batch.events.length;
-            for (const e of batch.events) {
-              const src = e.source ?? 'unknown';
-              s.sent_by_source[src] = (s.sent_by_source[src] ?? 0) + 1;
-            }
-            delete s.last_error;
-          });
+          stats.add(batch.events, r.kind === 'stored' ? { at: this.now(), accepted: r.accepted, duplicates: r.duplicates } : { at: this.now(), accepted: 0, duplicates: batch.events.length });
+          if (due) this.save((s) => stats.into(s, this.now()));
           this.opts.onProgress?.(sent);
+          batch = ahead;
+          if (batch && !batch.events.length) {
+            // Read ahead and found only unsendable lines: done with them.
+            this.outbox.ack(batch, { save: false });
+            batch = this.outbox.nextBatch(maxEvents);
+          }
           continue;
         }
+        // Anything else: what was read ahead is dropped and read again from the queue.
         if (r.kind === 'retry') {
           const wait = Math.max(backoffMs(this.attempts, this.opts.random), r.retryAfterMs ?? 0);
           this.attempts++;
@@ -170,9 +228,14 @@ export class Flusher {
           });
           return 'blocked';
         }
-        this.refused(batch, r.status, r.error, r.field, () => { maxEvents = Math.max(1, Math.ceil(batch.events.length / 2)); });
+        const refusedBatch = batch;
+        this.refused(refusedBatch, r.status, r.error, r.field, () => { maxEvents = Math.max(1, Math.ceil(refusedBatch.events.length / 2)); });
+        batch = this.outbox.nextBatch(maxEvents);
       }
+      return 'empty';
     } finally {
+      this.outbox.saveProgress();
+      if (stats.unsaved) this.save((s) => stats.into(s, this.now()));
       unlock();
     }
   }

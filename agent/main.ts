@@ -69,7 +69,12 @@ function isMainModule(): boolean {
   }
 }
 
-if (isMainModule()) {
+if (process.argv[2] === '--tokenboard-bookkeeping-thread') {
+  // The bundle started as the agent's bookkeeping thread (bookkeeper.ts checks that it is one).
+  void import('./bookkeeper.ts').then((m) => {
+    if (!m.serveIfBookkeeper()) process.exitCode = 2;
+  });
+} else if (isMainModule()) {
   useSmallYoungGeneration();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {
     process.stderr.write(`${err.message}\n`);

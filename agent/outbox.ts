@@ -38,6 +38,8 @@ export interface Batch {
   /** The exact body to sign and post. */
   body: string;
   parts: BatchPart[];
+  /** Lines in the batch's range that are not valid events; set aside by `ack`. */
+  rejects: RejectedEvent[];
 }
 
 export interface RejectedEvent {
@@ -57,6 +59,9 @@ export class Outbox {
   private openBytes = 0;
   private sealTimer: NodeJS.Timeout | null = null;
   private exitHook: (() => void) | null = null;
+  private cached: { segment: string; ino: number; size: number; mtimeMs: number; lines: string[] } | null = null;
+  /** Progress acknowledged but not yet written (see `ack`). */
+  private unsaved: Progress | null = null;
 
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'outbox');
@@ -66,11 +71,24 @@ export class Outbox {
 
   // ---- producer side -------------------------------------------------------------
 
-  /** Appends events durably (one write; survives kill -9 once this returns). */
+  /**
+   * Appends events durably (survives kill -9 once this returns). A large append (a first
+   * `collect` of a year of history) is cut into segments of about SEGMENT_BYTES, so the
+   * sender never reads more than one segment to build a batch.
+   */
   append(events: WireEvent[]): void {
-    if (!events.length) return;
     let text = '';
-    for (const e of events) text += `${JSON.stringify(e)}\n`;
+    for (const e of events) {
+      text += `${JSON.stringify(e)}\n`;
+      if (this.openBytes + text.length >= SEGMENT_BYTES) {
+        this.write(text);
+        text = '';
+      }
+    }
+    if (text) this.write(text);
+  }
+
+  private write(text: string): void {
     if (this.fd === null) this.openSegment();
     writeSync(this.fd!, text);
     this.openBytes += Buffer.byteLength(text);
@@ -120,7 +138,7 @@ export class Outbox {
   // ---- sender side (call only while holding the send lock) -------------------------
 
   /** Seals segments whose producer died (kill -9) or went quiet for an hour. */
-  private adoptAbandoned(): void {
+  private adoptAbandoned(ownThreadsToo = false): void {
     const now = Date.now();
     for (const f of readdirSync(this.qdir)) {
       if (!f.endsWith('.open') || f === `${this.openName}.open`) continue;
@@ -131,7 +149,7 @@ export class Outbox {
       } catch {
         continue;
       }
-      if (pid === process.pid || (pidAlive(pid) && !old)) continue;
+      if (pid === process.pid ? !ownThreadsToo : pidAlive(pid) && !old) continue;
       try {
         renameSync(join(this.qdir, f), join(this.qdir, f.replace(/\.open$/, '.jsonl')));
       } catch {
@@ -140,47 +158,85 @@ export class Outbox {
     }
   }
 
+  /**
+   * Seals the segments another thread of this process left open when it died (they would
+   * otherwise wait an hour, as their pid is alive). Only for a thread that knows it is
+   * the only producer left in this process.
+   */
+  adoptOwnThreads(): void {
+    this.adoptAbandoned(true);
+  }
+
   private sealedSegments(): string[] {
     return readdirSync(this.qdir).filter((f) => f.endsWith('.jsonl')).sort();
   }
 
   private progress(): Progress {
-    return readJson<Progress>(join(this.dir, 'progress.json'), {});
+    return this.unsaved ?? readJson<Progress>(join(this.dir, 'progress.json'), {});
   }
 
+  /**
+   * A sealed segment's lines. The last one read is kept while its file is unchanged
+   * (same inode, size and mtime): a drain takes a segment's lines in several batches,
+   * and re-reading a whole segment per batch made a large backlog quadratic.
+   */
   private readLines(segment: string): string[] {
+    const path = join(this.qdir, segment);
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return [];
+    }
+    const c = this.cached;
+    if (c && c.segment === segment && c.ino === st.ino && c.size === st.size && c.mtimeMs === st.mtimeMs) return c.lines;
     let text: string;
     try {
-      text = readFileSync(join(this.qdir, segment), 'utf8');
+      text = readFileSync(path, 'utf8');
     } catch {
       return [];
     }
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
+    this.cached = Buffer.byteLength(text) === st.size ? { segment, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, lines } : null;
     return lines;
   }
 
   /**
-   * The next batch from the head of the queue: at most `maxEvents` events and a body of
-   * at most MAX_BODY_BYTES. Lines that are not valid events (a write torn by a crash, an
-   * event the wire format refuses) are set aside on the way, never sent.
+   * The next batch from the head of the queue, or, given `after`, the one that follows
+   * that batch (built while `after` is still on its way to the server): at most
+   * `maxEvents` events and a body of at most MAX_BODY_BYTES. Lines that are not valid
+   * events (a write torn by a crash, an event the wire format refuses) are never sent;
+   * `ack` sets them aside. Null when no event is left; only a batch read ahead may hold
+   * no events (just such lines): ack it unsent once `after` is acked.
    */
-  nextBatch(maxEvents = MAX_EVENTS): Batch | null {
-    this.adoptAbandoned();
-    const progress = this.progress();
+  nextBatch(maxEvents = MAX_EVENTS, after?: Batch): Batch | null {
+    let start: Progress;
+    let segments = this.sealedSegments();
+    if (after) {
+      // Where `after` ended: its last segment from its last line on, then the later ones.
+      const last = after.parts[after.parts.length - 1];
+      segments = segments.filter((seg) => seg >= last.segment);
+      start = { [last.segment]: last.to };
+    } else {
+      this.adoptAbandoned();
+      segments = this.sealedSegments();
+      start = this.progress();
+    }
     const events: WireEvent[] = [];
     const texts: string[] = [];
     const parts: BatchPart[] = [];
+    const rejects: RejectedEvent[] = [];
     let bytes = BODY_OVERHEAD;
-    outer: for (const segment of this.sealedSegments()) {
+    outer: for (const segment of segments) {
       const lines = this.readLines(segment);
-      const from = progress[segment] ?? 0;
+      const from = start[segment] ?? 0;
       let i = from;
       for (; i < lines.length; i++) {
         const line = lines[i];
         const ev = parseEvent(line);
         if (!ev.ok) {
-          if (line.trim()) this.setAside([{ at: Date.now(), status: 0, error: ev.error, event: line.slice(0, 2000) }]);
+          if (line.trim()) rejects.push({ at: Date.now(), status: 0, error: ev.error, event: line.slice(0, 2000) });
           continue;
         }
         const size = Buffer.byteLength(line) + (texts.length ? 1 : 0);
@@ -192,18 +248,28 @@ export class Outbox {
         texts.push(line);
         bytes += size;
       }
-      parts.push({ segment, from, to: i, lines: lines.length });
+      // (A finished segment gets a part too, so that `ack` deletes it; reading ahead,
+      // the segment `after` finished is its own to delete.)
+      if (!after || i > from) parts.push({ segment, from, to: i, lines: lines.length });
     }
-    if (!events.length) {
-      // Only skipped lines were found: mark them done so they are not read again.
-      if (parts.length) this.ack({ events, body: '', parts });
+    if (!parts.length) return null;
+    const batch = { events, body: events.length ? `{"events":[${texts.join(',')}]}` : '', parts, rejects };
+    if (!events.length && !after) {
+      // Only unsendable lines (or finished segments) were found: done with them.
+      this.ack(batch);
       return null;
     }
-    return { events, body: `{"events":[${texts.join(',')}]}`, parts };
+    return batch;
   }
 
-  /** The server has the batch: forget it. */
-  ack(batch: Batch): void {
+  /**
+   * The server has the batch (or it held only unsendable lines): forget it. Finished
+   * segments are deleted at once; with `save: false` the progress within a segment is
+   * only kept in memory until `saveProgress` (a sender draining a long queue saves it once
+   * a second: after a crash it resends at most that much, which the server counts once).
+   */
+  ack(batch: Batch, opts: { save?: boolean } = {}): void {
+    if (batch.rejects.length) this.setAside(batch.rejects);
     const progress = this.progress();
     for (const p of batch.parts) {
       if (p.to >= p.lines) {
@@ -215,8 +281,17 @@ export class Outbox {
         delete progress[p.segment];
       } else progress[p.segment] = p.to;
     }
+    this.unsaved = progress;
+    if (opts.save !== false) this.saveProgress();
+  }
+
+  /** Writes the progress `ack` kept in memory (call before giving up the send lock). */
+  saveProgress(): void {
+    const progress = this.unsaved;
+    if (!progress) return;
     for (const seg of Object.keys(progress)) if (!existsSync(join(this.qdir, seg))) delete progress[seg];
     writeJsonAtomic(join(this.dir, 'progress.json'), progress);
+    this.unsaved = null;
   }
 
   /** Moves refused events to rejected.jsonl (kept for `status`, never retried). */

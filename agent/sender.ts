@@ -3,6 +3,7 @@
 // shared with the server.
 import { signedHeaders } from './wire.ts';
 import type { Login } from './config.ts';
+import { httpModule, httpsModule } from './lazy.ts';
 
 export type SendResult =
   | { kind: 'stored'; accepted: number; duplicates: number }
@@ -27,20 +28,53 @@ function retryAfter(v: string | null): number | null {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
 }
 
-export async function postBatch(login: Login, body: string, fetchImpl: FetchLike = fetch as unknown as FetchLike): Promise<SendResult> {
+type HttpModule = Pick<typeof import('node:http'), 'request' | 'Agent'>;
+const connections = new Map<string, { mod: HttpModule; agent: import('node:http').Agent }>();
+
+/**
+ * The default way to post: node:http(s) with a keep-alive connection.
+ * fetch would do, but its first call compiles undici (tens of milliseconds of a short
+ * `collect`), and each request costs more than a plain http request.
+ */
+export const httpPost: FetchLike = async (url, init) => {
+  const u = new URL(url);
+  let conn = connections.get(u.protocol);
+  if (!conn) {
+    const mod = (u.protocol === 'https:' ? httpsModule() : httpModule()) as unknown as HttpModule;
+    connections.set(u.protocol, (conn = { mod, agent: new mod.Agent({ keepAlive: true, maxSockets: 1 }) }));
+  }
+  const { mod, agent } = conn;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(u, { method: init.method, headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: { get: (n) => { const v = res.headers[n.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; } }, text: async () => text });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+    init.signal?.addEventListener('abort', () => req.destroy(init.signal!.reason as Error), { once: true });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+};
+
+export async function postBatch(login: Login, body: string, fetchImpl: FetchLike = httpPost): Promise<SendResult> {
   let status: number;
   let text = '';
   let headers: { get(name: string): string | null };
   try {
     const res = await fetchImpl(`${login.server}/api/ingest`, {
-      method: 'POST', headers: signedHeaders(login.user, login.token, body), body, signal: AbortSignal.timeout(TIMEOUT_MS),
+      method: 'POST', headers: signedHeaders(login.user, login.token, body), body, ...(fetchImpl === httpPost ? {} : { signal: AbortSignal.timeout(TIMEOUT_MS) }),
     });
     status = res.status;
     headers = res.headers;
     text = await res.text();
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { kind: 'retry', status: null, error: e.cause?.code ?? (e.name === 'TimeoutError' ? 'timeout' : e.message), retryAfterMs: null };
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    return { kind: 'retry', status: null, error: e.cause?.code ?? e.code ?? (e.name === 'TimeoutError' ? 'timeout' : e.message), retryAfterMs: null };
   }
   let json: Record<string, unknown> = {};
   try {

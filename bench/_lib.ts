@@ -1,5 +1,5 @@
 // Shared bench plumbing: start the built server as a child process, print figures.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,4 +76,40 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Builds the agent bundle exactly as `npm run build` does, into `outfile` (the source as it is now). */
+export function buildAgentBundle(outfile: string): string {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-agent.js'), outfile], { stdio: 'inherit' });
+  return outfile;
+}
+
+export const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+
+export interface Timed { ms: number; code: number | null; stdout: string; stderr: string; maxRssKb: number | null; cpuMs: number | null }
+
+const TIME_BIN = '/usr/bin/time';
+const haveTime = existsSync(TIME_BIN);
+
+/**
+ * Runs a whole process to its exit, its output read through a pipe (as a shell pipe or
+ * a caller would), and times it from spawn to exit. Its peak RSS and CPU time (user +
+ * system, all threads) come from GNU time when the machine has it (the wrapper's own
+ * cost is the same for every command).
+ */
+export function timedRun(cmd: string, args: string[], env: Record<string, string>): Timed {
+  const wrapped = haveTime ? [TIME_BIN, ['-f', 'tb-bench-maxrss=%M cpu=%U+%S', cmd, ...args]] as const : [cmd, args] as const;
+  const t0 = performance.now();
+  const r = spawnSync(wrapped[0], wrapped[1], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  let stderr = r.stderr ?? '';
+  let maxRssKb: number | null = null;
+  let cpuMs: number | null = null;
+  const m = /tb-bench-maxrss=(\d+) cpu=([\d.]+)\+([\d.]+)\s*$/.exec(stderr);
+  if (m) {
+    maxRssKb = Number(m[1]);
+    cpuMs = (Number(m[2]) + Number(m[3])) * 1000; // user + system, 10 ms resolution
+    stderr = stderr.slice(0, m.index);
+  }
+  return { ms, code: r.status, stdout: r.stdout ?? '', stderr, maxRssKb, cpuMs };
 }

@@ -1,127 +1,28 @@
-// `npm run bench -- collector`: a generated ~100 MB Claude Code corpus (streamed messages
-// written as several growing lines, tool results, subagent sidechains, resumed sessions
-// copying messages). Figures: full scan time and MB/s, a rescan with nothing new, peak
-// RSS (the scan runs bundled, in its own process, as users run it), and whether the totals
-// equal the corpus's own truth; in the same run ccusage (`claude daily --offline --json`)
-// on the same corpus when a ccusage binary is available (CCUSAGE_BIN, node_modules/.bin, the
-// pinned one installed into .bench/, or PATH), with the time ratio (medians of BENCH_ROUNDS
-// interleaved runs, 5 by default). Targets: identical totals, time ≤ 1.0× ccusage's,
-// rescan ≤ 50 ms, RSS ≤ 80 MB.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync, utimesSync } from 'node:fs';
+// `npm run bench -- collector`: whole processes, as a user runs them, on a generated
+// ~100 MB Claude Code corpus (bench/_corpus.ts: streamed messages written as several
+// growing lines, tool results, resumed sessions copying messages, 1-hour cache writes).
+//   - `node tokenboard-agent.mjs collect --dry-run --json` (the bundle `npm run build`
+//     makes, its output read through a pipe) against the whole `ccusage claude daily
+//     --offline --json` process (CCUSAGE_BIN, node_modules/.bin, the pinned one installed
+//     into .bench/, or PATH) on the same corpus; target ≤ 1.0×;
+//   - a rescan with nothing new (same command, cursors saved by an earlier `collect`),
+//     whole process; target ≤ 50 ms;
+//   - the agent's peak RSS during the full run; target ≤ 80 MB;
+//   - whether the printed events' totals equal the corpus's own truth and ccusage's.
+// Beside them, `node -e 0` as the floor every Node process pays. The machine's noise is as
+// large as the differences measured, so every command runs BENCH_ROUNDS times (11 by
+// default), interleaved, and medians are compared.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { ROOT } from '../src/paths.ts';
-import { figure, percentile, rng } from './_lib.ts';
+import { buildAgentBundle, figure, median, timedRun } from './_lib.ts';
+import { claudeCorpus, emptyTruth, truthOf, type ToolCorpus, type Truth } from './_corpus.ts';
 import { CCUSAGE_VERSION, pinnedCcusage } from '../scripts/cached-install.ts';
 
 const TARGET_MB = Number(process.env.BENCH_CORPUS_MB ?? 100);
-
-
-interface Truth { input: number; output: number; cacheRead: number; cacheWrite: number; messages: number }
-
-const WORDS = 'the of and to in is that for it as with was on be by this are or at from have an but not what all were when we there can use each which do how their if will up other about out many then them these so some her would make like him into time has look two more go see number no way could people my than first been call who oil its now find long down day did get come made may part'.split(' ');
-
-function text(r: () => number, bytes: number): string {
-  let s = '';
-  while (s.length < bytes) s += `${WORDS[Math.floor(r() * WORDS.length)]} `;
-  return s;
-}
-
-function uuid(r: () => number): string {
-  const h = () => Math.floor(r() * 0x10000).toString(16).padStart(4, '0');
-  return `${h()}${h()}-${h()}-4${h().slice(1)}-8${h().slice(1)}-${h()}${h()}${h()}`;
-}
-
-/** Writes the corpus; returns the totals it contains (each message once, final counts). */
-function generate(root: string): { truth: Truth; bytes: number; files: number } {
-  const r = rng(42);
-  const truth: Truth = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, messages: 0 };
-  let bytes = 0;
-  let files = 0;
-  const start = Date.parse('2026-09-01T00:00:00Z');
-  const copies: string[] = []; // lines a later session resumes from
-  const models = ['claude-sonnet-4-5-20250929', 'claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001'];
-  let n = 0;
-  const old = new Date(Date.now() - 3 * 86_400_000);
-  for (let p = 0; bytes < TARGET_MB * 1024 * 1024; p++) {
-    const dir = join(root, 'projects', `-home-dev-project-${p}`);
-    mkdirSync(dir, { recursive: true });
-    for (let s = 0; s < 25 && bytes < TARGET_MB * 1024 * 1024; s++) {
-      const sid = uuid(r);
-      const path = join(dir, `${sid}.jsonl`);
-      const fd = openSync(path, 'w');
-      const write = (o: unknown): void => {
-        const line = `${JSON.stringify(o)}\n`;
-        bytes += Buffer.byteLength(line);
-        writeSync(fd, line);
-      };
-      const base = { parentUuid: null, isSidechain: false, userType: 'external', cwd: `/home/dev/project-${p}`, sessionId: sid, version: '2.1.190', gitBranch: 'main' };
-      let ts = start + Math.floor(r() * 60) * 86_400_000 + Math.floor(r() * 86_400_000);
-      // A resumed session starts with copies of earlier messages (same ids: counted once).
-      if (s % 7 === 3 && copies.length) for (const c of copies.splice(0, 5)) { bytes += Buffer.byteLength(c); writeSync(fd, c); }
-      const turns = 20 + Math.floor(r() * 20);
-      for (let t = 0; t < turns; t++) {
-        ts += 5_000 + Math.floor(r() * 60_000);
-        write({ ...base, type: 'user', uuid: uuid(r), timestamp: new Date(ts).toISOString(), message: { role: 'user', content: text(r, 300 + Math.floor(r() * 500)) } });
-        const id = `msg_${(++n).toString(36).padStart(10, '0')}`;
-        const req = `req_${n.toString(36).padStart(10, '0')}`;
-        const model = models[n % 3];
-        const input = 1 + Math.floor(r() * 50);
-        const cacheRead = Math.floor(r() * 60_000);
-        const cacheWrite = Math.floor(r() * 4_000);
-        const output = 50 + Math.floor(r() * 2_000);
-        const blocks = 1 + Math.floor(r() * 3);
-        let line = '';
-        for (let b = 0; b < blocks; b++) {
-          // Streamed: every block line repeats the ids; output grows to its final value.
-          const out = b === blocks - 1 ? output : Math.floor((output * (b + 1)) / (blocks + 1));
-          line = `${JSON.stringify({ ...base, type: 'assistant', uuid: uuid(r), timestamp: new Date(ts + b * 500).toISOString(), requestId: req,
-            message: { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: text(r, 400 + Math.floor(r() * 1200)) }], stop_reason: b === blocks - 1 ? 'end_turn' : null, stop_sequence: null,
-              usage: { input_tokens: input, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead, cache_creation: { ephemeral_5m_input_tokens: cacheWrite, ephemeral_1h_input_tokens: 0 }, output_tokens: out, service_tier: 'standard' } } })}\n`;
-          bytes += Buffer.byteLength(line);
-          writeSync(fd, line);
-        }
-        if (r() < 0.05) copies.push(line);
-        truth.input += input; truth.output += output; truth.cacheRead += cacheRead; truth.cacheWrite += cacheWrite; truth.messages++;
-        write({ ...base, type: 'user', uuid: uuid(r), timestamp: new Date(ts + 2000).toISOString(), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${n}`, content: text(r, 500 + Math.floor(r() * 1500)), is_error: false }] } });
-      }
-      closeSync(fd);
-      utimesSync(path, old, old);
-      files++;
-    }
-  }
-  return { truth, bytes, files };
-}
-
-// The agent CLI's heap setting is applied first, as \`node tokenboard-agent.mjs collect\` does.
-const ENTRY = `
-import { useSmallYoungGeneration } from './agent/cli/heap.ts';
-useSmallYoungGeneration();
-import { scanLogs } from './agent/collectors/index.ts';
-import { logRootsFrom } from './agent/config.ts';
-const [stateDir, root] = process.argv.slice(2);
-// Every other tool's roots point at a folder that does not exist: only the corpus is read.
-const roots = { ...logRootsFrom({}, '/nonexistent-home'), claude: [root], codex: [], gemini: [], opencode: [] };
-const salt = Buffer.alloc(32, 1);
-const totals = (events) => events.reduce((t, e) => { t.input += e.input_tokens; t.output += e.output_tokens; t.cacheRead += e.cache_read_tokens; t.cacheWrite += e.cache_write_tokens; t.messages++; return t; }, { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, messages: 0 });
-let t0 = performance.now();
-const startMs = t0; // since the process started: Node's start-up and loading this file
-const full = scanLogs({ stateDir, roots, salt });
-full.commit();
-const fullMs = performance.now() - t0;
-const sum = totals(full.events);
-const rescans = [];
-for (let i = 0; i < 5; i++) {
-  t0 = performance.now();
-  const again = scanLogs({ stateDir, roots, salt });
-  again.commit();
-  rescans.push({ ms: performance.now() - t0, events: again.events.length });
-}
-rescans.sort((a, b) => a.ms - b.ms);
-console.log(JSON.stringify({ startMs, fullMs, totals: sum, rescanMs: rescans[2].ms, rescanEvents: rescans[2].events, maxRssKb: process.resourceUsage().maxRSS }));
-`;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 11));
 
 function findCcusage(): string | null {
   const candidates = [process.env.CCUSAGE_BIN, join(ROOT, 'node_modules/.bin/ccusage')].filter(Boolean) as string[];
@@ -132,64 +33,114 @@ function findCcusage(): string | null {
   return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : null;
 }
 
+/**
+ * One corpus: the logs of `tools`, each under its own root, read by one agent process
+ * and by one ccusage process per tool (the baseline is the sum of those). Today it is
+ * Claude Code alone; a corpus of every tool at once is another entry in CORPUS_SETS.
+ */
+interface CorpusSet { name: string; tools: readonly ToolCorpus[] }
+const CORPUS_SETS: readonly CorpusSet[] = [{ name: 'claude', tools: [claudeCorpus] }];
+
 export default async function collectorBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-bench-collector-'));
   try {
-    await measure(dir);
+    const bundle = buildAgentBundle(join(dir, 'tokenboard-agent.mjs'));
+    const ccusage = findCcusage();
+    for (const set of CORPUS_SETS) await measure(join(dir, set.name), set, bundle, ccusage);
   } finally {
     rmSync(dir, { recursive: true, force: true }); // the corpus is 100 MB
   }
 }
 
-// The machine's noise is as large as the difference being measured (the same scan took
-// 440-730 ms in one sitting), so both sides run ROUNDS times, interleaved, and the
-// medians are compared.
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
-const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+const r1 = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
-interface ScanOut { startMs: number; fullMs: number; totals: Truth; rescanMs: number; rescanEvents: number; maxRssKb: number }
-
-async function measure(dir: string): Promise<void> {
-  const corpus = join(dir, 'claude');
-  const { truth, bytes, files } = generate(corpus);
-  const bundle = join(dir, 'scan.mjs');
-  await build({ stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-scan.ts' }, outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' });
-  const bin = findCcusage();
-  const runs: ScanOut[] = [];
-  const ccRuns: { ms: number; totals: Record<string, number> }[] = [];
-  let ccFailed = false;
-  for (let i = 0; i < ROUNDS; i++) {
-    const state = join(dir, `state-${i}`); // a first scan every time
-    runs.push(JSON.parse(execFileSync(process.execPath, [bundle, state, join(corpus, 'projects')], { encoding: 'utf8', maxBuffer: 1 << 26 })));
-    if (!bin) continue;
-    const t1 = performance.now();
-    const res = spawnSync(bin, ['claude', 'daily', '--offline', '--json'], { encoding: 'utf8', env: { ...process.env, CLAUDE_CONFIG_DIR: corpus }, maxBuffer: 1 << 26 });
-    const ms = performance.now() - t1;
-    if (res.status !== 0) {
-      ccFailed = true;
-      continue;
-    }
-    const t = JSON.parse(res.stdout).totals;
-    ccRuns.push({ ms, totals: { input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheWrite: t.cacheCreationTokens } });
+async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: string | null): Promise<void> {
+  const home = join(dir, 'home'); // empty: no tool outside the corpus is found
+  mkdirSync(home, { recursive: true });
+  const truth = emptyTruth();
+  let bytes = 0;
+  let files = 0;
+  let toolEnv: Record<string, string> = {};
+  for (const tool of set.tools) {
+    const root = join(dir, tool.source);
+    const w = tool.generate(root, { bytes: (TARGET_MB * 1024 * 1024) / set.tools.length });
+    for (const k of Object.keys(truth) as (keyof Truth)[]) truth[k] += w.truth[k];
+    bytes += w.bytes;
+    files += w.files;
+    toolEnv = { ...toolEnv, ...tool.env(root) };
   }
-  const out = { ...runs[0], fullMs: median(runs.map((x) => x.fullMs)), rescanMs: median(runs.map((x) => x.rescanMs)), maxRssKb: Math.max(...runs.map((x) => x.maxRssKb)), commandMs: median(runs.map((x) => x.startMs + x.fullMs)) };
-  const cc = ccRuns.length && !ccFailed ? { ms: median(ccRuns.map((x) => x.ms)), totals: ccRuns[0].totals } : null;
-  const mb = bytes / 1024 / 1024;
-  const same = runs.every((x) => JSON.stringify(x.totals) === JSON.stringify(truth));
-  const r = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+  const env = (state: string) => ({ PATH: process.env.PATH ?? '', HOME: home, TOKENBOARD_STATE_DIR: state, ...toolEnv });
+  const agent = (state: string) => timedRun(process.execPath, [bundle, 'collect', '--dry-run', '--json'], env(state));
 
-  const ccNote = bin ? (cc ? undefined : 'ccusage failed on the corpus') : `ccusage ${CCUSAGE_VERSION} could not be installed; set CCUSAGE_BIN to compare`;
-  // The scan is timed inside the agent's process; ccusage's figure is its whole process.
-  // Beside it: the agent's start-up plus scan, i.e. what `collect` costs on a first run.
-  figure('collector', 'full_scan_ms', {
-    value: r(out.fullMs), corpus_mb: r(mb), files, rounds: ROUNDS, baseline: cc ? r(cc.ms) : null, ratio: cc ? r(out.fullMs / cc.ms, 2) : null, target_ratio: 1.0,
-    with_startup_ms: r(out.commandMs), with_startup_ratio: cc ? r(out.commandMs / cc.ms, 2) : null, ...(ccNote ? { note: ccNote } : {}),
+  // The rescan's state: one real `collect` (not logged in, so it queues and keeps its cursors).
+  const rescanState = join(dir, 'state-rescan');
+  const seeded = timedRun(process.execPath, [bundle, 'collect'], env(rescanState));
+  if (!/not logged in/.test(seeded.stderr)) throw new Error(`collector bench: the seeding collect said: ${seeded.stderr}`);
+
+  const full: number[] = [];
+  const rescan: number[] = [];
+  const nodeFloor: number[] = [];
+  const cc: number[] = [];
+  const rss: number[] = [];
+  const cpu: number[] = [];
+  const ccCpu: number[] = [];
+  let printed: Truth | null = null;
+  let rescanEvents = -1;
+  let ccTotals: ReturnType<ToolCorpus['ccusage']['totals']> | null = null;
+  let ccProblem: string | null = ccusage ? null : `ccusage ${CCUSAGE_VERSION} could not be installed; set CCUSAGE_BIN to compare`;
+  for (let i = 0; i < ROUNDS; i++) {
+    const a = agent(join(dir, `state-${i}`)); // a first scan every time
+    if (a.code !== 0) throw new Error(`collector bench: collect failed (${a.code}): ${a.stderr}`);
+    full.push(a.ms);
+    if (a.maxRssKb !== null) rss.push(a.maxRssKb);
+    if (a.cpuMs !== null) cpu.push(a.cpuMs);
+    if (i === 0) printed = truthOf(a.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    if (ccusage && !ccProblem) {
+      let ms = 0;
+      let cpuMs = 0;
+      const sum = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+      for (const tool of set.tools) {
+        const c = timedRun(ccusage, tool.ccusage.args, env(join(dir, 'state-unused')));
+        if (c.code !== 0) {
+          ccProblem = `ccusage failed on the corpus: ${c.stderr.slice(0, 300)}`;
+          break;
+        }
+        ms += c.ms;
+        cpuMs += c.cpuMs ?? NaN;
+        const t = tool.ccusage.totals(JSON.parse(c.stdout).totals);
+        for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += t[k];
+      }
+      if (!ccProblem) {
+        cc.push(ms);
+        if (!Number.isNaN(cpuMs)) ccCpu.push(cpuMs);
+        ccTotals = sum;
+      }
+    }
+    const again = agent(rescanState);
+    rescan.push(again.ms);
+    rescanEvents = again.stdout.split('\n').filter(Boolean).length;
+    nodeFloor.push(timedRun(process.execPath, ['-e', '0'], env(join(dir, 'state-unused'))).ms);
+  }
+
+  const mb = bytes / 1024 / 1024;
+  const base = cc.length ? median(cc) : null;
+  const floor = median(nodeFloor);
+  const fullMs = median(full);
+  figure('collector', 'collect_dry_run_json_ms', {
+    value: r1(fullMs), corpus: set.name, corpus_mb: r1(mb), files, events: printed?.messages, rounds: ROUNDS,
+    baseline: base === null ? null : r1(base), baseline_name: `ccusage ${set.tools.map((t) => t.ccusage.args.slice(0, 2).join(' ')).join(' + ')}, whole process`,
+    ratio: base === null ? null : r1(fullMs / base, 2), target_ratio: 1.0, node_e_0_ms: r1(floor),
+    // CPU time (all threads): less moved by other load on the machine than wall time; ccusage scans on every core.
+    cpu_ms: cpu.length ? r1(median(cpu)) : null, baseline_cpu_ms: ccCpu.length ? r1(median(ccCpu)) : null,
+    ...(ccProblem ? { note: ccProblem } : {}),
   });
-  figure('collector', 'scan_mb_per_s', { value: r(mb / (out.fullMs / 1000)) });
-  figure('collector', 'rescan_nothing_new_ms', { value: r(out.rescanMs, 2), events: out.rescanEvents, target: 50 });
-  figure('collector', 'peak_rss_mb', { value: r(out.maxRssKb / 1024), target: 80 });
+  figure('collector', 'scan_mb_per_s', { value: r1(mb / ((fullMs - floor) / 1000)), note: 'corpus MB per second of the whole process beyond node -e 0' });
+  figure('collector', 'rescan_nothing_new_ms', { value: r1(median(rescan)), events: rescanEvents, target: 50, node_e_0_ms: r1(floor), over_node_ms: r1(median(rescan) - floor), rounds: ROUNDS });
+  figure('collector', 'peak_rss_mb', rss.length ? { value: r1(Math.max(...rss) / 1024), median: r1(median(rss) / 1024), target: 80 } : { value: null, note: 'no /usr/bin/time on this machine' });
+  const same = (t: { input: number; output: number; cacheRead: number; cacheWrite: number }) =>
+    t.input === truth.input && t.output === truth.output && t.cacheRead === truth.cacheRead && t.cacheWrite === truth.cacheWrite;
   figure('collector', 'totals_identical', {
-    value: same && (!cc || ccRuns.every(({ totals: t }) => t.input === truth.input && t.output === truth.output && t.cacheRead === truth.cacheRead && t.cacheWrite === truth.cacheWrite)),
-    agent: out.totals, corpus_truth: truth, ccusage: cc?.totals ?? null,
+    value: !!printed && JSON.stringify(printed) === JSON.stringify(truth) && (!ccTotals || same(ccTotals)),
+    agent: printed, corpus_truth: truth, ccusage: ccTotals,
   });
 }

@@ -1,5 +1,6 @@
 // Bundles agent/ into the one self-contained file the server serves at
 // GET /agent/tokenboard-agent.mjs. No runtime dependencies may end up outside it.
+// `node scripts/build-agent.js OUTFILE` builds the same file elsewhere (the benches run it).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ if (!existsSync(`${root}agent/main.ts`)) {
 }
 await build({
   entryPoints: [`${root}agent/main.ts`],
-  outfile: `${root}dist/agent/tokenboard-agent.mjs`,
+  outfile: process.argv[2] ?? `${root}dist/agent/tokenboard-agent.mjs`,
   bundle: true,
   platform: 'node',
   format: 'esm',

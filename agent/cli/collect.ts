@@ -21,6 +21,23 @@ const WHY: Record<Exclude<FlushOutcome, 'empty'>, string> = {
   waiting: 'waiting to retry',
 };
 
+/**
+ * One JSON object per line, written in pieces of about 64 KB: a write per line was a
+ * system call per event (tens of thousands for a year of history), and writing all at
+ * once would hold the whole output in memory while a slower pipe reader catches up.
+ */
+export async function printJsonLines(io: Io, items: readonly unknown[]): Promise<void> {
+  let piece = '';
+  for (let i = 0; i < items.length; i++) {
+    piece += JSON.stringify(items[i]);
+    if (piece.length >= 64 * 1024 || i === items.length - 1) {
+      io.out(piece);
+      piece = '';
+      await io.drained?.();
+    } else piece += '\n';
+  }
+}
+
 export async function collect(io: Io, opts: { since?: string; dryRun: boolean; json: boolean }): Promise<number> {
   const cfg = configOf(io);
   const sinceMs = sinceOf(opts.since);
@@ -29,16 +46,17 @@ export async function collect(io: Io, opts: { since?: string; dryRun: boolean; j
   const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
   if (notice) io.err(`collect: ${notice}`);
   if (opts.dryRun) {
-    if (opts.json) for (const e of scan.events) io.out(JSON.stringify(e));
+    if (opts.json) await printJsonLines(io, scan.events);
     else io.out(`dry run: ${scan.events.length} events would be sent (${fmtCounts(scan.bySource)}); nothing sent, nothing saved`);
     return 0;
   }
   const outbox = new Outbox(cfg.stateDir);
+  // Counted before the append: afterwards it would re-read every event just queued.
+  const total = outbox.pending().total + scan.events.length;
   outbox.append(scan.events);
   outbox.close();
   // A --since scan skips older events, so its cursors must not hide them from later scans.
   if (sinceMs === null) scan.commit();
-  const total = outbox.pending().total;
   io.err(`collect: found ${scan.events.length} new events (${fmtCounts(scan.bySource)}); ${total} in the queue`);
   const flusher = new Flusher(outbox, cfg.stateDir, cfg.login, {
     onProgress: (sent) => io.err(`collect: sent ${sent}/${total}`),

@@ -5,12 +5,15 @@ export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
   env: Record<string, string | undefined>;
+  /** Resolves once `out`'s writes have left the process (a pipe's reader may be slower than us). */
+  drained?: () => Promise<void>;
 }
 
 export const processIo: Io = {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),
   env: process.env,
+  drained: () => (process.stdout.writableNeedDrain ? new Promise((ok) => process.stdout.once('drain', ok)) : Promise.resolve()),
 };
 
 export class UsageError extends Error {}

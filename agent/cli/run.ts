@@ -1,13 +1,11 @@
-// `run` (proxy + log watching + sending) and `proxy` (the proxy and sending alone).
+// `run` (proxy + log watching + sending) and `proxy` (the proxy and sending alone). The
+// proxy keeps this thread to itself; everything else runs in the bookkeeping thread.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AgentConfig, LogRoots } from '../config.ts';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
-import { scanLogs, sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
-import { loadSalt } from '../collectors/context.ts';
-import { Outbox } from '../outbox.ts';
-import { Flusher, tryLock } from '../flusher.ts';
-import { configOf, fmtCounts, type Io } from './common.ts';
+import { sqliteNotice, sqliteSkipped } from '../collectors/index.ts';
+import { startBookkeeper } from '../bookkeeper.ts';
+import { configOf, type Io } from './common.ts';
 
 export const SCAN_MS = 10_000;
 
@@ -63,50 +61,26 @@ export async function startAgent(io: Io, opts: { proxy: boolean; watch: boolean;
   const log = (line: string): void => io.err(`${new Date().toISOString()} ${line}`);
   if (!cfg.login) log(`not logged in (${cfg.loginProblems[0]}); events are queued until you run \`login\``);
   log(startLine(cfg, opts));
-  const outbox = new Outbox(cfg.stateDir);
-  const flusher = new Flusher(outbox, cfg.stateDir, cfg.login);
-  flusher.start(cfg.flushMs);
-  let proxy: RunningProxy | null = null;
-  if (opts.proxy) {
-    proxy = await startProxy({ port: cfg.proxyPort, upstreams: cfg.upstreams, sink: (events) => outbox.append(events), warn: log });
-    log(`proxy listening on ${proxy.url} (ANTHROPIC_BASE_URL=${proxy.url}, OPENAI_BASE_URL=${proxy.url}/v1)`);
-  }
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
   if (opts.watch) {
-    const salt = loadSalt(cfg.stateDir);
     const notice = sqliteNotice(sqliteSkipped(cfg.logRoots));
     if (notice) log(`logs: ${notice}`);
-    const scanOnce = (): void => {
-      // One scanner at a time across processes (a `collect` may be running).
-      const unlock = tryLock(join(cfg.stateDir, 'scan.lock'));
-      if (!unlock) return;
-      try {
-        const scan = scanLogs({ stateDir: cfg.stateDir, roots: cfg.logRoots, salt });
-        outbox.append(scan.events);
-        outbox.seal();
-        scan.commit();
-        if (scan.events.length) log(`logs: ${scan.events.length} new events (${fmtCounts(scan.bySource)})`);
-      } catch (err) {
-        log(`logs: scan failed: ${(err as Error).message}`);
-      } finally {
-        unlock();
-      }
-    };
-    const tick = (): void => {
-      scanOnce();
-      if (!stopped) timer = setTimeout(tick, opts.scanMs ?? SCAN_MS);
-    };
-    tick();
+  }
+  const keeper = await startBookkeeper(cfg, { watch: opts.watch, scanMs: opts.scanMs ?? SCAN_MS }, log);
+  let proxy: RunningProxy | null = null;
+  if (opts.proxy) {
+    try {
+      proxy = await startProxy({ port: cfg.proxyPort, upstreams: cfg.upstreams, sink: keeper.sink, warn: log });
+    } catch (err) {
+      await keeper.stop();
+      throw err;
+    }
+    log(`proxy listening on ${proxy.url} (ANTHROPIC_BASE_URL=${proxy.url}, OPENAI_BASE_URL=${proxy.url}/v1)`);
   }
   return {
     proxy,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
       await proxy?.close();
-      await flusher.stop();
-      outbox.close();
+      await keeper.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 // `service install|uninstall`: start `run` at login (systemd user unit / launchd agent).
-import { execFileSync } from 'node:child_process';
+import { childProcessModule } from '../lazy.ts';
 import { existsSync, mkdirSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ function xml(s: string): string {
 
 function tryRun(io: Io, cmd: string, args: string[]): boolean {
   try {
-    execFileSync(cmd, args, { stdio: 'ignore' });
+    childProcessModule().execFileSync(cmd, args, { stdio: 'ignore' });
     return true;
   } catch {
     io.err(`could not run \`${cmd} ${args.join(' ')}\`; run it yourself`);

@@ -13,7 +13,8 @@
 // - malformed, half-written or null-carrying lines are skipped (ccusage's validity filters).
 import type { WireEvent } from '../wire.ts';
 import { anthropicMessageId, eventId, sessionHash } from '../ids.ts';
-import { findFiles, readLines, sameFile, unchanged, type FileCursor } from './files.ts';
+import { findFiles, readLineBytes, sameFile, unchanged, type FileCursor } from './files.ts';
+import { leanLine } from './lean-line.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, type Rec } from './json.ts';
 
@@ -69,6 +70,8 @@ export function entryOf(text: string, salt: Buffer): Entry | null {
 
   const creation = o(usage.cache_creation);
   const cacheWrite = creation ? num(creation.ephemeral_5m_input_tokens) + num(creation.ephemeral_1h_input_tokens) : num(usage.cache_creation_input_tokens);
+  // The 1-hour part only where the log names it (older logs have no TTL split).
+  const cacheWrite1h = creation && 'ephemeral_1h_input_tokens' in creation ? num(creation.ephemeral_1h_input_tokens) : null;
   const input = num(usage.input_tokens);
   const output = num(usage.output_tokens);
   const cacheRead = num(usage.cache_read_input_tokens);
@@ -78,6 +81,7 @@ export function entryOf(text: string, salt: Buffer): Entry | null {
   const event: WireEvent = {
     ts, provider: 'anthropic', model: cleanName(model), is_local: false,
     input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite,
+    ...(cacheWrite1h === null ? {} : { cache_write_1h_tokens: cacheWrite1h }),
     // Lines without message.id are never merged (ccusage): their own uuid keys them. With a
     // message.id the id is derived once the message's lines are merged (see `scan`): a
     // streamed message has a line per content block and only one of them is sent.
@@ -166,8 +170,8 @@ export const claudeCode: Collector = {
       const start = sameFile(cursor, stat) ? cursor.offset : 0;
       let last: Entry | null = state?.held ?? null;
       if (last) add(last);
-      const offset = readLines(path, start, stat.size, (text) => {
-        const e = entryOf(text, ctx.salt);
+      const offset = readLineBytes(path, start, stat.size, (buf, from, to) => {
+        const e = entryOf(leanLine(buf, from, to), ctx.salt);
         if (!e) return;
         add(e);
         last = e;

@@ -94,6 +94,14 @@ let shared = Buffer.allocUnsafe(CHUNK);
  * last complete line: a half-written last line is left for the next read.
  */
 export function readLines(path: string, start: number, end: number, onLine: (line: string) => void, needles: Buffer[] = []): number {
+  return readLineBytes(path, start, end, (buf, from, to) => onLine(buf.toString('utf8', from, to)), needles);
+}
+
+/**
+ * readLines without decoding: `onLine` gets the read buffer and the line's byte range
+ * (valid only during the call), for collectors that decode just part of a line.
+ */
+export function readLineBytes(path: string, start: number, end: number, onLine: (buf: Buffer, from: number, to: number) => void, needles: Buffer[] = []): number {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -124,12 +132,12 @@ export function readLines(path: string, start: number, end: number, onLine: (lin
   return offset;
 }
 
-function eachLine(view: Buffer, lastNl: number, onLine: (line: string) => void, needles: Buffer[]): void {
+function eachLine(view: Buffer, lastNl: number, onLine: (buf: Buffer, from: number, to: number) => void, needles: Buffer[]): void {
   if (!needles.length) {
     let pos = 0;
     while (pos <= lastNl) {
       const nl = view.indexOf(10, pos);
-      if (nl > pos) onLine(view.toString('utf8', pos, nl));
+      if (nl > pos) onLine(view, pos, nl);
       pos = nl + 1;
     }
     return;
@@ -145,7 +153,7 @@ function eachLine(view: Buffer, lastNl: number, onLine: (line: string) => void, 
     if (hit < 0 || hit > lastNl) return;
     const lineStart = hit === 0 ? 0 : view.lastIndexOf(10, hit - 1) + 1;
     const lineEnd = view.indexOf(10, hit);
-    onLine(view.toString('utf8', lineStart, lineEnd));
+    onLine(view, lineStart, lineEnd);
     pos = lineEnd + 1;
   }
 }

@@ -2,7 +2,7 @@
 // given to the client are never touched; this only reads a copy. Framing comes from the
 // response content type: SSE, NDJSON (Ollama streams) or one JSON document. A compressed
 // body is inflated on the side (the client still gets the compressed bytes).
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { zlibModule } from '../lazy.ts';
 import type { Transform } from 'node:stream';
 import type { Usage, UsageExtractor } from './usage.ts';
 
@@ -30,7 +30,8 @@ export class UsageReader {
 
   constructor(private readonly extractor: UsageExtractor, private readonly framing: Framing, contentEncoding?: string) {
     const enc = (contentEncoding ?? '').trim().toLowerCase();
-    const z = enc === 'gzip' || enc === 'x-gzip' ? createGunzip() : enc === 'deflate' ? createInflate() : enc === 'br' ? createBrotliDecompress() : null;
+    const zlib = enc === 'gzip' || enc === 'x-gzip' || enc === 'deflate' || enc === 'br' ? zlibModule() : null;
+    const z = !zlib ? null : enc === 'br' ? zlib.createBrotliDecompress() : enc === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
     if (enc && enc !== 'identity' && !z) this.failed = true; // an encoding we cannot read (zstd on Node 20): no usage, bytes still pass
     if (z) {
       this.inflater = z;

@@ -27,6 +27,7 @@ export function usageEvent(provider: Provider, usage: Usage, opts: { isLocal: bo
     output_tokens: usage.output_tokens,
     cache_read_tokens: usage.cache_read_tokens,
     cache_write_tokens: usage.cache_write_tokens,
+    ...(usage.cache_write_1h_tokens === undefined ? {} : { cache_write_1h_tokens: usage.cache_write_1h_tokens }),
     id,
     source: opts.source ?? 'proxy',
     session: opts.sessions.sessionFor(provider, opts.now),

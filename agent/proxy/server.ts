@@ -3,8 +3,9 @@
 // arrives, reading a copy of the bytes for the usage counts. Upstream status, headers
 // and error bodies reach the client unchanged. Nothing is logged about keys, bodies or
 // upstream URLs.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { httpModule, httpsModule } from '../lazy.ts';
 import type { AddressInfo } from 'node:net';
 import { extractorFor } from './extract/index.ts';
 import { framingOf, UsageReader } from './reader.ts';
@@ -61,6 +62,8 @@ function jsonError(res: ServerResponse, status: number, message: string): void {
 }
 
 export function createProxyHandler(opts: ProxyOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const http = httpModule();
+  const https = httpsModule();
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
@@ -133,7 +136,7 @@ export function createProxyHandler(opts: ProxyOptions): (req: IncomingMessage, r
 }
 
 export function startProxy(opts: ProxyOptions, host = '127.0.0.1'): Promise<RunningProxy> {
-  const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createProxyHandler(opts));
+  const server = httpModule().createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createProxyHandler(opts));
   // Streams can run for minutes; Node's default request timeout would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -7,6 +7,8 @@ export interface Usage {
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
+  /** The part of cache_write_tokens written for an hour (Anthropic), only when the response says. */
+  cache_write_1h_tokens?: number;
   /** The provider's own id of the response (msg_…, chatcmpl-…, resp_…), when it has one. */
   responseId: string | null;
 }

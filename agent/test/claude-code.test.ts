@@ -109,3 +109,23 @@ test('session is an HMAC of the session id, never the raw id; message ids match 
   }
   t.truthy(ev.find((e) => e.id === anthropicMessageId('msg_B1')));
 });
+
+test('1-hour cache writes: the log\'s TTL split becomes cache_write_1h_tokens, only where the log has one', (t) => {
+  const h = copyHome();
+  const file = join(h.home, PROJECT, 'ab1h0000-0000-4000-8000-000000000001.jsonl');
+  const msg = (id: string, usage: Record<string, unknown>) => JSON.stringify({ type: 'assistant', sessionId: 'sess-1h', version: '2.1.190', timestamp: '2026-05-06T10:00:00.000Z', requestId: `req_${id}`, message: { id, model: 'claude-opus-4-5', content: [{ type: 'text', text: 'ok' }], usage } }) + '\n';
+  writeFileSync(file, msg('msg_M1', { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 1000, cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 700 } })
+    + msg('msg_M2', { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 400 }));
+  age(h.home);
+  const ev = claude(h.scan().events);
+  const by = (id: string) => ev.find((e) => e.id === anthropicMessageId(id))!;
+  // msg_M1: 300 (5 min) + 700 (1 h) = 1000 written, 700 of them for an hour.
+  t.like(by('msg_M1'), { cache_write_tokens: 300 + 700, cache_write_1h_tokens: 700 });
+  // msg_M2 and the older progress-line record msg_S1 have no TTL split: no field.
+  t.false('cache_write_1h_tokens' in by('msg_M2'));
+  t.false('cache_write_1h_tokens' in by('msg_S1'));
+  // msg_A1 wrote its 200 cache tokens for an hour; msg_B1's split says 0 of 0.
+  t.is(by('msg_A1').cache_write_1h_tokens, 200);
+  t.is(by('msg_B1').cache_write_1h_tokens, 0);
+  t.true(checkBatch({ events: ev }).ok);
+});

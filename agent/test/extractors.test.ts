@@ -73,6 +73,19 @@ test('anthropic: cache writes from the TTL split when the total is absent', asyn
   t.like(await read('anthropic', 'json', JSON.stringify(body)), { cache_write_tokens: 40, cache_read_tokens: 0 });
 });
 
+test('anthropic: the 1-hour part of cache writes, streaming and not; absent when the response has no split', async (t) => {
+  // 1000 (5 min) + 2000 (1 h) = 3000 written
+  const want = { input_tokens: 6, cache_read_tokens: 12000, cache_write_tokens: 3000, cache_write_1h_tokens: 2000, output_tokens: 50 };
+  t.like(await read('anthropic', 'json', JSON.stringify(c.messagesBody1h)), { ...want, responseId: 'msg_01hour' });
+  t.like(await read('anthropic', 'sse', sseText(c.messagesStream1h), 4), { ...want, responseId: 'msg_01hourstream' });
+  // The older shape (no cache_creation) gives no 1-hour figure at all, not a 0.
+  const old = await read('anthropic', 'sse', sseText(c.messagesStream), 3);
+  t.false(!old || 'cache_write_1h_tokens' in old);
+  // A split that claims more than the writes it splits is held to them (the wire refuses more).
+  const odd = { ...c.messagesBody, usage: { input_tokens: 1, output_tokens: 1, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 500 } } };
+  t.like(await read('anthropic', 'json', JSON.stringify(odd)), { cache_write_tokens: 300, cache_write_1h_tokens: 300 });
+});
+
 test('gemini: cached leaves input, thoughts join output; last usageMetadata wins', async (t) => {
   // input 18230 - 12000 = 6230; output 412 + 690 = 1102
   const want = { input_tokens: 6230, cache_read_tokens: 12000, output_tokens: 1102, model: 'gemini-2.5-pro' };

@@ -2,7 +2,7 @@
 // with agent/wire.ts: batching limits, every answer's meaning, durability across kill -9.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_BODY_BYTES, MAX_EVENTS } from '../wire.ts';
 import { Outbox } from '../outbox.ts';
@@ -215,6 +215,67 @@ test('events appended by a process killed with -9 are delivered', async (t) => {
     // ...and is taken over once its process is gone.
     t.is(await new Flusher(o, dir, { server: f.url, user: 7, token: TOKEN }).flush(), 'empty');
     t.is(f.stored.flat().length, 25);
+  } finally {
+    await f.close();
+  }
+});
+
+test('a large append is cut into segments of about 1 MB, so no batch reads a whole backlog', (t) => {
+  const o = new Outbox(stateDir());
+  const events = Array.from({ length: 12_000 }, () => ev());
+  o.append(events);
+  o.seal();
+  const q = join(o.dir, 'q');
+  const sizes = readdirSync(q).map((n) => statSync(join(q, n)).size);
+  // 12,000 events of about 300 bytes: several segments, none much over 1 MB (the last line may cross it).
+  t.true(sizes.length >= 3, `${sizes.length} segments`);
+  t.true(sizes.every((s) => s <= 1024 * 1024 + 1024), sizes.join(', '));
+  const got: string[] = [];
+  for (let b = o.nextBatch(); b; b = o.nextBatch()) {
+    got.push(...b.events.map((e) => e.id!));
+    o.ack(b);
+  }
+  t.deepEqual(got, events.map((e) => e.id!));
+});
+
+test('a batch read ahead follows the one in flight; a torn line between them is set aside once', (t) => {
+  const o = new Outbox(stateDir());
+  const events = Array.from({ length: 700 }, () => ev());
+  const lines = events.map((e) => JSON.stringify(e));
+  // A torn line after the 600th event, in a second segment.
+  writeFileSync(join(o.dir, 'q', '00000000000001-1-aa.jsonl'), `${lines.slice(0, 400).join('\n')}\n`);
+  writeFileSync(join(o.dir, 'q', '00000000000002-1-bb.jsonl'), `${lines.slice(400, 600).join('\n')}\n{"ts":1,"prov\n${lines.slice(600).join('\n')}\n`);
+  const first = o.nextBatch()!;
+  const second = o.nextBatch(MAX_EVENTS, first)!;
+  // 500 events, then the next 200 (the torn line is no event)
+  t.is(first.events.length, 500);
+  t.deepEqual([...first.events, ...second.events].map((e) => e.id), events.map((e) => e.id));
+  t.is(o.nextBatch(MAX_EVENTS, second), null);
+  o.ack(first, { save: false });
+  o.ack(second, { save: false });
+  o.saveProgress();
+  t.is(new Outbox(o.dir.replace(/\/outbox$/, '')).pending().total, 0);
+  t.is(o.rejected().length, 1);
+});
+
+test('a long drain delivers every event once and in order, and leaves its progress and counts on disk', async (t) => {
+  const f = await fakeIngest(7, TOKEN);
+  const dir = stateDir();
+  const o = new Outbox(dir);
+  const events = Array.from({ length: 2600 }, (_, i) => ev({ source: i % 2 ? 'claude-code' : 'proxy' }));
+  o.append(events);
+  try {
+    const sent: number[] = [];
+    const fl = new Flusher(o, dir, { server: f.url, user: 7, token: TOKEN }, { onProgress: (n) => sent.push(n) });
+    t.is(await fl.flush(), 'empty');
+    // 2600 = 5 batches of 500 and one of 100
+    t.deepEqual(f.stored.map((b) => b.length), [500, 500, 500, 500, 500, 100]);
+    t.deepEqual(f.stored.flat().map((e) => e.id), events.map((e) => e.id));
+    t.deepEqual(sent, [500, 1000, 1500, 2000, 2500, 2600]);
+    // A fresh look at the state dir (another process): nothing left, every delivery counted.
+    t.is(new Outbox(dir).pending().total, 0);
+    t.is(fl.state().delivered, 2600);
+    t.deepEqual(fl.state().sent_by_source, { proxy: 1300, 'claude-code': 1300 });
   } finally {
     await f.close();
   }

@@ -256,6 +256,29 @@ test('request forwarded verbatim: method, path, query, body; hop-by-hop headers 
   }
 });
 
+test('Anthropic SDK: 1-hour cache writes through the proxy, streaming and not', async (t) => {
+  const ctx = await setup();
+  ctx.up.routes.set('POST /v1/messages', (req, res) => (JSON.parse(req.body.toString()).stream ? sse(c.messagesStream1h)(req, res) : json(200, c.messagesBody1h)(req, res)));
+  try {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: ctx.proxy.url, maxRetries: 0 });
+    const r = await client.messages.create({ model: 'claude-opus-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    t.is(r.usage.cache_creation?.ephemeral_1h_input_tokens, 2000);
+    let text = '';
+    for await (const ev of await client.messages.create({ model: 'claude-opus-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], stream: true })) {
+      if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') text += ev.delta.text;
+    }
+    t.is(text, `Long ${c.MARKER}`);
+    await waitFor(() => ctx.events.length >= 2, 'two events');
+    // 1000 (5 min) + 2000 (1 h) = 3000 written, 2000 of them for an hour
+    const want = { provider: 'anthropic', input_tokens: 6, cache_read_tokens: 12000, cache_write_tokens: 3000, cache_write_1h_tokens: 2000, output_tokens: 50 };
+    t.like(ctx.events[0], { ...want, id: anthropicMessageId('msg_01hour') });
+    t.like(ctx.events[1], { ...want, id: anthropicMessageId('msg_01hourstream') });
+    valid(t, ctx.events);
+  } finally {
+    await teardown(ctx);
+  }
+});
+
 test('routes: prefixes and the anthropic-version hint pick the provider', async (t) => {
   const a = await fakeUpstream({ 'GET /v1/models': json(200, { who: 'anthropic' }) });
   const o = await fakeUpstream({ 'GET /v1/models': json(200, { who: 'openai' }) });

@@ -42,6 +42,23 @@ test('OpenAI SDK with wrapFetch: chat and responses, streaming and not', async (
   }
 });
 
+test('Anthropic SDK with wrapFetch: 1-hour cache writes, streaming and not', async (t) => {
+  const up = await fakeUpstream({ 'POST /v1/messages': (req, res) => (JSON.parse(req.body.toString()).stream ? sse(c.messagesStream1h)(req, res) : json(200, c.messagesBody1h)(req, res)) });
+  const events: WireEvent[] = [];
+  try {
+    const client = new Anthropic({ apiKey: 'sk-ant-x', baseURL: up.url, fetch: wrapFetch(fetch, { sink: (e) => events.push(...e) }), maxRetries: 0 });
+    await client.messages.create({ model: 'claude-opus-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
+    for await (const _ of await client.messages.create({ model: 'claude-opus-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }], stream: true }));
+    await waitFor(() => events.length >= 2, 'two events');
+    // 1000 (5 min) + 2000 (1 h) = 3000 written, 2000 of them for an hour
+    const want = { input_tokens: 6, cache_read_tokens: 12000, cache_write_tokens: 3000, cache_write_1h_tokens: 2000, output_tokens: 50 };
+    t.like(events[0], { ...want, id: anthropicMessageId('msg_01hour') });
+    t.like(events[1], { ...want, id: anthropicMessageId('msg_01hourstream') });
+  } finally {
+    await up.close();
+  }
+});
+
 test('Anthropic SDK with wrapFetch: messages, streaming and not; errors pass through', async (t) => {
   const up = await provider();
   const events: WireEvent[] = [];

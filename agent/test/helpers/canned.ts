@@ -45,6 +45,19 @@ export const messagesStream = [
 ];
 // two deltas: the latest (96) wins, not 40 + 96; input 3, cache_write 1840, cache_read 22110
 
+// Cache writes of both lifetimes: 1000 for 5 minutes + 2000 for an hour = 3000 written.
+const usage1h = { input_tokens: 6, cache_creation_input_tokens: 3000, cache_read_input_tokens: 12000, cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 } };
+export const messagesBody1h = { ...messagesBody, id: 'msg_01hour', usage: { ...usage1h, output_tokens: 50, service_tier: 'standard' } };
+export const messagesStream1h = [
+  { event: 'message_start', data: { type: 'message_start', message: { id: 'msg_01hourstream', type: 'message', role: 'assistant', model: 'claude-opus-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { ...usage1h, output_tokens: 1 } } } },
+  { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+  { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `Long ${MARKER}` } } },
+  { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+  { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 50, input_tokens: 6, cache_creation_input_tokens: 3000, cache_read_input_tokens: 12000 } } },
+  { event: 'message_stop', data: { type: 'message_stop' } },
+];
+// both: input 6, cache_read 12000, cache_write 1000 + 2000 = 3000 of which 2000 for an hour, output 50
+
 export const geminiUsage = { promptTokenCount: 18230, cachedContentTokenCount: 12000, candidatesTokenCount: 412, thoughtsTokenCount: 690, toolUsePromptTokenCount: 0, totalTokenCount: 19332 };
 // input = 18230 - 12000 = 6230, cache_read = 12000, output = 412 + 690 = 1102
 export const geminiBody = { candidates: [{ content: { role: 'model', parts: [{ text: `ok ${MARKER}` }] }, finishReason: 'STOP' }], usageMetadata: geminiUsage, modelVersion: 'gemini-2.5-pro', responseId: 'gem-resp-1' };

@@ -13,6 +13,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
     child.stdout.on('data', (b: Buffer) => { stdout += b; });
     child.stderr.on('data', (b: Buffer) => { stderr += b; });
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the output pipes may still hold the last lines when the process exits.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

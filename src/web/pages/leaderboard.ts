@@ -12,7 +12,7 @@ import { presentBoard } from '../presenters/leaderboard.ts';
 export function boardQueryOf(s: Services, state: BoardState, now = Date.now()) {
   return {
     range: windowRange(state.window, s.calendar(), now),
-    metric: state.metric, team: state.team, provider: state.provider, source: state.source, search: state.q, page: state.page,
+    metric: state.metric, team: state.team, provider: state.provider, source: state.source, tool: state.tool, search: state.q, page: state.page,
   };
 }
 

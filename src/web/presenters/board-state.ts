@@ -3,6 +3,7 @@
 import { BadInput } from '../../errors.ts';
 import { isMetric, METRICS, type Metric } from '../../usage/ranking.ts';
 import type { SourceFilter } from '../../ledger/read.ts';
+import { isTrust } from '../../ledger/rules.ts';
 import { isWindow, WINDOWS, type WindowName } from '../../usage/window.ts';
 
 export interface BoardState {
@@ -10,12 +11,15 @@ export interface BoardState {
   window: WindowName;
   team: string | null;
   provider: string | null;
+  /** A trust level, or `measured` (provider and device). */
   source: SourceFilter | null;
+  /** One tool (a source such as claude-code). */
+  tool: string | null;
   q: string | null;
   page: number;
 }
 
-export const DEFAULT_STATE: BoardState = { metric: 'tokens', window: '30d', team: null, provider: null, source: null, q: null, page: 1 };
+export const DEFAULT_STATE: BoardState = { metric: 'tokens', window: '30d', team: null, provider: null, source: null, tool: null, q: null, page: 1 };
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -40,7 +44,7 @@ export function parseBoardState(query: Query): BoardState {
   const metric = one(query.metric) || DEFAULT_STATE.metric;
   if (!isMetric(metric)) throw new BadInput(`metric: "${metric}" is not one of ${METRICS.join(', ')}`);
   const source = one(query.source) || null;
-  if (source !== null && source !== 'measured' && source !== 'self-reported') throw new BadInput('source: measured or self-reported');
+  if (source !== null && source !== 'measured' && !isTrust(source)) throw new BadInput('source: measured, provider, device or self-reported');
   const pageRaw = one(query.page);
   const page = pageRaw === undefined || pageRaw === '' ? 1 : Number(pageRaw);
   if (!Number.isInteger(page) || page < 1 || page > 1_000_000) throw new BadInput('page: a whole number from 1');
@@ -50,6 +54,7 @@ export function parseBoardState(query: Query): BoardState {
     team: text(one(query.team), 'team', 100),
     provider: text(one(query.provider), 'provider', 128),
     source,
+    tool: text(one(query.tool), 'tool', 64),
     q: text(one(query.q), 'q', 100),
     page,
   };
@@ -63,6 +68,7 @@ export function boardQuery(s: BoardState, path = '/'): string {
   if (s.team) p.set('team', s.team);
   if (s.provider) p.set('provider', s.provider);
   if (s.source) p.set('source', s.source);
+  if (s.tool) p.set('tool', s.tool);
   if (s.q) p.set('q', s.q);
   if (s.page > 1) p.set('page', String(s.page));
   const qs = p.toString();

@@ -77,7 +77,13 @@ export interface PersonDay {
   skill: { name: string; count: number } | null;
 }
 
-export interface PlannedPerson { id: number; login: string; teams: string[]; days: PersonDay[] }
+export interface PlannedPerson {
+  id: number;
+  login: string;
+  teams: string[];
+  /** The person's active days in order: the same ones on every call (a PRNG seeded per person). */
+  days(): Generator<PersonDay>;
+}
 
 // A share of people also has the provider's own numbers imported (an Anthropic Admin key):
 // some only through the import (API keys used without an agent), some both ways, where the
@@ -85,52 +91,55 @@ export interface PlannedPerson { id: number; login: string; teams: string[]; day
 const importOnly = (u: number) => u % 20 === 3;
 const importToo = (u: number) => u % 20 === 13;
 
-/** The people and their active days, the same on every run (a seeded PRNG). */
-export function* plannedPeople(plan: SeedPlan, prices: PriceTable, today: string): Generator<PlannedPerson> {
-  const rand = rng(42);
+/** The people and their usage, the same on every run. */
+export function plannedPeople(plan: SeedPlan, prices: PriceTable, today: string): PlannedPerson[] {
   const first = addDays(today, -(plan.days - 1));
-  for (let u = 1; u <= plan.users; u++) {
+  return Array.from({ length: plan.users }, (_, i) => {
+    const u = i + 1;
     const login = `dev${String(u).padStart(4, '0')}`;
     const teams = [TEAMS[u % TEAMS.length], ...(u % 7 === 0 ? [TEAMS[(u + 2) % TEAMS.length]] : [])];
-    const intensity = 0.3 + rand() * 1.7;
-    const days: PersonDay[] = [];
-    for (let day = first; day <= today; day = addDays(day, 1)) {
-      if (rand() > plan.activeShare) continue;
-      const offset = Math.floor(rand() * MODELS.length);
-      const rollups: PlannedRollup[] = [];
-      const imported: PlannedRollup[] = [];
-      for (let m = 0; m < plan.modelsPerDay; m++) {
-        const { provider, model, local } = MODELS[(offset + m) % MODELS.length];
-        const n = Math.max(1, Math.round(plan.eventsPerRollup * intensity * (0.5 + rand())));
-        const cw = Math.round(rand() * 300);
-        const per: Per = {
-          input_tokens: Math.round(800 + rand() * 800), output_tokens: Math.round(200 + rand() * 400), cache_read_tokens: Math.round(rand() * 6000),
-          cache_write_tokens: cw, cache_write_1h_tokens: provider === 'anthropic' ? Math.floor(cw / 3) : 0,
-        };
-        const price = local ? null : prices.lookup(model);
-        const agent = { provider, model, source: SOURCES[(u + m) % SOURCES.length], is_local: local, tier: tierFor(price, per), n, per };
-        if (provider === 'anthropic' && (importOnly(u) || importToo(u))) {
-          // One daily bucket: the provider's count of the same work, a little above what the agent saw.
-          const bucket: Per = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0 };
-          for (const k of Object.keys(per) as (keyof Per)[]) bucket[k] = Math.round(per[k] * n * 1.05);
-          bucket.cache_write_1h_tokens = Math.min(bucket.cache_write_1h_tokens, bucket.cache_write_tokens);
-          imported.push({ provider, model, source: IMPORT_SOURCE, is_local: false, tier: tierFor(price, bucket), n: 1, per: bucket });
-          if (importOnly(u)) continue;
-        }
-        rollups.push(agent);
+    return { id: u, login, teams, days: () => personDays(plan, prices, u, login, first, today) };
+  });
+}
+
+function* personDays(plan: SeedPlan, prices: PriceTable, u: number, login: string, first: string, today: string): Generator<PersonDay> {
+  const rand = rng(42_000 + u);
+  const intensity = 0.3 + rand() * 1.7;
+  for (let day = first; day <= today; day = addDays(day, 1)) {
+    if (rand() > plan.activeShare) continue;
+    const offset = Math.floor(rand() * MODELS.length);
+    const rollups: PlannedRollup[] = [];
+    const imported: PlannedRollup[] = [];
+    for (let m = 0; m < plan.modelsPerDay; m++) {
+      const { provider, model, local } = MODELS[(offset + m) % MODELS.length];
+      const n = Math.max(1, Math.round(plan.eventsPerRollup * intensity * (0.5 + rand())));
+      const cw = Math.round(rand() * 300);
+      const per: Per = {
+        input_tokens: Math.round(800 + rand() * 800), output_tokens: Math.round(200 + rand() * 400), cache_read_tokens: Math.round(rand() * 6000),
+        cache_write_tokens: cw, cache_write_1h_tokens: provider === 'anthropic' ? Math.floor(cw / 3) : 0,
+      };
+      const price = local ? null : prices.lookup(model);
+      const agent = { provider, model, source: SOURCES[(u + m) % SOURCES.length], is_local: local, tier: tierFor(price, per), n, per };
+      if (provider === 'anthropic' && (importOnly(u) || importToo(u))) {
+        // One daily bucket: the provider's count of the same work, a little above what the agent saw.
+        const bucket: Per = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0 };
+        for (const k of Object.keys(per) as (keyof Per)[]) bucket[k] = Math.round(per[k] * n * 1.05);
+        bucket.cache_write_1h_tokens = Math.min(bucket.cache_write_1h_tokens, bucket.cache_write_tokens);
+        imported.push({ provider, model, source: IMPORT_SOURCE, is_local: false, tier: tierFor(price, bucket), n: 1, per: bucket });
+        if (importOnly(u)) continue;
       }
-      let session: PersonDay['session'] = null;
-      let skill: PersonDay['skill'] = null;
-      if (rollups.length) {
-        // One session that day; it counts on the day it started, for its first event.
-        const start = Date.parse(`${day}T09:00:00Z`) + Math.floor(rand() * 8 * 3600_000);
-        const events = rollups.reduce((s, r) => s + r.n, 0);
-        session = { hash: `${login}-${day}`, first: start, last: events > 1 ? start + 1 + Math.floor(rand() * 3 * 3600_000) : start };
-        skill = { name: SKILLS[u % SKILLS.length], count: Math.min(events, 1 + Math.floor(rand() * 4)) };
-      }
-      days.push({ day, rollups: [...rollups, ...imported], session, skill });
+      rollups.push(agent);
     }
-    yield { id: u, login, teams, days };
+    let session: PersonDay['session'] = null;
+    let skill: PersonDay['skill'] = null;
+    if (rollups.length) {
+      // One session that day; it counts on the day it started, for its first event.
+      const start = Date.parse(`${day}T09:00:00Z`) + Math.floor(rand() * 8 * 3600_000);
+      const events = rollups.reduce((s, r) => s + r.n, 0);
+      session = { hash: `${login}-${day}`, first: start, last: events > 1 ? start + 1 + Math.floor(rand() * 3 * 3600_000) : start };
+      skill = { name: SKILLS[u % SKILLS.length], count: Math.min(events, 1 + Math.floor(rand() * 4)) };
+    }
+    yield { day, rollups: [...rollups, ...imported], session, skill };
   }
 }
 
@@ -240,7 +249,8 @@ class Table {
   private rows: unknown[][] = [];
   private readonly per: number;
   count = 0;
-  constructor(private readonly sink: Sink, readonly name: string, private readonly cols: readonly string[]) {
+  /** `parent`: the table its rows reference (users), flushed first for PostgreSQL's foreign keys. */
+  constructor(private readonly sink: Sink, readonly name: string, private readonly cols: readonly string[], private readonly parent?: Table) {
     this.per = Math.floor(30000 / cols.length);
   }
   async add(row: unknown[]): Promise<void> {
@@ -250,6 +260,7 @@ class Table {
   }
   async flush(): Promise<void> {
     if (!this.rows.length) return;
+    await this.parent?.flush();
     const rows = this.rows;
     this.rows = [];
     await this.sink.insert(this.name, this.cols, rows);
@@ -270,8 +281,8 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
   const sink = cfg.database.url.startsWith('postgres') ? await postgresSink(cfg.database.url) : await sqliteSink(sqlitePath(cfg));
 
   const stamp = new Date(now);
-  const t = (name: string, cols: string) => new Table(sink, name, cols.split(',').map((c) => c.trim()));
-  const users = t('users', 'id, login, login_key, name, role, teams, active, hidden, public_badge, link_github, created_at, updated_at');
+  const users = new Table(sink, 'users', 'id, login, login_key, name, role, teams, active, hidden, public_badge, link_github, created_at, updated_at'.split(', '));
+  const t = (name: string, cols: string) => new Table(sink, name, cols.split(',').map((c) => c.trim()), users);
   const rollups = t('daily_rollups', 'user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events');
   const userDays = t('user_days', 'user_id, day, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens, replaced_tokens');
   const totals = t('user_totals', 'user_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens, replaced_tokens, active_days, first_day, last_day');
@@ -282,57 +293,78 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
   const skills = t('skills', 'user_id, day, name, count');
   const all = [users, rollups, userDays, totals, facetDays, facetTotals, sessions, sessionModels, skills];
 
+  // Rows go in day by day, everyone's day before the next, as a live server gets them: a
+  // day's rows sit together and a person's are spread over the tables, as in production.
+  const people = plannedPeople(plan, prices, today);
+  const days = people.map((p) => p.days());
+  const next = days.map((it) => it.next());
+  const state = people.map(() => ({
+    // [input, output, cache read, cache write, events, sessions, cost, unpriced, replaced]
+    tot: [0, 0, 0, 0, 0, 0, 0, 0, 0], active: 0, first: null as string | null, last: null as string | null,
+    facets: new Map<Facet, { sums: Sums; replaced: number; active: number; first: string; last: string }>(),
+  }));
+  for (const person of people) {
+    await users.add([person.id, person.login, person.login, `Developer ${person.id}`, 'member', JSON.stringify(person.teams), true, false, false, false, stamp, stamp]);
+  }
+  for (let day = addDays(today, -(plan.days - 1)); day <= today; day = addDays(day, 1)) {
+    for (let i = 0; i < people.length; i++) {
+      const it = next[i];
+      if (it.done || it.value.day !== day) continue;
+      next[i] = days[i].next();
+      await writeDay(people[i].id, it.value, state[i]);
+    }
+  }
+
+  async function writeDay(u: number, d: PersonDay, st: (typeof state)[number]): Promise<void> {
+    const stored = d.rollups.map(sumsOf);
+    for (const r of stored) {
+      await rollups.add([u, d.day, r.provider, r.model, r.source, r.is_local, r.tier, r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.events]);
+    }
+    const slices = reconcileSlices(stored, prices);
+    const f = dayFigures(slices);
+    // The session counts for the provider and tool of its first event (the first agent rollup).
+    const sessionFacets = new Set<Facet>();
+    if (d.session) {
+      const own = agentRollups(d);
+      const first = own[0];
+      for (const facet of facetsOf(first.provider, first.source)) sessionFacets.add(facet);
+      const byModel = new Map<string, number>();
+      for (const r of own) byModel.set(r.model, (byModel.get(r.model) ?? 0) + tokensOf(sumsOf(r)));
+      const models = [...byModel].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      const top = [...models].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+      const evs = own.reduce((s, r) => s + r.n, 0);
+      await sessions.add([u, d.session.hash, first.source, first.provider, top[0], top[1], d.session.first, d.session.last, evs, models.reduce((s, m) => s + m[1], 0)]);
+      for (const [model, tokens] of models) await sessionModels.add([u, d.session.hash, model, tokens]);
+    }
+    if (d.skill) await skills.add([u, d.day, d.skill.name, d.skill.count]);
+    const sums = [f.input_tokens, f.output_tokens, f.cache_read_tokens, f.cache_write_tokens, f.events, d.session ? 1 : 0, f.cost_usd, f.unpriced_tokens, f.replaced_tokens];
+    await userDays.add([u, d.day, ...sums]);
+    sums.forEach((v, i) => { st.tot[i] += v; });
+    st.active++;
+    st.first ??= d.day;
+    st.last = d.day;
+    for (const [facet, x] of facetFigures(slices)) {
+      const fs: Sums = [x.tokens, x.events, sessionFacets.has(facet) ? 1 : 0, x.cost_usd, x.unpriced_tokens];
+      await facetDays.add([u, facet, d.day, ...fs, x.replaced_tokens]);
+      let ft = st.facets.get(facet);
+      if (!ft) st.facets.set(facet, (ft = { sums: [0, 0, 0, 0, 0], replaced: 0, active: 0, first: d.day, last: d.day }));
+      fs.forEach((v, i) => { ft!.sums[i] += v; });
+      ft.replaced += x.replaced_tokens;
+      if (x.events > 0) ft.active++;
+      ft.last = d.day;
+    }
+  }
+
   let events = 0;
   let busiest = { login: 'dev0001', events: -1 };
-  for (const person of plannedPeople(plan, prices, today)) {
-    const u = person.id;
-    await users.add([u, person.login, person.login, `Developer ${u}`, 'member', JSON.stringify(person.teams), true, false, false, false, stamp, stamp]);
-    // [input, output, cache read, cache write, events, sessions, cost, unpriced, replaced]
-    const tot = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-    const ftot = new Map<Facet, { sums: Sums; replaced: number; active: number; first: string; last: string }>();
-    for (const d of person.days) {
-      const stored = d.rollups.map(sumsOf);
-      for (const r of stored) {
-        await rollups.add([u, d.day, r.provider, r.model, r.source, r.is_local, r.tier, r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.events]);
-      }
-      const slices = reconcileSlices(stored, prices);
-      const f = dayFigures(slices);
-      const facets = facetFigures(slices);
-      // The session counts for the provider and tool of its first event (the first agent rollup).
-      const sessionFacets = new Set<Facet>();
-      if (d.session) {
-        const own = agentRollups(d);
-        const first = own[0];
-        for (const facet of facetsOf(first.provider, first.source)) sessionFacets.add(facet);
-        const byModel = new Map<string, number>();
-        for (const r of own) byModel.set(r.model, (byModel.get(r.model) ?? 0) + tokensOf(sumsOf(r)));
-        const models = [...byModel].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-        const top = [...models].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-        const evs = own.reduce((s, r) => s + r.n, 0);
-        await sessions.add([u, d.session.hash, first.source, first.provider, top[0], top[1], d.session.first, d.session.last, evs, models.reduce((s, m) => s + m[1], 0)]);
-        for (const [model, tokens] of models) await sessionModels.add([u, d.session.hash, model, tokens]);
-      }
-      if (d.skill) await skills.add([u, d.day, d.skill.name, d.skill.count]);
-      const day = [f.input_tokens, f.output_tokens, f.cache_read_tokens, f.cache_write_tokens, f.events, d.session ? 1 : 0, f.cost_usd, f.unpriced_tokens, f.replaced_tokens];
-      await userDays.add([u, d.day, ...day]);
-      day.forEach((v, i) => { tot[i] += v; });
-      for (const [facet, x] of facets) {
-        const sums: Sums = [x.tokens, x.events, sessionFacets.has(facet) ? 1 : 0, x.cost_usd, x.unpriced_tokens];
-        await facetDays.add([u, facet, d.day, ...sums, x.replaced_tokens]);
-        let ft = ftot.get(facet);
-        if (!ft) ftot.set(facet, (ft = { sums: [0, 0, 0, 0, 0], replaced: 0, active: 0, first: d.day, last: d.day }));
-        sums.forEach((v, i) => { ft!.sums[i] += v; });
-        ft.replaced += x.replaced_tokens;
-        if (x.events > 0) ft.active++;
-        ft.last = d.day;
-      }
-    }
+  for (let i = 0; i < people.length; i++) {
+    const { tot, active, first, last, facets } = state[i];
+    const u = people[i].id;
     events += tot[4];
-    if (tot[4] > busiest.events) busiest = { login: person.login, events: tot[4] };
-    if (person.days.length) {
-      await totals.add([u, ...tot, person.days.length, person.days[0].day, person.days[person.days.length - 1].day]);
-      for (const [facet, ft] of [...ftot].sort((a, b) => (a[0] < b[0] ? -1 : 1))) await facetTotals.add([u, facet, ...ft.sums, ft.replaced, ft.active, ft.first, ft.last]);
-    }
+    if (tot[4] > busiest.events) busiest = { login: people[i].login, events: tot[4] };
+    if (!active) continue;
+    await totals.add([u, ...tot, active, first, last]);
+    for (const [facet, ft] of [...facets].sort((a, b) => (a[0] < b[0] ? -1 : 1))) await facetTotals.add([u, facet, ...ft.sums, ft.replaced, ft.active, ft.first, ft.last]);
   }
   for (const table of all) await table.flush();
   const tables = await sink.finish(all.map((x) => x.name));
@@ -348,5 +380,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const [overrides, plan] = process.argv.slice(2);
   // No top-level await: the test suite loads this file too (as CommonJS).
   seed(JSON.parse(overrides) as Record<string, string>, JSON.parse(plan) as SeedPlan)
-    .then((out) => process.stdout.write(`${JSON.stringify(out)}\n`), (err) => { console.error(err); process.exitCode = 1; });
+    .then((out) => process.stdout.write(`${JSON.stringify(out)}\n`), (err) => { console.error(String(err).slice(0, 2000)); process.exit(1); });
 }

@@ -67,12 +67,12 @@ test('the pages bench seed stores what the ledger stores for the same events', a
   const a = await createServices(seeded.cfg);
   t.teardown(() => a.close());
   const calendar = s.calendar();
-  const people = [...plannedPeople(PLAN, await priceTable(s.db), calendar.dayOf(NOW))];
+  const people = plannedPeople(PLAN, await priceTable(s.db), calendar.dayOf(NOW));
   let imports = 0;
   for (const p of people) {
     const user = await addUser(s.db, { login: p.login }, CLI_ACTOR);
     t.is(user.id, p.id);
-    for (const d of p.days) {
+    for (const d of p.days()) {
       const { agent, imported } = eventsOf(p.login, d);
       const meta = { userId: p.id, tokenId: null, replay: null, now: NOW, minTs: 0 };
       // The agent's events as they happened, the provider's daily bucket imported afterwards.

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import sqlite3 from 'sqlite3';
 import { ROOT } from '../src/paths.ts';
 import { startCluster, type Cluster } from '../scripts/pg-cluster.ts';
 
@@ -72,6 +74,8 @@ export interface Store {
   dataDir: string;
   /** database.url (PostgreSQL), or null for the data dir's SQLite file. */
   url: string | null;
+  /** The PostgreSQL URL or the SQLite file (for tableSizes). */
+  database: string;
   /** The environment of a `tokenboard` process on this store (another data dir: a second replica). */
   env(dataDir?: string): Record<string, string>;
   /** loadConfig overrides for an in-process server or services on this store. */
@@ -89,7 +93,7 @@ export async function newStore(e: Engine = engine()): Promise<Store> {
     url = c.url(name);
   }
   return {
-    engine: e, dataDir, url,
+    engine: e, dataDir, url, database: url ?? join(dataDir, 'tokenboard.sqlite'),
     env: (dir = dataDir) => ({
       TOKENBOARD_SERVER_DATA_DIR: dir,
       ...(url ? { TOKENBOARD_DATABASE_URL: url, TOKENBOARD_SERVER_SECRET_KEY: BENCH_SECRET } : {}),
@@ -100,6 +104,42 @@ export async function newStore(e: Engine = engine()): Promise<Store> {
       // The database goes with the server at exit; dropping it here would wait for the pool.
     },
   };
+}
+
+export type TableSizes = Record<string, { rows: number; bytes: number }>;
+
+/**
+ * Rows and bytes on disk (the table with its indexes) of some tables: `database` is a
+ * PostgreSQL URL or a SQLite file.
+ */
+export async function tableSizes(database: string, tables: string[]): Promise<TableSizes> {
+  const out: TableSizes = {};
+  if (/^postgres(ql)?:/.test(database)) {
+    const db = new pg.Client({ connectionString: database });
+    await db.connect();
+    try {
+      for (const t of tables) {
+        const r = await db.query(`SELECT COUNT(*)::bigint AS n, pg_total_relation_size('${t}')::bigint AS bytes FROM ${t}`);
+        out[t] = { rows: Number(r.rows[0].n), bytes: Number(r.rows[0].bytes) };
+      }
+    } finally {
+      await db.end();
+    }
+    return out;
+  }
+  const db = new sqlite3.Database(database, sqlite3.OPEN_READONLY);
+  const all = <T>(sql: string) => new Promise<T[]>((ok, fail) => db.all(sql, (e, rows) => (e ? fail(e) : ok(rows as T[]))));
+  try {
+    // dbstat: the pages of every table and index; an index counts for its table.
+    const pages = await all<{ tbl: string; bytes: number }>('SELECT m.tbl_name AS tbl, SUM(s.pgsize) AS bytes FROM dbstat s JOIN sqlite_master m ON m.name = s.name GROUP BY m.tbl_name');
+    for (const t of tables) {
+      const [{ n }] = await all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`);
+      out[t] = { rows: n, bytes: pages.find((p) => p.tbl === t)?.bytes ?? 0 };
+    }
+  } finally {
+    await new Promise<void>((ok) => db.close(() => ok()));
+  }
+  return out;
 }
 
 export interface ServerProcess {

@@ -22,7 +22,7 @@ import { priceTable } from '../src/ledger/prices.ts';
 import { dayFigures, facetFigures, facetsOf, reconcileSlices, tokensOf, type DayRollup, type Facet } from '../src/ledger/rules.ts';
 import { tierFor, type PriceTable } from '../src/pricing/table.ts';
 import { addDays } from '../src/usage/days.ts';
-import { rng } from './_lib.ts';
+import { rng, tableSizes, type TableSizes } from './_lib.ts';
 
 export interface SeedPlan {
   users: number;
@@ -46,7 +46,7 @@ export interface Seeded {
   /** The login of the busiest user (the profile measured). */
   busiest: string;
   /** Rows and bytes (tables with their indexes) after seeding. */
-  tables: Record<string, { rows: number; bytes: number }>;
+  tables: TableSizes;
 }
 
 export const MODELS: { provider: string; model: string; local: boolean }[] = [
@@ -179,14 +179,13 @@ export function eventsOf(login: string, d: PersonDay): { agent: WireEvent[]; imp
 
 interface Sink {
   insert(table: string, cols: readonly string[], rows: unknown[][]): Promise<void>;
-  /** Commit, refresh the planner's statistics, and measure the tables. */
-  finish(tables: string[]): Promise<Record<string, { rows: number; bytes: number }>>;
+  /** Commit and close. */
+  finish(tables: string[]): Promise<void>;
 }
 
 async function sqliteSink(file: string): Promise<Sink> {
   const db = new sqlite3.Database(file);
   const exec = (sql: string) => new Promise<void>((ok, fail) => db.exec(sql, (e) => (e ? fail(e) : ok())));
-  const all = <T>(sql: string) => new Promise<T[]>((ok, fail) => db.all(sql, (e, rows) => (e ? fail(e) : ok(rows as T[]))));
   await exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA cache_size=-200000; BEGIN');
   const stmts = new Map<string, sqlite3.Statement>();
   return {
@@ -197,19 +196,11 @@ async function sqliteSink(file: string): Promise<Sink> {
       const params = rows.flat().map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? sqliteDate(v) : v));
       await new Promise<void>((ok, fail) => st!.run(params, (e) => (e ? fail(e) : ok())));
     },
-    async finish(tables) {
+    async finish() {
       for (const st of stmts.values()) await new Promise<void>((ok) => st.finalize(() => ok()));
       // The server runs no ANALYZE of its own: none here either, so the planner sees what it would.
       await exec('COMMIT');
-      const out: Record<string, { rows: number; bytes: number }> = {};
-      const pages = await all<{ tbl: string; bytes: number }>(
-        `SELECT m.tbl_name AS tbl, SUM(s.pgsize) AS bytes FROM dbstat s JOIN sqlite_master m ON m.name = s.name GROUP BY m.tbl_name`);
-      for (const t of tables) {
-        const [{ n }] = await all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`);
-        out[t] = { rows: n, bytes: pages.find((p) => p.tbl === t)?.bytes ?? 0 };
-      }
       await new Promise<void>((ok) => db.close(() => ok()));
-      return out;
     },
   };
 }
@@ -234,13 +225,7 @@ async function postgresSink(url: string): Promise<Sink> {
       await db.query('COMMIT');
       // What autovacuum does on a live server soon after such a load: visibility map and statistics.
       await db.query(`VACUUM ANALYZE ${tables.join(', ')}`);
-      const out: Record<string, { rows: number; bytes: number }> = {};
-      for (const t of tables) {
-        const r = await db.query(`SELECT COUNT(*)::int AS n, pg_total_relation_size('${t}')::bigint AS bytes FROM ${t}`);
-        out[t] = { rows: r.rows[0].n, bytes: Number(r.rows[0].bytes) };
-      }
       await db.end();
-      return out;
     },
   };
 }
@@ -278,7 +263,8 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
   const calendar = s.calendar();
   const today = calendar.dayOf(now);
   await s.close();
-  const sink = cfg.database.url.startsWith('postgres') ? await postgresSink(cfg.database.url) : await sqliteSink(sqlitePath(cfg));
+  const database = cfg.database.url.startsWith('postgres') ? cfg.database.url : sqlitePath(cfg);
+  const sink = database === cfg.database.url ? await postgresSink(database) : await sqliteSink(database);
 
   const stamp = new Date(now);
   const users = new Table(sink, 'users', 'id, login, login_key, name, role, teams, active, hidden, public_badge, link_github, created_at, updated_at'.split(', '));
@@ -367,7 +353,8 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
     for (const [facet, ft] of [...facets].sort((a, b) => (a[0] < b[0] ? -1 : 1))) await facetTotals.add([u, facet, ...ft.sums, ft.replaced, ft.active, ft.first, ft.last]);
   }
   for (const table of all) await table.flush();
-  const tables = await sink.finish(all.map((x) => x.name));
+  await sink.finish(all.map((x) => x.name));
+  const tables = await tableSizes(database, all.map((x) => x.name));
   return {
     dataDir: overrides['server.data_dir'], events, rollups: rollups.count, userDays: userDays.count, facetDays: facetDays.count,
     sessions: sessions.count, busiest: busiest.login, tables,

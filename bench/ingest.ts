@@ -17,7 +17,7 @@ import pg from 'pg';
 import sqlite3 from 'sqlite3';
 import { signedHeaders, type WireEvent } from '../agent/wire.ts';
 import { main as cli } from '../src/cli.ts';
-import { cores, engine, figure, freePort, newStore, startServerProcess, tempDataDir, type ServerProcess, type Store } from './_lib.ts';
+import { cores, engine, figure, freePort, newStore, startServerProcess, tableSizes, tempDataDir, type ServerProcess, type Store, type TableSizes } from './_lib.ts';
 
 const CLIENTS = 8;
 const BATCH = 500;
@@ -43,7 +43,7 @@ async function user(store: Store, login: string): Promise<{ user_id: number; tok
   return JSON.parse(out[1]);
 }
 
-interface Rate { rate: number; events: number }
+interface Rate { rate: number; events: number; sizes?: TableSizes }
 
 /** The clients against `replicas` server processes on one store; client c posts to replica c mod replicas. */
 async function endToEnd(replicas: number): Promise<Rate> {
@@ -82,9 +82,19 @@ async function endToEnd(replicas: number): Promise<Rate> {
   const secs = (performance.now() - start) / 1000;
   agent.destroy();
   for (const s of servers) await s.stop();
+  // What a stored event costs on disk.
+  const sizes = await tableSizes(store.database, STORED);
   store.remove();
   for (const d of dirs.slice(1)) rmSync(d, { recursive: true, force: true });
-  return { rate: events / secs, events };
+  return { rate: events / secs, events, sizes };
+}
+
+const STORED = ['usage_events'];
+
+/** Bytes on disk per stored raw event (the row with its index). Rollups and the read model grow per person-day, not per event: see the pages bench. */
+function storage(r: Rate): Record<string, number> {
+  const e = r.sizes!.usage_events;
+  return { raw_event_bytes: +(e.bytes / e.rows).toFixed(1), rows_stored: e.rows };
 }
 
 // ---- the raw baseline: the same rows with the engine's own driver
@@ -202,6 +212,7 @@ export default async function ingestBench(): Promise<void> {
       ratio: +(e2e.rate / raw.rate).toFixed(3), target: { events_per_s: 50_000, ratio: 0.4 },
       ok: e2e.rate >= 50_000 && e2e.rate / raw.rate >= 0.4,
     });
+    figure('ingest', 'storage', { db: 'sqlite', unit: 'bytes per stored event', ...storage(e2e) });
     return;
   }
   const raw = await rawPostgres();
@@ -218,4 +229,5 @@ export default async function ingestBench(): Promise<void> {
     ratio: +(two.rate / one.rate).toFixed(3), target: { ratio: 1.3, applies_from_cores: CORES_FOR_TWO },
     ok: cores() < CORES_FOR_TWO ? null : two.rate / one.rate >= 1.3,
   });
+  figure('ingest', 'storage', { db: 'postgres', unit: 'bytes per stored event', ...storage(one) });
 }

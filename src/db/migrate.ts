@@ -18,6 +18,7 @@ import * as m09 from './migrations/20261203-01-bigint-ids.ts';
 import * as m10 from './migrations/20261203-02-cache-write-1h.ts';
 import * as m11 from './migrations/20261203-03-facets.ts';
 import * as m12 from './migrations/20261203-04-scale-out.ts';
+import * as m13 from './migrations/20261204-01-row-details-indexes.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -34,6 +35,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261203-02-cache-write-1h', m10],
   ['20261203-03-facets', m11],
   ['20261203-04-scale-out', m12],
+  ['20261204-01-row-details-indexes', m13],
 ];
 
 export function migrator(db: Db) {

@@ -1,6 +1,6 @@
 // The SQL behind every reader of usage (pages, API, team page, CSV, stats). Only
 // src/ledger/read.ts calls these; rows come back typed.
-import { bool, marks, NEVER, num } from '../dialect.ts';
+import { bool, indexedBy, marks, NEVER, num } from '../dialect.ts';
 import type { Sql } from '../sql.ts';
 import type { Facet } from '../../ledger/rules.ts';
 
@@ -63,31 +63,45 @@ function toGroup(r: Record<string, unknown>): GroupRow {
 /** Rollup sums per (user, provider, model, source, is_local, tier) over a filter: the raw sums, before the rule. */
 export async function rollupGroups(q: Sql, f: RollupFilter): Promise<GroupRow[]> {
   const w = rollupWhere(f);
+  // For some people (a page's rows, a profile): their rollups in group order, sums included
+  // (daily_rollups_person). Without the hint SQLite takes the key index for some filters
+  // and sorts every row of the window.
+  const index = f.userIds ? indexedBy(q.dialect, 'daily_rollups_person') : '';
   return (await q.all<Record<string, unknown>>(
     `SELECT r.user_id, r.provider, r.model, r.source, r.is_local, r.tier, ${SUMS}
-       FROM daily_rollups r WHERE ${w.sql} GROUP BY r.user_id, r.provider, r.model, r.source, r.is_local, r.tier`, w.params)).map(toGroup);
+       FROM daily_rollups r${index} WHERE ${w.sql} GROUP BY r.user_id, r.provider, r.model, r.source, r.is_local, r.tier`, w.params)).map(toGroup);
 }
 
 export interface DayRollupRow extends GroupRow { day: string }
 
-/** Person-days in the range where provider numbers replaced others (user_days.replaced_tokens > 0). */
-export async function replacedDays(q: Sql, f: { userIds?: number[] } & Days): Promise<{ user_id: number; day: string }[]> {
+/**
+ * What the reconciliation rule takes off the raw group sums, per (user, provider, model,
+ * source, is_local, tier), over the person-days of a range where a provider's own numbers
+ * replaced others (user_days.replaced_tokens > 0 marks those few days): on such a day and
+ * provider, the other sources' tokens, and the provider rows' messages when another source
+ * counted messages that day (ledger/rules.ts reconcileSlices). Summed here, so a page reads
+ * one row per group instead of every rollup row of those days. The days drive the query
+ * (as a join, SQLite started from every rollup row of the range instead).
+ */
+export async function replacedSums(q: Sql, f: { userIds?: number[] } & Days, providerSources: readonly string[]): Promise<GroupRow[]> {
   const w = rollupWhere({ userIds: f.userIds, from: f.from, to: f.to });
-  return (await q.all<{ user_id: number; day: string }>(`SELECT r.user_id, r.day FROM user_days r WHERE ${w.sql} AND r.replaced_tokens > 0`, w.params))
-    .map((r) => ({ user_id: num(r.user_id), day: r.day }));
-}
-
-/** Rollup rows of person-days, one row each (not summed). */
-export async function rollupsOf(q: Sql, keys: { user_id: number; day: string }[]): Promise<DayRollupRow[]> {
-  const out: DayRollupRow[] = [];
-  for (let i = 0; i < keys.length; i += 200) {
-    const part = keys.slice(i, i + 200);
-    const rows = await q.all<Record<string, unknown>>(
-      `SELECT user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events
-         FROM daily_rollups WHERE ${part.map(() => '(user_id = ? AND day = ?)').join(' OR ')}`, part.flatMap((d) => [d.user_id, d.day]));
-    for (const r of rows) out.push({ ...toGroup(r), day: String(r.day) });
-  }
-  return out;
+  const ps = marks(providerSources.length);
+  const other = (c: string) => `SUM(CASE WHEN x.source IN (${ps}) THEN 0 ELSE x.${c} END) AS ${c}`;
+  // Every lookup here is by (user, day[, provider]): the key index. SQLite would rather take
+  // daily_rollups_person (it covers more columns) and read all of a person's days per row.
+  const key = indexedBy(q.dialect, 'daily_rollups_key');
+  const rows = await q.all<Record<string, unknown>>(
+    `SELECT x.user_id, x.provider, x.model, x.source, x.is_local, x.tier,
+            ${['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens'].map(other).join(', ')},
+            SUM(CASE WHEN x.source IN (${ps}) AND EXISTS (SELECT 1 FROM daily_rollups s${key} WHERE s.user_id = x.user_id AND s.day = x.day
+                       AND s.provider = x.provider AND s.source NOT IN (${ps}) AND s.events > 0) THEN x.events ELSE 0 END) AS events
+       FROM daily_rollups x${key}
+      WHERE (x.user_id, x.day) IN (SELECT r.user_id, r.day FROM user_days r WHERE ${w.sql} AND r.replaced_tokens > 0)
+        AND EXISTS (SELECT 1 FROM daily_rollups p${key} WHERE p.user_id = x.user_id AND p.day = x.day AND p.provider = x.provider AND p.source IN (${ps}))
+      GROUP BY x.user_id, x.provider, x.model, x.source, x.is_local, x.tier`,
+    // The source list once per IN above: five sums, the events' two, then the WHERE's.
+    [...Array.from({ length: 7 }, () => providerSources).flat(), ...w.params, ...providerSources]);
+  return rows.map(toGroup);
 }
 
 export interface PersonSums {
@@ -274,9 +288,20 @@ export async function totalsOf(q: Sql, userId: number): Promise<PersonSums | nul
   return r ? toSums(r) : null;
 }
 
-/** The values seen for a kind of facet ('provider:' → provider names), sorted. */
+/**
+ * The values seen for a kind of facet ('provider:' → provider names), sorted. The index on
+ * facet is walked value to value (each step the next larger facet), so the cost follows
+ * the number of values, not of people × values as a DISTINCT over the rows does.
+ */
 export async function facetValues(q: Sql, prefix: string): Promise<string[]> {
-  return (await q.all<{ facet: string }>('SELECT DISTINCT facet FROM user_facet_totals WHERE facet LIKE ?', [`${prefix}%`]))
+  // Facets of a kind sort between "prefix" and "prefix" with its last character's successor.
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return (await q.all<{ facet: string }>(
+    `WITH RECURSIVE v(facet) AS (
+       SELECT MIN(facet) FROM user_facet_totals WHERE facet >= ? AND facet < ?
+       UNION ALL
+       SELECT (SELECT MIN(t.facet) FROM user_facet_totals t WHERE t.facet > v.facet AND t.facet < ?) FROM v WHERE v.facet IS NOT NULL)
+     SELECT facet FROM v WHERE facet IS NOT NULL`, [prefix, end, end]))
     .map((r) => r.facet.slice(prefix.length)).sort();
 }
 

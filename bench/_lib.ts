@@ -1,9 +1,15 @@
-// Shared bench plumbing: start the built server as a child process, print figures.
+// Shared bench plumbing: the engine a run is on (`--db sqlite|postgres`), a store (data
+// dir, and on PostgreSQL a database of its own on a throwaway server), the built server as
+// a child process, figures printed as JSON lines.
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import sqlite3 from 'sqlite3';
 import { ROOT } from '../src/paths.ts';
+import { startCluster, type Cluster } from '../scripts/pg-cluster.ts';
 
 export function figure(bench: string, name: string, fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench, figure: name, ...fields }));
@@ -19,18 +25,139 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'tb-bench-'));
 }
 
+export type Engine = 'sqlite' | 'postgres';
+
+/** The command line after `npm run bench --`: benchmark names, and `--db ENGINE` (or --db=ENGINE). */
+export function benchArgs(argv = process.argv.slice(2)): { names: string[]; engine: Engine } {
+  const names: string[] = [];
+  let engine = process.env.BENCH_DB ?? 'sqlite';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--db') engine = argv[++i] ?? '';
+    else if (a.startsWith('--db=')) engine = a.slice(5);
+    else if (!a.startsWith('-')) names.push(a);
+  }
+  if (engine !== 'sqlite' && engine !== 'postgres') {
+    console.error(`bench: --db takes sqlite or postgres, not "${engine}"`);
+    process.exit(2);
+  }
+  return { names, engine };
+}
+
+export const engine = (): Engine => benchArgs().engine;
+
+/** Cores this process may use: the figures that scale with cores print it. */
+export const cores = (): number => availableParallelism();
+
+// One PostgreSQL server per bench run, durable as in production (fsync, synchronous
+// commit), so the server and the raw baseline pay the same commit costs. Stopped and
+// removed when the process exits.
+let cluster: Promise<Cluster> | null = null;
+
+export function benchCluster(): Promise<Cluster> {
+  if (!cluster) {
+    cluster = startCluster({ durable: true });
+    cluster.then((c) => {
+      process.once('exit', () => c.stop());
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { c.stop(); process.exit(130); });
+    }, () => undefined);
+  }
+  return cluster;
+}
+
+/** Every process of a store gets the same key, as replicas must (see services.ts). */
+const BENCH_SECRET = randomBytes(32).toString('hex');
+
+/** Where one benchmark's data lives: a data dir, and on PostgreSQL its own database. */
+export interface Store {
+  engine: Engine;
+  dataDir: string;
+  /** database.url (PostgreSQL), or null for the data dir's SQLite file. */
+  url: string | null;
+  /** The PostgreSQL URL or the SQLite file (for tableSizes). */
+  database: string;
+  /** The environment of a `tokenboard` process on this store (another data dir: a second replica). */
+  env(dataDir?: string): Record<string, string>;
+  /** loadConfig overrides for an in-process server or services on this store. */
+  overrides(dataDir?: string): Record<string, string>;
+  remove(): void;
+}
+
+export async function newStore(e: Engine = engine()): Promise<Store> {
+  const dataDir = tempDataDir();
+  let url: string | null = null;
+  if (e === 'postgres') {
+    const c = await benchCluster();
+    const name = `tb_bench_${randomBytes(5).toString('hex')}`;
+    c.psql(`CREATE DATABASE ${name}`);
+    url = c.url(name);
+  }
+  return {
+    engine: e, dataDir, url, database: url ?? join(dataDir, 'tokenboard.sqlite'),
+    env: (dir = dataDir) => ({
+      TOKENBOARD_SERVER_DATA_DIR: dir,
+      ...(url ? { TOKENBOARD_DATABASE_URL: url, TOKENBOARD_SERVER_SECRET_KEY: BENCH_SECRET } : {}),
+    }),
+    overrides: (dir = dataDir) => ({ 'server.data_dir': dir, ...(url ? { 'database.url': url, 'server.secret_key': BENCH_SECRET } : {}) }),
+    remove() {
+      rmSync(dataDir, { recursive: true, force: true });
+      // The database goes with the server at exit; dropping it here would wait for the pool.
+    },
+  };
+}
+
+export type TableSizes = Record<string, { rows: number; bytes: number }>;
+
+/**
+ * Rows and bytes on disk (the table with its indexes) of some tables: `database` is a
+ * PostgreSQL URL or a SQLite file.
+ */
+export async function tableSizes(database: string, tables: string[]): Promise<TableSizes> {
+  const out: TableSizes = {};
+  if (/^postgres(ql)?:/.test(database)) {
+    const db = new pg.Client({ connectionString: database });
+    await db.connect();
+    try {
+      for (const t of tables) {
+        const r = await db.query(`SELECT COUNT(*)::bigint AS n, pg_total_relation_size('${t}')::bigint AS bytes FROM ${t}`);
+        out[t] = { rows: Number(r.rows[0].n), bytes: Number(r.rows[0].bytes) };
+      }
+    } finally {
+      await db.end();
+    }
+    return out;
+  }
+  const db = new sqlite3.Database(database, sqlite3.OPEN_READONLY);
+  const all = <T>(sql: string) => new Promise<T[]>((ok, fail) => db.all(sql, (e, rows) => (e ? fail(e) : ok(rows as T[]))));
+  try {
+    // dbstat: the pages of every table and index; an index counts for its table.
+    const pages = await all<{ tbl: string; bytes: number }>('SELECT m.tbl_name AS tbl, SUM(s.pgsize) AS bytes FROM dbstat s JOIN sqlite_master m ON m.name = s.name GROUP BY m.tbl_name');
+    for (const t of tables) {
+      const [{ n }] = await all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`);
+      out[t] = { rows: n, bytes: pages.find((p) => p.tbl === t)?.bytes ?? 0 };
+    }
+  } finally {
+    await new Promise<void>((ok) => db.close(() => ok()));
+  }
+  return out;
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/src/cli.js serve` on a free loopback port; resolves once it listens. */
-export function startServerProcess(dataDir: string, port: number): Promise<ServerProcess> {
+/**
+ * Starts `node dist/src/cli.js serve` on a free loopback port; resolves once it listens.
+ * `store` is a data dir (SQLite) or a store's environment (Store.env()).
+ */
+export function startServerProcess(store: string | Record<string, string>, port: number): Promise<ServerProcess> {
   const cli = ensureBuilt();
+  const env = typeof store === 'string' ? { TOKENBOARD_SERVER_DATA_DIR: store } : store;
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...prof, cli, 'serve'], {
-    env: { PATH: process.env.PATH, TOKENBOARD_SERVER_DATA_DIR: dataDir, TOKENBOARD_SERVER_PORT: String(port), TOKENBOARD_SERVER_HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH, ...env, TOKENBOARD_SERVER_PORT: String(port), TOKENBOARD_SERVER_HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

@@ -1,48 +1,66 @@
-// `npm run bench -- ingest`: 8 concurrent clients post signed 500-event batches over HTTP
-// to the built server (its own process) for ~10 s; in the same run, the same rows go
-// straight into the same tables with sqlite3 (one transaction per batch: events insert +
-// rollup upsert), which is the machine's limit. Targets: ≥ 50,000 events/s end to end and
-// ≥ 40% of the raw rate.
+// `npm run bench -- ingest [--db postgres]`: 8 concurrent clients post signed 500-event
+// batches over HTTP to the built server (its own process) for ~10 s; in the same run, the
+// same rows go straight into the same tables of the same engine (one transaction per
+// batch: events insert + rollup upsert), which is the machine's limit for those rows.
+//
+// SQLite: sqlite3 calls, one writer. Targets: ≥ 50,000 events/s end to end and ≥ 40% of raw.
+// PostgreSQL (a throwaway durable server: fsync and synchronous commit on for both sides):
+// the raw rows written by 8 `pg` connections, then the server as one replica, then as two
+// `tokenboard serve` processes on the same database (own data dirs, one secret key) with
+// the clients spread over them. Targets: one replica ≥ 40% of raw; two replicas ≥ 1.3× one
+// where the machine has the cores for it (printed: two servers, PostgreSQL and the
+// clients share them).
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
+import pg from 'pg';
 import sqlite3 from 'sqlite3';
 import { signedHeaders, type WireEvent } from '../agent/wire.ts';
 import { main as cli } from '../src/cli.ts';
-import { figure, freePort, startServerProcess, tempDataDir } from './_lib.ts';
+import { cores, engine, figure, freePort, newStore, startServerProcess, tableSizes, tempDataDir, type ServerProcess, type Store, type TableSizes } from './_lib.ts';
 
 const CLIENTS = 8;
 const BATCH = 500;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-5', 'gemini-2.5-pro', 'claude-opus-4-5'];
+/** Two replicas can only add throughput with a core each, one for PostgreSQL and one for the clients. */
+const CORES_FOR_TWO = 4;
 
 function makeBatch(client: number, n: number, now: number): WireEvent[] {
   return Array.from({ length: BATCH }, (_, i) => ({
     ts: now - (i % 86_400) * 1000, provider: i % 5 === 2 ? 'openai' : 'anthropic', model: MODELS[i % 5], is_local: false,
     input_tokens: 1000 + i, output_tokens: 200 + i, cache_read_tokens: 5000, cache_write_tokens: i % 7 === 0 ? 300 : 0,
+    ...(i % 14 === 0 ? { cache_write_1h_tokens: 100 } : {}),
     id: `c${client}-b${n}-e${i}`, source: 'claude-code', session: `sess-${client}-${Math.floor(n / 10)}`,
   }));
 }
 
-async function user(dataDir: string, login: string): Promise<{ user_id: number; token: string }> {
+async function user(store: Store, login: string): Promise<{ user_id: number; token: string }> {
   const out: string[] = [];
-  const env = { TOKENBOARD_SERVER_DATA_DIR: dataDir };
+  const env = store.env();
   await cli(['user', 'add', login], { out: (s) => out.push(s), err: (s) => console.error(s) }, env);
   await cli(['token', 'create', login], { out: (s) => out.push(s), err: (s) => console.error(s) }, env);
   return JSON.parse(out[1]);
 }
 
-async function endToEnd(): Promise<{ rate: number; events: number }> {
-  const dataDir = tempDataDir();
+interface Rate { rate: number; events: number; sizes?: TableSizes }
+
+/** The clients against `replicas` server processes on one store; client c posts to replica c mod replicas. */
+async function endToEnd(replicas: number): Promise<Rate> {
+  const store = await newStore();
   const users: { user_id: number; token: string }[] = [];
-  for (let c = 0; c < CLIENTS; c++) users.push(await user(dataDir, `bench${c}`));
-  const server = await startServerProcess(dataDir, await freePort());
+  for (let c = 0; c < CLIENTS; c++) users.push(await user(store, `bench${c}`));
+  const dirs = [store.dataDir, ...Array.from({ length: replicas - 1 }, () => tempDataDir())];
+  const servers: ServerProcess[] = [];
+  for (const dir of dirs) servers.push(await startServerProcess(store.env(dir), await freePort()));
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
   const now = Date.now();
   // Bodies are made before the clock starts so the clients measure the server, not JSON.stringify.
   const perClient = Math.ceil((SECONDS * 120_000) / BATCH / CLIENTS);
   const bodies = Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: perClient }, (_, n) => JSON.stringify({ events: makeBatch(c, n, now) })));
   const post = (c: number, body: string) => new Promise<number>((resolve, reject) => {
-    const req = http.request(`${server.url}/api/ingest`, { method: 'POST', agent, headers: { ...signedHeaders(users[c].user_id, users[c].token, body), 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const url = servers[c % servers.length].url;
+    const req = http.request(`${url}/api/ingest`, { method: 'POST', agent, headers: { ...signedHeaders(users[c].user_id, users[c].token, body), 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.on('data', (d) => { text += d; });
       res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text).accepted) : reject(new Error(`${res.statusCode} ${text}`))));
@@ -63,46 +81,68 @@ async function endToEnd(): Promise<{ rate: number; events: number }> {
   }));
   const secs = (performance.now() - start) / 1000;
   agent.destroy();
-  await server.stop();
-  return { rate: events / secs, events };
+  for (const s of servers) await s.stop();
+  // What a stored event costs on disk.
+  const sizes = await tableSizes(store.database, STORED);
+  store.remove();
+  for (const d of dirs.slice(1)) rmSync(d, { recursive: true, force: true });
+  return { rate: events / secs, events, sizes };
+}
+
+const STORED = ['usage_events'];
+
+/** Bytes on disk per stored raw event (the row with its index). Rollups and the read model grow per person-day, not per event: see the pages bench. */
+function storage(r: Rate): Record<string, number> {
+  const e = r.sizes!.usage_events;
+  return { raw_event_bytes: +(e.bytes / e.rows).toFixed(1), rows_stored: e.rows };
+}
+
+// ---- the raw baseline: the same rows with the engine's own driver
+
+const EVENT_COLS = 'user_id,event_id,ts,day,provider,model,is_local,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,cache_write_1h_tokens,source,session_hash,skills,tier,received_at';
+const ROLLUP_COLS = 'user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events';
+const ROLLUP_UPSERT = `ON CONFLICT (user_id, day, provider, model, source, is_local, tier) DO UPDATE SET input_tokens = r.input_tokens + excluded.input_tokens,
+  output_tokens = r.output_tokens + excluded.output_tokens, cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+  cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens, cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+  events = r.events + excluded.events`;
+
+interface RawBatch { events: unknown[]; rollups: unknown[]; groups: number }
+
+/** One batch's parameters: its events, and its rollup groups (day, provider, model) summed. */
+function rawBatch(userId: number, client: number, n: number, now: number, isLocal: boolean | number): RawBatch {
+  const params: unknown[] = [];
+  const roll = new Map<string, number[]>();
+  for (const e of makeBatch(client, n, now)) {
+    const day = new Date(e.ts).toISOString().slice(0, 10);
+    const oneHour = e.cache_write_1h_tokens ?? 0;
+    params.push(userId, e.id, e.ts, day, e.provider, e.model, isLocal, e.input_tokens, e.output_tokens, e.cache_read_tokens, e.cache_write_tokens, oneHour, e.source, e.session, null, 0, now);
+    const k = `${day}|${e.provider}|${e.model}`;
+    const s = roll.get(k) ?? [0, 0, 0, 0, 0, 0];
+    s[0] += e.input_tokens; s[1] += e.output_tokens; s[2] += e.cache_read_tokens; s[3] += e.cache_write_tokens; s[4] += oneHour; s[5]++;
+    roll.set(k, s);
+  }
+  const rp: unknown[] = [];
+  for (const [k, s] of [...roll].sort()) { const [day, provider, model] = k.split('|'); rp.push(userId, day, provider, model, 'claude-code', isLocal, 0, ...s); }
+  return { events: params, rollups: rp, groups: roll.size };
 }
 
 function run(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<void> {
   return new Promise((ok, fail) => db.run(sql, params, (e) => (e ? fail(e) : ok())));
 }
 
-async function rawSqlite(): Promise<{ rate: number; events: number }> {
+async function rawSqlite(): Promise<Rate> {
   // A migrated database with the same schema, written with plain sqlite3 calls: statements
   // prepared once, parameters built before the clock starts, one transaction per batch.
-  const dataDir = tempDataDir();
-  await user(dataDir, 'raw');
-  const db = new sqlite3.Database(join(dataDir, 'tokenboard.sqlite'));
+  const store = await newStore('sqlite');
+  const { user_id } = await user(store, 'raw');
+  const db = new sqlite3.Database(join(store.dataDir, 'tokenboard.sqlite'));
   await run(db, 'PRAGMA journal_mode=WAL');
   await run(db, 'PRAGMA synchronous=NORMAL');
-  const cols = 'user_id,event_id,ts,day,provider,model,is_local,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,source,session_hash,skills,tier,received_at';
-  const one = `(${Array(16).fill('?').join(',')})`;
-  const insert = db.prepare(`INSERT INTO usage_events (${cols}) VALUES ${Array(BATCH).fill(one).join(',')} ON CONFLICT (user_id, event_id) DO NOTHING`);
-  const rollupSql = (n: number) => `INSERT INTO daily_rollups (user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events)
-      VALUES ${Array(n).fill(`(${Array(12).fill('?').join(',')})`).join(',')}
-      ON CONFLICT (user_id, day, provider, model, source, is_local, tier) DO UPDATE SET input_tokens = input_tokens + excluded.input_tokens,
-      output_tokens = output_tokens + excluded.output_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-      cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, events = events + excluded.events`;
+  const one = `(${Array(17).fill('?').join(',')})`;
+  const insert = db.prepare(`INSERT INTO usage_events (${EVENT_COLS}) VALUES ${Array(BATCH).fill(one).join(',')} ON CONFLICT (user_id, event_id) DO NOTHING`);
+  const rollupSql = (n: number) => `INSERT INTO daily_rollups AS r (${ROLLUP_COLS}) VALUES ${Array(n).fill(`(${Array(13).fill('?').join(',')})`).join(',')} ${ROLLUP_UPSERT}`;
   const now = Date.now();
-  const batches = Array.from({ length: Math.ceil((SECONDS * 200_000) / BATCH) }, (_, n) => {
-    const params: unknown[] = [];
-    const roll = new Map<string, number[]>();
-    for (const e of makeBatch(0, n, now)) {
-      const day = new Date(e.ts).toISOString().slice(0, 10);
-      params.push(1, e.id, e.ts, day, e.provider, e.model, 0, e.input_tokens, e.output_tokens, e.cache_read_tokens, e.cache_write_tokens, e.source, e.session, null, 0, now);
-      const k = `${day}|${e.provider}|${e.model}`;
-      const s = roll.get(k) ?? [0, 0, 0, 0, 0];
-      s[0] += e.input_tokens; s[1] += e.output_tokens; s[2] += e.cache_read_tokens; s[3] += e.cache_write_tokens; s[4]++;
-      roll.set(k, s);
-    }
-    const rp: unknown[] = [];
-    for (const [k, s] of roll) { const [day, provider, model] = k.split('|'); rp.push(1, day, provider, model, 'claude-code', 0, 0, ...s); }
-    return { params, rp, groups: roll.size };
-  });
+  const batches = Array.from({ length: Math.ceil((SECONDS * 200_000) / BATCH) }, (_, n) => rawBatch(user_id, 0, n, now, 0));
   const rollups = new Map<number, sqlite3.Statement>();
   const stmtRun = (st: sqlite3.Statement, p: unknown[]) => new Promise<void>((ok, fail) => st.run(p, (e) => (e ? fail(e) : ok())));
   let events = 0;
@@ -113,23 +153,81 @@ async function rawSqlite(): Promise<{ rate: number; events: number }> {
     let st = rollups.get(b.groups);
     if (!st) rollups.set(b.groups, (st = db.prepare(rollupSql(b.groups))));
     await run(db, 'BEGIN IMMEDIATE');
-    await stmtRun(insert, b.params);
-    await stmtRun(st, b.rp);
+    await stmtRun(insert, b.events);
+    await stmtRun(st, b.rollups);
     await run(db, 'COMMIT');
     events += BATCH;
   }
   const secs = (performance.now() - start) / 1000;
   for (const st of [insert, ...rollups.values()]) await new Promise<void>((ok) => st.finalize(() => ok()));
   await new Promise<void>((ok) => db.close(() => ok()));
+  store.remove();
+  return { rate: events / secs, events };
+}
+
+const pgMarks = (cols: number, rows: number, from = 1) =>
+  Array.from({ length: rows }, (_, r) => `(${Array.from({ length: cols }, (_, c) => `$${from + r * cols + c}`).join(',')})`).join(',');
+
+async function rawPostgres(): Promise<Rate> {
+  // A migrated database with the same schema, written by CLIENTS `pg` connections at once
+  // (each its own person, as the HTTP clients are): named statements (prepared once per
+  // connection), parameters built before the clock starts, one transaction per batch.
+  const store = await newStore('postgres');
+  const ids: number[] = [];
+  for (let c = 0; c < CLIENTS; c++) ids.push((await user(store, `raw${c}`)).user_id);
+  const now = Date.now();
+  const perClient = Math.ceil((SECONDS * 60_000) / BATCH / CLIENTS);
+  const batches = ids.map((id, c) => Array.from({ length: perClient }, (_, n) => rawBatch(id, c, n, now, false)));
+  const insert = { name: 'raw_events', text: `INSERT INTO usage_events (${EVENT_COLS}) VALUES ${pgMarks(17, BATCH)} ON CONFLICT (user_id, event_id) DO NOTHING` };
+  const rollup = (n: number) => ({ name: `raw_rollups_${n}`, text: `INSERT INTO daily_rollups AS r (${ROLLUP_COLS}) VALUES ${pgMarks(13, n)} ${ROLLUP_UPSERT}` });
+  const clients = await Promise.all(ids.map(async () => { const c = new pg.Client({ connectionString: store.url! }); await c.connect(); return c; }));
+  let events = 0;
+  const start = performance.now();
+  const deadline = start + SECONDS * 1000;
+  await Promise.all(clients.map(async (db, c) => {
+    for (const b of batches[c]) {
+      if (performance.now() >= deadline) return;
+      await db.query('BEGIN');
+      await db.query({ ...insert, values: b.events });
+      await db.query({ ...rollup(b.groups), values: b.rollups });
+      await db.query('COMMIT');
+      events += BATCH;
+    }
+    console.error('ingest: a raw PostgreSQL client ran out of batches before the deadline: the rate is too low');
+  }));
+  const secs = (performance.now() - start) / 1000;
+  await Promise.all(clients.map((c) => c.end()));
+  store.remove();
   return { rate: events / secs, events };
 }
 
 export default async function ingestBench(): Promise<void> {
-  const e2e = await endToEnd();
-  const raw = await rawSqlite();
+  const common = { clients: CLIENTS, batch: BATCH, seconds: SECONDS, cores: cores() };
+  if (engine() === 'sqlite') {
+    const e2e = await endToEnd(1);
+    const raw = await rawSqlite();
+    figure('ingest', 'events_per_s', {
+      db: 'sqlite', value: Math.round(e2e.rate), events: e2e.events, ...common,
+      baseline: Math.round(raw.rate), baseline_name: 'raw sqlite3 insert, same rows and tables',
+      ratio: +(e2e.rate / raw.rate).toFixed(3), target: { events_per_s: 50_000, ratio: 0.4 },
+      ok: e2e.rate >= 50_000 && e2e.rate / raw.rate >= 0.4,
+    });
+    figure('ingest', 'storage', { db: 'sqlite', unit: 'bytes per stored event', ...storage(e2e) });
+    return;
+  }
+  const raw = await rawPostgres();
+  const one = await endToEnd(1);
+  const two = await endToEnd(2);
   figure('ingest', 'events_per_s', {
-    value: Math.round(e2e.rate), events: e2e.events, clients: CLIENTS, batch: BATCH, seconds: SECONDS,
-    baseline: Math.round(raw.rate), baseline_name: 'raw sqlite3 insert, same rows and tables',
-    ratio: +(e2e.rate / raw.rate).toFixed(3), target: { events_per_s: 50_000, ratio: 0.4 },
+    db: 'postgres', replicas: 1, value: Math.round(one.rate), events: one.events, ...common,
+    baseline: Math.round(raw.rate), baseline_name: `raw pg insert, same rows and tables, ${CLIENTS} connections, durable commits`,
+    ratio: +(one.rate / raw.rate).toFixed(3), target: { ratio: 0.4 }, ok: one.rate / raw.rate >= 0.4,
   });
+  figure('ingest', 'events_per_s_two_replicas', {
+    db: 'postgres', replicas: 2, value: Math.round(two.rate), events: two.events, ...common,
+    baseline: Math.round(one.rate), baseline_name: 'one replica, same run',
+    ratio: +(two.rate / one.rate).toFixed(3), target: { ratio: 1.3, applies_from_cores: CORES_FOR_TWO },
+    ok: cores() < CORES_FOR_TWO ? null : two.rate / one.rate >= 1.3,
+  });
+  figure('ingest', 'storage', { db: 'postgres', unit: 'bytes per stored event', ...storage(one) });
 }

@@ -1,11 +1,13 @@
-// `npm run bench` runs every benchmark; `npm run bench -- NAME` runs bench/NAME.ts.
+// `npm run bench` runs every benchmark; `npm run bench -- NAME` runs bench/NAME.ts;
+// `--db postgres` runs those that have a database on a throwaway PostgreSQL server.
 // Each benchmark prints one JSON line per figure on stdout.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs } from './_lib.ts';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_')).map((f) => f.slice(0, -3)).sort();
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const wanted = benchArgs().names;
 const names = wanted.length ? wanted : all;
 for (const name of names) {
   if (!all.includes(name)) {

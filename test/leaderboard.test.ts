@@ -204,6 +204,27 @@ test('a partial cost is marked and names the unpriced models', async (t) => {
   t.regex(benRow, /<span class="money">\$0\.01<\/span>/);
 });
 
+test('tool and trust-level filters in the URL', async (t) => {
+  const b = viewer;
+  const logins = (text: string) => [...text.matchAll(/<tr class="[^"]*" data-login="([^"]+)">/g)].map((m) => m[1]);
+  // proxy: cy 200 + 100 (acme and haiku), ana 200 (her 10-14 event).
+  const proxy = await b.get('/?window=all&tool=proxy');
+  t.is(proxy.status, 200);
+  t.deepEqual(logins(proxy.text), ['cy', 'ana']);
+  t.regex(proxy.text, /<input type="hidden" name="tool" value="proxy">/, 'the filter form keeps the tool');
+  t.regex(proxy.text, /href="\/\?window=all">Clear filters</);
+  // claude-code: ben 5000 + 1200, ana 1000.
+  t.deepEqual(logins((await b.get('/?window=all&tool=claude-code')).text), ['ben', 'ana']);
+  // device trust is the proxy here; nobody has provider numbers.
+  const device = await b.get('/?window=all&source=device');
+  t.deepEqual(logins(device.text), ['cy', 'ana']);
+  t.regex(device.text, /<option value="device" selected>/);
+  t.deepEqual(logins((await b.get('/?window=all&source=provider')).text), []);
+  const bad = await b.get('/?source=sometimes');
+  t.is(bad.status, 400);
+  t.regex(bad.text, /source: &quot;sometimes&quot; is not one of provider, device, self-reported, measured/);
+});
+
 test('bad parameters are a 400 naming the parameter', async (t) => {
   const b = viewer;
   const bad = await b.get('/?metric=vibes');

@@ -44,6 +44,14 @@ export function forUpdate(d: Dialect): string {
   return d === 'postgres' ? ' FOR UPDATE' : '';
 }
 
+/**
+ * Names the index a SQLite query must use, where its planner (which has no statistics: the
+ * server runs no ANALYZE) would pick a worse one; PostgreSQL plans from its statistics.
+ */
+export function indexedBy(d: Dialect, index: string): string {
+  return d === 'sqlite' ? ` INDEXED BY ${index}` : '';
+}
+
 export type ColumnType = 'int' | 'bigint' | 'real' | 'text';
 const PG_TYPES: Record<ColumnType, string> = { int: 'INTEGER', bigint: 'BIGINT', real: 'DOUBLE PRECISION', text: 'TEXT' };
 

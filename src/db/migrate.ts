@@ -19,6 +19,7 @@ import * as m10 from './migrations/20261203-02-cache-write-1h.ts';
 import * as m11 from './migrations/20261203-03-facets.ts';
 import * as m12 from './migrations/20261203-04-scale-out.ts';
 import * as m13 from './migrations/20261203-05-rate-limits.ts';
+import * as m14 from './migrations/20261204-01-row-details-indexes.ts';
 import * as mVendors10 from './migrations/20261204-10-vendor-usage.ts';
 import * as mBudgets20 from './migrations/20261204-20-budgets-alerts.ts';
 
@@ -38,6 +39,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261203-03-facets', m11],
   ['20261203-04-scale-out', m12],
   ['20261203-05-rate-limits', m13],
+  ['20261204-01-row-details-indexes', m14],
   ['20261204-10-vendor-usage', mVendors10],
   ['20261204-20-budgets-alerts', mBudgets20],
 ];

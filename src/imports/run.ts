@@ -131,7 +131,7 @@ export async function runJob(s: Services, id: number, o: RunOptions): Promise<Pr
     if (err instanceof LeaseLost) throw err;
     const e = err instanceof BadInput ? err : explain(vendor.label, err, vendor.refused, vendor.keyNoun);
     await imports.updateJob(s.db.sql, id, { status: 'failed', error: e.message }, owner).catch(() => undefined);
-    await importFailed(s, { id, provider, error: e.message }).catch(() => undefined);
+    await importFailed(s, { id, provider: job.provider, error: e.message }).catch(() => undefined);
     throw e instanceof ImportError ? e : new ImportError(e.message);
   } finally {
     clearInterval(renew);

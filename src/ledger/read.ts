@@ -65,8 +65,8 @@ const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_wri
 
 /**
  * Groups per (user, provider, model, source, is_local, tier) over a range and filter, with
- * the reconciliation rule applied: the SQL sums every rollup row, then the few person-days
- * where provider numbers replaced others are corrected row by row.
+ * the reconciliation rule applied: the SQL sums every rollup row, then takes off what the
+ * rule leaves out on the few person-days where provider numbers replaced others.
  */
 export async function rollupGroups(db: Db, f: { userIds?: number[] } & Days & UsageFilter): Promise<Group[]> {
   const groups = new Map<string, Group>();

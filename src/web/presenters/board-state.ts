@@ -11,6 +11,7 @@ export interface BoardState {
   window: WindowName;
   team: string | null;
   provider: string | null;
+  /** A trust level, or `measured` (provider and device). */
   source: SourceFilter | null;
   /** One tool (the source of the usage). */
   tool: string | null;

@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { upstreamsFrom, type Upstreams } from './proxy/routes.ts';
+import { allowedOrigins } from './proxy/guard.ts';
 import { pathList, xdgData } from './collectors/locations.ts';
 import { clineRoots, type ClineRoots } from './collectors/cline.ts';
 import { rooCodeRoots } from './collectors/roo-code.ts';
@@ -84,6 +85,8 @@ export interface AgentConfig {
   proxyPort: number;
   flushMs: number;
   upstreams: Upstreams;
+  /** Browser origins allowed to use the proxy (TOKENBOARD_PROXY_ALLOW_ORIGINS). */
+  proxyAllowOrigins: ReadonlySet<string>;
   logRoots: LogRoots;
 }
 
@@ -158,6 +161,7 @@ export function loadConfig(env: Env = process.env, home = env.HOME || homedir())
     proxyPort: intSetting(env, 'TOKENBOARD_PROXY_PORT', 4000, 0, 65535),
     flushMs: intSetting(env, 'TOKENBOARD_FLUSH_MS', 3000, 10, 3_600_000),
     upstreams: upstreamsFrom(env),
+    proxyAllowOrigins: allowedOrigins(env.TOKENBOARD_PROXY_ALLOW_ORIGINS),
     logRoots: logRootsFrom(env, home),
   });
 }

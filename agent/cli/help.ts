@@ -30,7 +30,10 @@ measures. Point tools at it:
   ANTHROPIC_BASE_URL=http://127.0.0.1:4000          (Claude Code, Anthropic SDK)
   OPENAI_BASE_URL=http://127.0.0.1:4000/v1          (OpenAI SDK and compatible tools)
   http://127.0.0.1:4000/google, /ollama             (Gemini REST, Ollama)
-Upstreams: TOKENBOARD_UPSTREAM_OPENAI, _ANTHROPIC, _GOOGLE, _OLLAMA.`,
+Upstreams: TOKENBOARD_UPSTREAM_OPENAI, _ANTHROPIC, _GOOGLE, _OLLAMA.
+Only requests addressed to 127.0.0.1 or localhost with this port pass, and none from a web
+page (a browser's Origin header, CORS preflights) unless its origin is listed in
+TOKENBOARD_PROXY_ALLOW_ORIGINS (comma-separated, e.g. http://localhost:5173).`,
   collect: `Usage: collect [--since YYYY-MM-DD] [--dry-run] [--json]
 
 One scan of the local logs, newest first. Without --dry-run it queues and sends what it

@@ -69,7 +69,7 @@ export async function startAgent(io: Io, opts: { proxy: boolean; watch: boolean;
   let proxy: RunningProxy | null = null;
   if (opts.proxy) {
     try {
-      proxy = await startProxy({ port: cfg.proxyPort, upstreams: cfg.upstreams, sink: keeper.sink, warn: log });
+      proxy = await startProxy({ port: cfg.proxyPort, upstreams: cfg.upstreams, sink: keeper.sink, warn: log, allowOrigins: cfg.proxyAllowOrigins });
     } catch (err) {
       await keeper.stop();
       throw err;

@@ -12,6 +12,7 @@ import { framingOf, UsageReader } from './reader.ts';
 import { routeOf, targetOf, type Upstreams } from './routes.ts';
 import { countedByCollector, usageEvent, type EventSink } from './record.ts';
 import { IdleSessions } from '../sessions.ts';
+import { refusalOf } from './guard.ts';
 
 // RFC 9110 §7.6.1 connection-specific fields, plus the legacy ones proxies also drop.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -24,6 +25,8 @@ export interface ProxyOptions {
   warn?: (line: string) => void;
   sessions?: IdleSessions;
   now?: () => number;
+  /** Browser origins allowed to use the proxy (TOKENBOARD_PROXY_ALLOW_ORIGINS); none by default. */
+  allowOrigins?: ReadonlySet<string>;
 }
 
 export interface RunningProxy {
@@ -71,9 +74,17 @@ export function createProxyHandler(opts: ProxyOptions): (req: IncomingMessage, r
   const sessions = opts.sessions ?? new IdleSessions();
   const now = opts.now ?? Date.now;
   const warn = opts.warn ?? (() => {});
+  const origins = opts.allowOrigins ?? new Set<string>();
 
   return (req, res) => {
     const method = req.method ?? 'GET';
+    // Checked against the port this connection arrived on (the listening port, also when it was 0).
+    const refused = refusalOf(method, req.headers, req.socket.localPort ?? opts.port, origins);
+    if (refused) {
+      jsonError(res, refused.status, refused.message);
+      req.resume();
+      return;
+    }
     const route = routeOf(method, req.url ?? '/', req.headers);
     if (!route) {
       jsonError(res, 404, 'tokenboard proxy: no provider serves this path; use /v1/... as the provider documents, or the /openai, /anthropic, /google or /ollama prefix');

@@ -37,7 +37,7 @@ commands:
   login-link LOGIN                        prints a one-time sign-in URL (15 minutes; local mode and recovery)
   stats LOGIN [--json] [--reconciled]     the user's all-time totals: the raw sum of their events, or with
                                           --reconciled what the pages show (provider numbers replace self-reported ones)
-  price set MODEL --input X --output Y [--cache-read Z] [--cache-write W] [--provider P]
+  price set MODEL --input X --output Y [--cache-read Z] [--cache-write W] [--cache-write-1h H] [--provider P]
   price list [--json]
   backup FILE                             online copy of the SQLite database
   copy-db URL                             copy every table into the empty database at URL (postgres://… or sqlite:/path),
@@ -188,7 +188,7 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
       case 'price': {
         if (sub === 'set') {
           const { values, positionals } = parse(rest, {
-            input: { type: 'string' }, output: { type: 'string' }, 'cache-read': { type: 'string' }, 'cache-write': { type: 'string' }, provider: { type: 'string' },
+            input: { type: 'string' }, output: { type: 'string' }, 'cache-read': { type: 'string' }, 'cache-write': { type: 'string' }, 'cache-write-1h': { type: 'string' }, provider: { type: 'string' },
           }, 1);
           const price = {
             model: positionals[0],
@@ -197,9 +197,11 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
             output: priceNumber('output', values.output, true)!,
             cache_read: priceNumber('cache-read', values['cache-read'], false),
             cache_write: priceNumber('cache-write', values['cache-write'], false),
+            // Absent: kept as it was (a 1-hour write costs the 5-minute price until one is set).
+            ...(values['cache-write-1h'] === undefined ? {} : { cache_write_1h: priceNumber('cache-write-1h', values['cache-write-1h'], false) }),
           };
           const { before, after } = await withServices(cfg, (s) => setPrice(s.db, price, CLI_ACTOR));
-          io.out(`${before ? 'updated' : 'added'} ${after.model}: input ${after.input}, output ${after.output}, cache read ${after.cache_read ?? 'as input'}, cache write ${after.cache_write ?? 'as input'} (USD per million tokens)`);
+          io.out(`${before ? 'updated' : 'added'} ${after.model}: input ${after.input}, output ${after.output}, cache read ${after.cache_read ?? 'as input'}, cache write ${after.cache_write ?? 'as input'}, 1-hour cache write ${after.cache_write_1h ?? 'as cache write'} (USD per million tokens)`);
           return 0;
         }
         if (sub === 'list') {
@@ -207,8 +209,8 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
           const prices = await withServices(cfg, (s) => listPrices(s.db));
           if (values.json) io.out(JSON.stringify(prices));
           else {
-            io.out(['provider', 'model', 'input', 'output', 'cache_read', 'cache_write'].join('\t'));
-            for (const p of prices) io.out([p.provider || '-', p.model, p.input, p.output, p.cache_read ?? '-', p.cache_write ?? '-'].join('\t'));
+            io.out(['provider', 'model', 'input', 'output', 'cache_read', 'cache_write', 'cache_write_1h'].join('\t'));
+            for (const p of prices) io.out([p.provider || '-', p.model, p.input, p.output, p.cache_read ?? '-', p.cache_write ?? '-', p.cache_write_1h ?? '-'].join('\t'));
           }
           return 0;
         }

@@ -92,7 +92,14 @@ test('price set and list; a new price shows up', async (t) => {
   t.regex(again.out[0], /updated acme-coder-9: input 0.6, output 2, cache read 0.05/);
   const list = await cli(dir, 'price', 'list', '--json');
   const prices = JSON.parse(list.out[0]);
-  t.like(prices.find((p: { model: string }) => p.model === 'acme-coder-9'), { input: 0.6, output: 2, cache_read: 0.05 });
+  t.like(prices.find((p: { model: string }) => p.model === 'acme-coder-9'), { input: 0.6, output: 2, cache_read: 0.05, cache_write_1h: null });
+  // The 1-hour cache write price: set on its own, kept by a later set that leaves it out.
+  const oneHour = await cli(dir, 'price', 'set', 'acme-coder-9', '--input', '0.6', '--output', '2', '--cache-write', '0.75', '--cache-write-1h', '1.2');
+  t.regex(oneHour.out[0], /cache write 0.75, 1-hour cache write 1.2 \(USD per million tokens\)/);
+  await cli(dir, 'price', 'set', 'acme-coder-9', '--input', '0.6', '--output', '2');
+  const kept = JSON.parse((await cli(dir, 'price', 'list', '--json')).out[0]);
+  t.like(kept.find((p: { model: string }) => p.model === 'acme-coder-9'), { cache_write: 0.75, cache_write_1h: 1.2 });
+  failsWith(t, await cli(dir, 'price', 'set', 'acme-coder-9', '--input', '1', '--output', '2', '--cache-write-1h=-3'), /--cache-write-1h: a price cannot be negative/);
   t.true(prices.length > 80, 'seeded from the public list prices');
   const text = await cli(dir, 'price', 'list');
   t.true(text.out.some((l) => l.includes('claude-haiku-4-5')));

@@ -99,6 +99,8 @@ test('Anthropic: pages, 429 with retry-after and a 5xx retried, mapped by email;
   t.is(ana.input_tokens, 3000);
   t.is(ana.cache_read_tokens, 5000);
   t.is(ana.cache_write_tokens, 250);
+  // 50 of those 250 were 1-hour writes (ephemeral_1h_input_tokens): kept apart for their price.
+  t.deepEqual(await rows(s.db, "SELECT cache_write_tokens, cache_write_1h_tokens FROM daily_rollups WHERE model = 'claude-haiku-4-5'"), [{ cache_write_tokens: 250, cache_write_1h_tokens: 50 }]);
   t.deepEqual(ana.models.map((m) => m.model).sort(), ['claude-haiku-4-5', 'claude-sonnet-4-5']);
 
   t.deepEqual((await unmappedUsage(s.db)).map((u) => [u.label, u.tokens]), [['zed@acme.dev', 55], ['apikey_ci', 14]]);

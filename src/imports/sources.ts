@@ -91,6 +91,8 @@ export async function anthropicPage(client: Got, from: string, to: string, page:
         ts: noonOf(day), provider: 'anthropic', model: r.model, is_local: false,
         input_tokens: n(r.uncached_input_tokens), output_tokens: n(r.output_tokens),
         cache_read_tokens: n(r.cache_read_input_tokens), cache_write_tokens: n(cc.ephemeral_5m_input_tokens) + n(cc.ephemeral_1h_input_tokens),
+        // The 1-hour writes, part of the writes above: priced at their own rate (cache_write_1h).
+        ...(n(cc.ephemeral_1h_input_tokens) > 0 ? { cache_write_1h_tokens: n(cc.ephemeral_1h_input_tokens) } : {}),
         id: idOf('aa', [day, r.api_key_id, r.account_id, r.workspace_id, r.model, r.service_tier, r.context_window, r.inference_geo]),
         source: 'anthropic-admin',
       };

@@ -18,8 +18,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# valibot names typescript as an optional peer, so the lockfile marks it devOptional and
+# `npm prune --omit=dev` keeps it: the runtime never compiles, so it is removed by hand.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
  && test -f dist/src/cli.js \
  && if [ -f node_modules/sqlite3/build/Release/node_sqlite3.node ]; then \
       find node_modules/sqlite3/build/Release -mindepth 1 -maxdepth 1 ! -name node_sqlite3.node -exec rm -rf {} + ; \

@@ -25,6 +25,7 @@ import { isProvider, PROVIDERS } from './imports/vendors.ts';
 import { loadAdminKey } from './imports/keys.ts';
 import { ImportError } from './imports/client.ts';
 import { alertCommand, budgetCommand, digestCommand, type CliTools } from './alerts/commands.ts';
+import { teamCommand } from './teams/commands.ts';
 
 const USAGE = `usage: tokenboard [--config FILE] <command>
 
@@ -44,6 +45,10 @@ commands:
                                           then compare row counts and everyone's totals
   import anthropic|openai|cursor|copilot --from YYYY-MM-DD --to YYYY-MM-DD [--key-env VAR]
                                           vendor usage backfill (key or token from VAR, else the stored one)
+  team add SLUG [--name NAME]            a local team (GitHub teams come from sign-in and are not edited here)
+  team member add|remove SLUG LOGIN
+  team list [--json]                      every team, local and GitHub, with its members
+  team remove SLUG                        deletes a local team (people and usage stay)
   budget set (--user LOGIN | --team SLUG | --org) --period week|month (--limit-usd N | --limit-tokens N) [--thresholds 50,80,100]
   budget list [--json]                    budgets with what they used so far this period
   budget remove ID
@@ -259,6 +264,7 @@ export async function main(argv: string[], io: Out = { out: (s) => process.stdou
         io.out(`imported ${summary.events} events from ${provider} in ${summary.pages} pages; ${summary.unmapped} unmapped (assign them in the admin panel)`);
         return 0;
       }
+      case 'team': return await teamCommand(sub, rest, cliTools(cfg, io));
       case 'budget': return await budgetCommand(sub, rest, cliTools(cfg, io));
       case 'alert': return await alertCommand(sub, rest, cliTools(cfg, io));
       case 'digest': return await digestCommand(args, cliTools(cfg, io));

@@ -301,7 +301,7 @@ test('bad input: one clear line and a non-zero exit; nothing stored', async (t) 
   await fails(/thresholds: 1001 is outside 1–1000/, 'budget', 'set', '--org', '--period', 'month', '--limit-usd', '5', '--thresholds', '1001');
   await fails(/limit: must be more than 0 USD, got 0/, 'budget', 'set', '--org', '--period', 'month', '--limit-usd', '0');
   await fails(/limit: must be more than 0 tokens, got -3/, 'budget', 'set', '--org', '--period', 'month', '--limit-tokens', '-3');
-  await fails(/team: nobody is in a GitHub team "ghosts"/, 'budget', 'set', '--team', 'ghosts', '--period', 'month', '--limit-usd', '5');
+  await fails(/team: there is no team "ghosts"/, 'budget', 'set', '--team', 'ghosts', '--period', 'month', '--limit-usd', '5');
   await fails(/user: nobody has the login "nobody"/, 'budget', 'set', '--user', 'nobody', '--period', 'week', '--limit-usd', '5');
   await fails(/give exactly one of --user LOGIN, --team SLUG or --org/, 'budget', 'set', '--org', '--user', 'gina', '--period', 'week', '--limit-usd', '5');
   await fails(/period: week or month, not "year"/, 'budget', 'set', '--org', '--period', 'year', '--limit-usd', '5');

@@ -12,6 +12,7 @@ import { ENGINE, freshPostgres } from './helpers/engine.ts';
 import { storeImported } from '../src/imports/mapping.ts';
 import { setPrice } from '../src/pricing/store.ts';
 import { addUser } from '../src/users/users.ts';
+import { addMember, addTeam, listTeams } from '../src/teams/teams.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 
 async function cli(env: Record<string, string>, ...argv: string[]) {
@@ -44,6 +45,8 @@ async function populated(url: string) {
     identities: [['email', 'ana@acme.dev']], label: 'ana@acme.dev',
   }]);
   await setPrice(s.db, { model: 'acme-x', input: 2, output: 4 }, CLI_ACTOR);
+  await addTeam(s.db, { slug: 'core' }, CLI_ACTOR);
+  await addMember(s.db, 'core', 'ben', CLI_ACTOR);
   await app.stop();
   return { dir, ana };
 }
@@ -78,6 +81,7 @@ async function copyAndCheck(t: import('ava').ExecutionContext, from: string, to:
   t.is(more.status, 200, JSON.stringify(more.json));
   t.is((await app.stats('ana')).models.find((m) => m.model === 'acme-x')!.cost_usd, (7 * 2 + 3 * 4 + 1_000_000 * 2) / 1e6);
   t.is((await app.signIn('ben')).csrf.length > 0, true, 'people and sessions work on the copy');
+  t.deepEqual((await listTeams(app.running.services.db)).map((x) => [x.slug, x.source, x.members]), [['core', 'local', ['ben']]], 'local teams come along');
   // The target is no longer empty: a second copy is refused and changes nothing.
   const again = await cli(env, 'copy-db', to);
   t.is(again.code, 1);

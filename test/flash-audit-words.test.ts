@@ -48,5 +48,9 @@ test('audit entries in plain words', (t) => {
   t.is(say('alice', 'price.set', 'm-1', { before: { input: 1, output: 2 }, after: { input: 3, output: 4, cache_read: 0.3 } }), 'alice changed the price of m-1 to input $3, output $4, cache read $0.3 per million tokens');
   t.is(say('alice', 'price.import', null, { added: ['a', 'b'], changed: [{}] }), 'alice imported LiteLLM prices: 2 added, 1 changed');
   t.is(say('alice', 'import.assign', 'bob', { kind: 'anthropic_api_key', external_id: 'apikey_1', moved: 1 }), 'alice assigned anthropic api key apikey_1 to bob, moving 1 waiting record');
+  t.is(say('alice', 'team.add', 'platform', { name: 'Platform crew' }), 'alice added the team platform (“Platform crew”)');
+  t.is(say('cli', 'team.member_add', 'platform', { login: 'bob' }), 'The server’s CLI added bob to the team platform');
+  t.is(say('alice', 'team.member_remove', 'platform', { login: 'bob' }), 'alice took bob out of the team platform');
+  t.is(say('alice', 'team.remove', 'platform', { members: 1 }), 'alice deleted the team platform (it had 1 member)');
   t.is(say('alice', 'something.new', 'x', {}), 'alice: something.new x', 'an unknown kind still reads');
 });

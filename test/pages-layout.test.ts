@@ -9,6 +9,7 @@ import { withApp, postIngest, event, tempDir, type TestApp } from './helpers/app
 import { ARTIFACTS, WAIT, launchChromium } from './helpers/chromium.ts';
 import { axeProblems, overflowOf, VIEWPORTS } from './helpers/page-checks.ts';
 import { createJob } from '../src/imports/run.ts';
+import { addMember, addTeam } from '../src/teams/teams.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { updateUser } from './helpers/db.ts';
 
@@ -35,6 +36,9 @@ test.before(async () => {
     for (let i = 0; i < events.length; i += 200) await postIngest(app.url, agent, { events: events.slice(i, i + 200) });
   }
   await app.createUser('root', 'admin');
+  // A local team beside the GitHub ones, with a long name (Admin → Teams).
+  await addTeam(db, { slug: 'developer-experience-and-tooling', name: 'Developer experience and internal tooling' }, CLI_ACTOR);
+  for (const login of ['ana', 'ben', 'cy']) await addMember(db, 'developer-experience-and-tooling', login, CLI_ACTOR);
   await createJob(app.running.services, 'anthropic', '2026-10-01', '2026-10-31', CLI_ACTOR);
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchChromium();
@@ -85,6 +89,7 @@ const VISITS: Visit[] = [
       await page.locator('#handover').waitFor({ timeout: WAIT });
     },
   },
+  { name: 'admin-teams', open: goto('/admin/teams') },
   { name: 'admin-tokens', open: goto('/admin/tokens') },
   { name: 'admin-prices', open: goto('/admin/prices') },
   {

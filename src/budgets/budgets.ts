@@ -11,14 +11,13 @@ import { bumpVersion } from '../db/repos/versions.ts';
 import { BadInput, NotFound } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
 import { checkBudget, type BudgetDraft, type CheckedBudget } from './input.ts';
+import { teamSlugs } from '../teams/teams.ts';
 import { PERIOD_WORDS } from './period.ts';
 
 export type Budget = BudgetRow;
 
-/** The GitHub team slugs active people are in (a person's teams come from the users repository). */
-export async function knownTeams(db: Db): Promise<string[]> {
-  return [...new Set((await users.listActive(db.sql)).flatMap((u) => u.teams))].sort();
-}
+/** The teams a budget can be for: local ones and the GitHub teams active people are in. */
+export const knownTeams = (db: Db): Promise<string[]> => teamSlugs(db);
 
 /** "team platform", "alice", "the whole org". */
 export function subjectText(b: Pick<Budget, 'scope' | 'login' | 'team'>): string {
@@ -41,7 +40,7 @@ async function fieldsOf(db: Db, c: CheckedBudget): Promise<BudgetFields> {
   if (c.scope === 'team') {
     const teams = await knownTeams(db);
     const slug = teams.find((t) => t.toLowerCase() === c.subject!.toLowerCase());
-    if (!slug) throw new BadInput(`team: nobody is in a GitHub team "${c.subject}"${teams.length ? ` (teams: ${teams.slice(0, 20).join(', ')}${teams.length > 20 ? ', …' : ''})` : '; teams come from GitHub sign-in'}`);
+    if (!slug) throw new BadInput(`team: there is no team "${c.subject}"${teams.length ? ` (teams: ${teams.slice(0, 20).join(', ')}${teams.length > 20 ? ', …' : ''})` : '; teams come from GitHub sign-in or "tokenboard team add"'}`);
     return { ...base, subject_key: `team:${slug}`, user_id: null, team: slug };
   }
   return { ...base, subject_key: 'org', user_id: null, team: null };

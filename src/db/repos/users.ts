@@ -3,6 +3,7 @@
 import { bool, date, dateOrNull, ilike, jsonList, marks, num, numOrNull } from '../dialect.ts';
 import { one, type Sql } from '../sql.ts';
 import { bumpVersion } from './versions.ts';
+import { slugsByUser } from './teams.ts';
 
 export type Role = 'member' | 'manager' | 'admin';
 export const ROLES: readonly Role[] = ['member', 'manager', 'admin'];
@@ -16,8 +17,10 @@ export interface User {
   email: string | null;
   avatar_url: string | null;
   role: Role;
-  /** GitHub team slugs (synced at sign-in). */
+  /** Every team the person is in: GitHub's (synced at sign-in) and local ones (made by admins), by slug. */
   teams: string[];
+  /** The GitHub team slugs alone, as the last sign-in synced them. */
+  github_teams: string[];
   active: boolean;
   hidden: boolean;
   public_badge: boolean;
@@ -29,21 +32,36 @@ export interface User {
   updated_at: Date;
 }
 
-export type UserFields = Omit<User, 'id' | 'created_at' | 'updated_at'>;
+export type UserFields = Omit<User, 'id' | 'created_at' | 'updated_at' | 'github_teams'>;
+/** `teams` writes the GitHub teams (sign-in's sync); local teams change through repos/teams.ts. */
 export type UserPatch = Partial<Omit<UserFields, 'teams'>> & { teams?: readonly string[] };
 
 const COLUMNS = 'id, github_id, login, login_key, name, email, avatar_url, role, teams, active, hidden, public_badge, link_github, last_seen_at, membership_checked_at, created_at, updated_at';
 
 function toUser(r: Record<string, unknown>): User {
+  const github = jsonList(r.teams);
   return {
     id: num(r.id), github_id: numOrNull(r.github_id), login: String(r.login), login_key: String(r.login_key),
     name: (r.name as string | null) ?? null, email: (r.email as string | null) ?? null, avatar_url: (r.avatar_url as string | null) ?? null,
-    role: String(r.role) as Role, teams: jsonList(r.teams), active: bool(r.active), hidden: bool(r.hidden),
+    role: String(r.role) as Role, teams: github, github_teams: github, active: bool(r.active), hidden: bool(r.hidden),
     public_badge: bool(r.public_badge), link_github: bool(r.link_github),
     last_seen_at: dateOrNull(r.last_seen_at), membership_checked_at: dateOrNull(r.membership_checked_at),
     created_at: date(r.created_at), updated_at: date(r.updated_at),
   };
 }
+
+/** Adds each person's local teams to their GitHub ones (`all`: read every membership once). */
+async function withLocalTeams<T extends User>(q: Sql, people: T[], all = false): Promise<T[]> {
+  if (!people.length) return people;
+  const local = await slugsByUser(q, all ? null : people.map((u) => u.id));
+  for (const u of people) {
+    const mine = local.get(u.id);
+    if (mine) u.teams = [...new Set([...u.github_teams, ...mine])].sort();
+  }
+  return people;
+}
+
+const withTeams = async (q: Sql, u: User | null): Promise<User | null> => (u ? (await withLocalTeams(q, [u]))[0] : null);
 
 function encode(k: keyof UserPatch, v: unknown): unknown {
   return k === 'teams' ? JSON.stringify(v ?? []) : v;
@@ -51,7 +69,7 @@ function encode(k: keyof UserPatch, v: unknown): unknown {
 
 async function first(q: Sql, where: string, params: unknown[]): Promise<User | null> {
   const r = await one<Record<string, unknown>>(q, `SELECT ${COLUMNS} FROM users WHERE ${where}`, params);
-  return r ? toUser(r) : null;
+  return withTeams(q, r ? toUser(r) : null);
 }
 
 export const byId = (q: Sql, id: number) => first(q, 'id = ?', [id]);
@@ -80,7 +98,7 @@ export async function insert(q: Sql, u: NewUserRow, now = new Date()): Promise<U
     [u.github_id ?? null, u.login, u.login.toLowerCase(), u.name ?? null, u.email ?? null, u.avatar_url ?? null, u.role,
       JSON.stringify(u.teams ?? []), true, false, false, Boolean(u.link_github), u.last_seen_at ?? null, u.membership_checked_at ?? null, now, now]);
   await bumpVersion(q, 'people');
-  return toUser(row);
+  return (await withTeams(q, toUser(row)))!;
 }
 
 /** Changes some fields of one person; returns the row as stored. */
@@ -90,7 +108,7 @@ export async function update(q: Sql, id: number, patch: UserPatch, now = new Dat
   const rows = await q.all<Record<string, unknown>>(`UPDATE users SET ${sets.join(', ')} WHERE id = ? RETURNING ${COLUMNS}`,
     [...keys.map((k) => encode(k, patch[k])), now, id]);
   await bumpVersion(q, 'people');
-  return rows[0] ? toUser(rows[0]) : null;
+  return withTeams(q, rows[0] ? toUser(rows[0]) : null);
 }
 
 /** The time of a person's latest request: no version bump (pages do not show it live). */
@@ -110,17 +128,17 @@ export async function count(q: Sql, active?: boolean): Promise<number> {
 
 /** Active people, by login. */
 export async function listActive(q: Sql): Promise<User[]> {
-  return (await q.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE active = ? ORDER BY login_key`, [true])).map(toUser);
+  return withLocalTeams(q, (await q.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE active = ? ORDER BY login_key`, [true])).map(toUser), true);
 }
 
 /** Everyone, by login (copy-db's comparison, exports). */
 export async function listAll(q: Sql): Promise<User[]> {
-  return (await q.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM users ORDER BY id`)).map(toUser);
+  return withLocalTeams(q, (await q.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM users ORDER BY id`)).map(toUser), true);
 }
 
 export async function byIds(q: Sql, ids: number[]): Promise<User[]> {
   if (ids.length === 0) return [];
-  return (await q.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id IN (${marks(ids.length)})`, ids)).map(toUser);
+  return withLocalTeams(q, (await q.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id IN (${marks(ids.length)})`, ids)).map(toUser));
 }
 
 /** Active people with an email, lower-cased email → id (imports map people by email). */
@@ -161,5 +179,5 @@ export async function search(q: Sql, text: string, limit: number): Promise<UserL
     `SELECT ${COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')},
             (SELECT COUNT(*) FROM agent_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS live_tokens
        FROM users u ${where} ORDER BY u.login_key LIMIT ?`, needle ? [like, like, like, limit] : [limit]);
-  return rows.map((r) => ({ ...toUser(r), live_tokens: num(r.live_tokens) }));
+  return withLocalTeams(q, rows.map((r) => ({ ...toUser(r), live_tokens: num(r.live_tokens) })));
 }

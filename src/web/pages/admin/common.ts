@@ -49,6 +49,7 @@ export function noStore(ctx: Context): void {
 
 export const SECTIONS = [
   { key: 'users', href: '/admin/users', label: 'Users' },
+  { key: 'teams', href: '/admin/teams', label: 'Teams' },
   { key: 'tokens', href: '/admin/tokens', label: 'Agent tokens' },
   { key: 'prices', href: '/admin/prices', label: 'Prices' },
   { key: 'imports', href: '/admin/imports', label: 'Imports' },

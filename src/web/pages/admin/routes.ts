@@ -9,7 +9,8 @@ import { adminAuditRoutes } from './audit.ts';
 import { adminImportsRoutes } from './imports.ts';
 import { adminBudgetsRoutes } from './budgets.ts';
 import { adminAlertsRoutes } from './alerts.ts';
+import { adminTeamsRoutes } from './teams.ts';
 
 export function adminRoutes(s: Services) {
-  return [...adminIndexRoutes(s), ...adminUsersRoutes(s), ...adminTokensRoutes(s), ...adminPricesRoutes(s), ...adminSettingsRoutes(s), ...adminAuditRoutes(s), ...adminImportsRoutes(s), ...adminBudgetsRoutes(s), ...adminAlertsRoutes(s)];
+  return [...adminIndexRoutes(s), ...adminUsersRoutes(s), ...adminTeamsRoutes(s), ...adminTokensRoutes(s), ...adminPricesRoutes(s), ...adminSettingsRoutes(s), ...adminAuditRoutes(s), ...adminImportsRoutes(s), ...adminBudgetsRoutes(s), ...adminAlertsRoutes(s)];
 }

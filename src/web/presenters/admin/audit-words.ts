@@ -75,6 +75,10 @@ export function auditSentence(e: Pick<AuditRow, 'actor' | 'kind' | 'target' | 'd
     case 'import.resume': return `${who} resumed the ${target} usage import (job ${str(d.job)})`;
     case 'import.assign': return `${who} assigned ${str(d.kind).replace(/_/g, ' ')} ${str(d.external_id)} to ${target}${typeof d.moved === 'number' ? `, moving ${plural(d.moved, 'waiting record')}` : ''}`;
     case 'budget.set': return d.before ? `${who} changed the ${budgetText(d.after)} of ${target}` : `${who} set a ${budgetText(d.after)} for ${target}`;
+    case 'team.add': return `${who} added the team ${target}${d.name ? ` (${quoted(d.name)})` : ''}`;
+    case 'team.remove': return `${who} deleted the team ${target}${typeof d.members === 'number' ? ` (it had ${plural(d.members, 'member')})` : ''}`;
+    case 'team.member_add': return `${who} added ${str(d.login)} to the team ${target}`;
+    case 'team.member_remove': return `${who} took ${str(d.login)} out of the team ${target}`;
     case 'budget.remove': return `${who} deleted the ${budgetText(d.before)} of ${target}`;
     case 'alert.add': return `${who} added the alert destination ${target}${Array.isArray(d.events) ? ` for ${d.events.join(', ')}` : ''}`;
     case 'alert.remove': return `${who} deleted the alert destination ${target}`;

@@ -1,6 +1,7 @@
 // The price editor in a real headless Chromium (Debian's package, driven by playwright-core):
 // edit a price inline, see the inline error for a negative number, save, all without a page
-// reload; the coverage preview follows typing; the team page draws. No CSP violations.
+// reload; the coverage preview follows typing; the team page draws; a local team made and
+// filled on Admin → Teams filters the leaderboard. No CSP violations.
 // Screenshots go to test-artifacts/. Waits are generous; nothing asserts on timing.
 import test from 'ava';
 import { join } from 'node:path';
@@ -88,4 +89,35 @@ test.serial('the coverage preview follows what is typed; cancel puts the row bac
   await row.locator('[data-field="input"]').waitFor({ timeout: WAIT });
   await page.screenshot({ path: join(ARTIFACTS, 'admin-prices.png'), fullPage: true, caret: 'initial' });
   t.deepEqual(problems, []);
+});
+
+test.serial('teams from the browser: make a local team, add people, then filter the leaderboard by it', async (t) => {
+  const { page, problems } = await adminPage(t);
+  await page.goto(`${app.url}/admin/teams`);
+  // ben's GitHub team is there, read-only.
+  t.is(await page.locator('tr[data-team="web"] form').count(), 0);
+  await page.locator('#add input[name="slug"]').fill('Platform');
+  await page.locator('#add input[name="name"]').fill('Platform crew');
+  await page.getByRole('button', { name: 'Add team' }).click();
+  const row = page.locator('tr[data-team="platform"]');
+  await row.waitFor({ timeout: WAIT });
+  for (const login of ['ana', 'ben']) {
+    await row.getByLabel('Login to add to platform').fill(login);
+    await row.getByRole('button', { name: 'Add to platform' }).click();
+    await page.locator(`tr[data-team="platform"] .team-members a[href="/u/${login}"]`).waitFor({ timeout: WAIT });
+  }
+  // A login nobody has: the message sits on the team's row, with what was typed.
+  await page.locator('tr[data-team="platform"]').getByLabel('Login to add to platform').fill('zed');
+  await page.locator('tr[data-team="platform"]').getByRole('button', { name: 'Add to platform' }).click();
+  await page.locator('#team-platform-error').waitFor({ timeout: WAIT });
+  t.regex((await page.locator('#team-platform-error').textContent()) ?? '', /nobody has the login "zed"/);
+  await page.screenshot({ path: join(ARTIFACTS, 'admin-teams.png'), fullPage: true, caret: 'initial' });
+
+  await page.goto(`${app.url}/?window=all`);
+  await page.locator('select[name="team"]').selectOption('platform');
+  await page.waitForURL(/team=platform/, { timeout: WAIT });
+  await page.locator('#board tr[data-login="ben"]').waitFor({ timeout: WAIT });
+  t.deepEqual(await page.locator('#board tr[data-login]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login')).sort()), ['ana', 'ben']);
+  // The only console line is the refused form's own status (the page says 404 for a login nobody has).
+  t.deepEqual(problems, ['Failed to load resource: the server responded with a status of 404 (Not Found)']);
 });

@@ -58,9 +58,12 @@ test.serial('edit a price inline: an inline error for a negative number, then sa
   await page.screenshot({ path: join(ARTIFACTS, 'admin-price-error.png'), fullPage: true, caret: 'initial' });
 
   await row.locator('input[name="input"]').fill('4');
+  // The 1-hour cache-write price has its own box beside the 5-minute one.
+  await row.getByLabel('1h cache write $/M').fill('8');
   await row.getByRole('button', { name: 'Save' }).click();
   await row.locator('[data-field="input"]').waitFor({ timeout: WAIT });
   t.is((await row.locator('[data-field="input"]').textContent())?.trim(), '$4');
+  t.is((await row.locator('[data-field="cache_write_1h"]').textContent())?.trim(), '$8');
   t.is(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no reload');
   await page.screenshot({ path: join(ARTIFACTS, 'admin-price-saved.png'), fullPage: true, caret: 'initial' });
   t.is((await app.stats('ana')).cost_usd, 4);

@@ -67,7 +67,7 @@ test.serial('a price edit changes the cost on the leaderboard, the profile, the 
     t.false(html.includes('$1.00'), `${path} no old cost`);
   }
   const history = (await admin.get('/admin/prices')).text;
-  t.regex(history, /<td>root<\/td><td>set<\/td><td><code>claude-haiku-4-5<\/code><\/td><td>in \$1 · out \$5 · cache read \$0\.1 · cache write \$1\.25<\/td><td>in \$3 · out \$5/);
+  t.regex(history, /<td>root<\/td><td>set<\/td><td><code>claude-haiku-4-5<\/code><\/td><td>in \$1 · out \$5 · cache read \$0\.1 · cache write \$1\.25 · 1h cache write \$2<\/td><td>in \$3 · out \$5/);
 });
 
 test.serial('inline validation: a negative or non-numeric price comes back on its field, nothing changes', async (t) => {
@@ -150,7 +150,7 @@ test.serial('LiteLLM import: a malformed file is refused clearly and changes not
   t.regex(preview.text, /data-count="added">1</);
   t.regex(preview.text, /data-count="changed">1</);
   t.regex(preview.text, /data-count="skipped"[^>]*>1</);
-  t.regex(preview.text, /data-changed="claude-haiku-4-5"><td><code>claude-haiku-4-5<\/code><\/td><td>in \$3 · out \$5 · cache read \$0\.1 · cache write \$1\.25<\/td><td>in \$2 · out \$10 · cache read \$0\.2 · cache write \$2\.5<\/td>/);
+  t.regex(preview.text, /data-changed="claude-haiku-4-5"><td><code>claude-haiku-4-5<\/code><\/td><td>in \$3 · out \$5 · cache read \$0\.1 · cache write \$1\.25 · 1h cache write \$2<\/td><td>in \$2 · out \$10 · cache read \$0\.2 · cache write \$2\.5<\/td>/, 'the file has no 1-hour price for it: the diff says it goes');
   t.regex(preview.text, /data-added="acme-x"/);
   t.is((await listPrices(app.running.services.db)).length, count, 'a preview stores nothing');
   t.is((await cliStats('ana')).cost_usd, 3);
@@ -165,6 +165,38 @@ test.serial('LiteLLM import: a malformed file is refused clearly and changes not
   t.is((await listPrices(app.running.services.db)).length, count + 1);
   t.is((await cliStats('ana')).cost_usd, 2 + 0.0015, 'haiku at $2/M, acme-x 500 in at $1/M + 500 out at $2/M');
   t.regex((await admin.get('/admin/prices')).text, /<td>LiteLLM import<\/td>/);
+});
+
+test.serial('the 1-hour cache-write price: added, shown, edited inline, kept when a form leaves it out, refused when negative; the cost follows', async (t) => {
+  const added = await admin.post('/admin/prices', { mode: 'add', model: 'acme-cache', provider: 'acme', input: '1', output: '1', cache_read: '', cache_write: '1', cache_write_1h: '3' });
+  t.is(added.status, 303);
+  t.regex(/<tr id="p-[0-9a-f]+" data-model="acme-cache">[\s\S]*?<\/tr>/.exec((await admin.get('/admin/prices')).text)![0], /data-field="cache_write">\$1<\/td><td class="num" data-field="cache_write_1h">\$3</);
+  const cat = await app.createToken((await app.createUser('cat')).login);
+  // 1M cache-write tokens, 400k of them with a 1-hour lifetime: 600k × $1/M + 400k × $3/M = $1.80.
+  const r = await postIngest(app.url, cat, { events: [event({ ts: recent, provider: 'acme', model: 'acme-cache', input_tokens: 0, output_tokens: 0, cache_write_tokens: 1_000_000, cache_write_1h_tokens: 400_000, source: 'proxy' })] });
+  t.is(r.status, 200);
+  t.is((await app.stats('cat')).cost_usd, 1.8);
+  t.true((await admin.get('/u/cat')).text.includes('$1.80'));
+
+  const edit = await admin.htmx('/admin/prices?edit=acme-cache');
+  t.regex(edit.text, /<label>1h cache write \$\/M\s*<input class="num-in" type="text" inputmode="decimal" name="cache_write_1h" value="3">/);
+  const form = { mode: 'edit', model: 'acme-cache', provider: 'acme', input: '1', output: '1', cache_read: '', cache_write: '1' };
+  const saved = await admin.htmx('/admin/prices', 'POST', { ...form, cache_write_1h: '5' });
+  t.regex(saved.text, /data-field="cache_write_1h">\$5</);
+  // 600k × $1/M + 400k × $5/M = $2.60.
+  t.is((await app.stats('cat')).cost_usd, 2.6);
+  t.true((await admin.get('/u/cat')).text.includes('$2.60'));
+  // A client that sends the older form without the field keeps the 1-hour price.
+  t.is((await admin.htmx('/admin/prices', 'POST', { ...form, input: '1.5' })).status, 200);
+  t.like((await listPrices(app.running.services.db)).find((p) => p.model === 'acme-cache')!, { input: 1.5, cache_write_1h: 5 });
+  const bad = await admin.htmx('/admin/prices', 'POST', { ...form, cache_write_1h: '-2' });
+  t.regex(bad.text, /name="cache_write_1h" value="-2" aria-invalid="true"/);
+  t.regex(bad.text, /role="alert">cache_write_1h: must be a non-negative number of USD per million tokens, got -2</);
+  t.like((await listPrices(app.running.services.db)).find((p) => p.model === 'acme-cache')!, { cache_write_1h: 5 });
+  // An empty box clears it: 1-hour writes are then priced as 5-minute ones.
+  await admin.htmx('/admin/prices', 'POST', { ...form, cache_write_1h: '' });
+  t.is((await listPrices(app.running.services.db)).find((p) => p.model === 'acme-cache')!.cache_write_1h, null);
+  t.is((await app.stats('cat')).cost_usd, 1);
 });
 
 test.serial('members get 403; an upload or edit without the CSRF token gets 403', async (t) => {

@@ -30,7 +30,7 @@ export interface FieldError {
  */
 export function inlineError(err: unknown): FieldError {
   if (!(err instanceof AppError) || err.status >= 500 || err.status === 401) throw err;
-  const m = /^([a-z_]+(?: id)?): /.exec(err.message);
+  const m = /^([a-z][a-z0-9_]*(?: id)?): /.exec(err.message);
   return { field: m ? m[1].replace(' ', '_') : null, message: err.message, status: err.status };
 }
 

@@ -4,6 +4,7 @@
 // ?show=) or the coverage preview (HX-Target: coverage). A refused save comes back with
 // the typed values and the message on the field (the full page without JS, the row with).
 import type { Context } from 'koa';
+import * as v from 'valibot';
 import type { Services } from '../../../services.ts';
 import { NotFound } from '../../../errors.ts';
 import { deletePrice, listPrices, setPrice, type PriceInput } from '../../../pricing/store.ts';
@@ -16,7 +17,7 @@ import { presentCoverage, presentPriceRow, presentPrices, rowId, type PriceDraft
 import { ADMIN, actorOf, adminNav, inlineError, isHtmx, noStore, seeOther, type FieldError } from './common.ts';
 import { priceImportRoutes } from './prices-import.ts';
 
-const EMPTY: PriceDraft = { model: '', provider: '', input: '', output: '', cache_read: '', cache_write: '' };
+const EMPTY: PriceDraft = { model: '', provider: '', input: '', output: '', cache_read: '', cache_write: '', cache_write_1h: '' };
 
 const count = typed(12);
 
@@ -54,7 +55,8 @@ export async function showPrices(s: Services, ctx: Context, o: PricesPageOptions
 }
 
 // Numbers stay text here: the domain's message names the field and the value it refused.
-const DRAFT = { model: typed(200), provider: typed(200), input: typed(40), output: typed(40), cache_read: typed(40), cache_write: typed(40) };
+// The 1-hour cache-write field is optional: a form (or client) that leaves it out keeps the stored price.
+const DRAFT = { model: typed(200), provider: typed(200), input: typed(40), output: typed(40), cache_read: typed(40), cache_write: typed(40), cache_write_1h: v.optional(typed(40)) };
 
 /**
  * The typed text as the domain's input. Empty cache fields mean "no cache price"; text that
@@ -63,7 +65,8 @@ const DRAFT = { model: typed(200), provider: typed(200), input: typed(40), outpu
  */
 function priceInputOf(d: PriceDraft): PriceInput {
   const n = (v: string, required: boolean) => (v === '' ? (required ? undefined : null) : Number.isFinite(Number(v)) ? Number(v) : v);
-  return { model: d.model, provider: d.provider, input: n(d.input, true), output: n(d.output, true), cache_read: n(d.cache_read, false), cache_write: n(d.cache_write, false) } as PriceInput;
+  return { model: d.model, provider: d.provider, input: n(d.input, true), output: n(d.output, true), cache_read: n(d.cache_read, false), cache_write: n(d.cache_write, false),
+    ...(d.cache_write_1h === undefined ? {} : { cache_write_1h: n(d.cache_write_1h, false) }) } as PriceInput;
 }
 
 export function adminPricesRoutes(s: Services) {

@@ -8,7 +8,7 @@ import type { PriceChange, UnknownModel } from '../../../pricing/inbox.ts';
 import { compact, int } from '../../format.ts';
 import { when, type FieldError } from '../../pages/admin/common.ts';
 
-export const PRICE_FIELDS = ['input', 'output', 'cache_read', 'cache_write'] as const;
+export const PRICE_FIELDS = ['input', 'output', 'cache_read', 'cache_write', 'cache_write_1h'] as const;
 export type PriceField = (typeof PRICE_FIELDS)[number];
 
 /** What the admin typed, kept as text so a refused form comes back exactly as sent. */
@@ -19,6 +19,8 @@ export interface PriceDraft {
   output: string;
   cache_read: string;
   cache_write: string;
+  /** The 1-hour cache-write price; absent (a form without the field) keeps the stored one. */
+  cache_write_1h?: string;
 }
 
 export const rowId = (model: string) => `p-${Buffer.from(model, 'utf8').toString('hex')}`;
@@ -26,7 +28,7 @@ const num = (v: number | null | undefined) => (v === null || v === undefined ? '
 const perM = (v: number | null) => (v === null ? '–' : `$${v}`);
 
 export function draftOf(p: Price): PriceDraft {
-  return { model: p.model, provider: p.provider, input: num(p.input), output: num(p.output), cache_read: num(p.cache_read), cache_write: num(p.cache_write) };
+  return { model: p.model, provider: p.provider, input: num(p.input), output: num(p.output), cache_read: num(p.cache_read), cache_write: num(p.cache_write), cache_write_1h: num(p.cache_write_1h) };
 }
 
 export function presentPriceRow(p: Price, edit: { draft?: PriceDraft; error?: FieldError | null } | null = null) {
@@ -36,7 +38,7 @@ export function presentPriceRow(p: Price, edit: { draft?: PriceDraft; error?: Fi
     model: p.model,
     provider: p.provider,
     pattern: p.model.includes('*'),
-    input: perM(p.input), output: perM(p.output), cache_read: perM(p.cache_read), cache_write: perM(p.cache_write),
+    input: perM(p.input), output: perM(p.output), cache_read: perM(p.cache_read), cache_write: perM(p.cache_write), cache_write_1h: perM(p.cache_write_1h ?? null),
     tiers: p.tiers.length,
     edit_href: `/admin/prices?edit=${q}#${rowId(p.model)}`,
     edit_get: `/admin/prices?edit=${q}`,
@@ -61,6 +63,7 @@ function priceText(p: unknown): string {
   const parts = [`in $${x.input}`, `out $${x.output}`];
   if (x.cache_read != null) parts.push(`cache read $${x.cache_read}`);
   if (x.cache_write != null) parts.push(`cache write $${x.cache_write}`);
+  if (x.cache_write_1h != null) parts.push(`1h cache write $${x.cache_write_1h}`);
   return parts.join(' · ');
 }
 
@@ -78,7 +81,7 @@ export function presentInbox(u: UnknownModel[]) {
 }
 
 export function presentPrices(v: PriceAdminView, o: { edit?: string | null; editDraft?: PriceDraft; error?: FieldError | null; errorIn?: 'edit' | 'add' | 'import' | null; add?: PriceDraft | null; notice?: string | null }) {
-  const addDraft: PriceDraft = o.add ?? { model: '', provider: '', input: '', output: '', cache_read: '', cache_write: '' };
+  const addDraft: PriceDraft = o.add ?? { model: '', provider: '', input: '', output: '', cache_read: '', cache_write: '', cache_write_1h: '' };
   return {
     rows: v.prices.map((p) => presentPriceRow(p, o.edit === p.model ? { draft: o.editDraft, error: o.errorIn === 'edit' ? o.error : null } : null)),
     add: { draft: addDraft, error: o.errorIn === 'add' ? o.error ?? null : null },

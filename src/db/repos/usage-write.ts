@@ -34,24 +34,36 @@ export interface EventRow {
   messages: number;
 }
 
-const EVENT_COLS = ['user_id', 'event_id', 'ts', 'day', 'provider', 'model', 'is_local', 'input_tokens', 'output_tokens',
-  'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'source', 'session_hash', 'skills', 'tier', 'messages', 'received_at'];
 
 /**
  * Inserts events; an event whose (user, event id) is stored already is left out. Returns
  * the event ids inserted (null for events without one).
  */
 export async function insertEvents(q: Sql, userId: number, rows: EventRow[], receivedAt: number): Promise<(string | null)[]> {
-  const params: unknown[] = [];
-  for (const r of rows) {
-    params.push(userId, r.event_id, r.ts, r.day, r.provider, r.model, r.is_local, r.input_tokens, r.output_tokens,
-      r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.source, r.session_hash, r.skills, r.tier, r.messages, receivedAt);
-  }
-  const returned = await q.all<{ event_id: string | null }>(
-    `INSERT INTO usage_events (${EVENT_COLS.join(',')}) VALUES ${rowsOf(EVENT_COLS.length, rows.length)}
-     ON CONFLICT (user_id, event_id) DO NOTHING RETURNING event_id`, params);
+  const data = rows.map((r) => [r.event_id, r.ts, r.day, r.provider, r.model, r.is_local, r.input_tokens, r.output_tokens,
+    r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.source, r.session_hash, r.skills, r.tier, r.messages]);
+  const returned = await q.all<{ event_id: string | null }>(q.dialect === 'postgres' ? PG_INSERT : SQLITE_INSERT, [userId, receivedAt, JSON.stringify(data)]);
   return returned.map((r) => r.event_id);
 }
+
+// The rows go as one JSON text of arrays that the database unpacks itself: binding 18 values
+// per event one by one cost the event loop more than the insert (sqlite3 converts each
+// value on the main thread; pg serialises each and PostgreSQL parses a 9,000-parameter
+// Bind). One string is bound once. Each array holds these columns, in this order
+// (user_id and received_at are the batch's); the PostgreSQL casts are the column types.
+const JSON_COLS: [name: string, pgType: string][] = [
+  ['event_id', 'text'], ['ts', 'bigint'], ['day', 'text'], ['provider', 'text'], ['model', 'text'], ['is_local', 'boolean'],
+  ['input_tokens', 'bigint'], ['output_tokens', 'bigint'], ['cache_read_tokens', 'bigint'], ['cache_write_tokens', 'bigint'],
+  ['cache_write_1h_tokens', 'bigint'], ['source', 'text'], ['session_hash', 'text'], ['skills', 'text'], ['tier', 'integer'], ['messages', 'bigint'],
+];
+const INSERT_COLS = ['user_id', ...JSON_COLS.map(([c]) => c), 'received_at'].join(', ');
+// SQLite: JSON true/false read with ->> are 1/0, as the boolean column stores them.
+const SQLITE_INSERT = `INSERT INTO usage_events (${INSERT_COLS})
+  SELECT ?, ${JSON_COLS.map((_, i) => `e.value ->> ${i}`).join(', ')}, ? FROM json_each(?) AS e WHERE true
+  ON CONFLICT (user_id, event_id) DO NOTHING RETURNING event_id`;
+const PG_INSERT = `INSERT INTO usage_events (${INSERT_COLS})
+  SELECT ?, ${JSON_COLS.map(([, type], i) => `(e ->> ${i})::${type}`).join(', ')}, ? FROM json_array_elements(?::json) AS e
+  ON CONFLICT (user_id, event_id) DO NOTHING RETURNING event_id`;
 
 export interface RollupAdd extends DayRollup {
   day: string;

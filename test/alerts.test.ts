@@ -319,3 +319,26 @@ test('bad input: one clear line and a non-zero exit; nothing stored', async (t) 
   const removed = await cli(app, 'budget', 'remove', String(first.id));
   t.deepEqual(removed.out, [`removed budget ${first.id} (gina, weekly)`]);
 });
+
+test('two sends at once in one process (the loop and an admin\'s "retry now" or "send test") send each delivery once', async (t) => {
+  const hook = await receiver();
+  t.teardown(() => hook.close());
+  // The loop stays out of the way (its first round comes after 300 s): the test is the only sender.
+  const app = await withApp({ ...FAST, 'alerts.check_seconds': 300 });
+  t.teardown(() => app.stop());
+  const s = app.running.services;
+  const agent = await app.createToken((await app.createUser('ivy')).login);
+  await cli(app, 'alert', 'add', '--kind', 'webhook', '--url', `${hook.url}/h`, '--events', 'budget', '--secret', SECRET);
+  await cli(app, 'budget', 'set', '--user', 'ivy', '--period', 'month', '--limit-tokens', '100', '--thresholds', '50,100');
+  // 100 + 50 tokens of 100: past 50% and 100%, two notifications.
+  await postIngest(app.url, agent, { events: [event({ input_tokens: 100, output_tokens: 50 })] });
+  t.is((await checkBudgets(s)).length, 2);
+  // Both calls read the two due deliveries before either leases them; the second must not
+  // take over what the first (the same process, so the same lease owner) is sending.
+  const [one, two] = await Promise.all([deliverDue(s), deliverDue(s)]);
+  t.is(one.length + two.length, 2, 'each delivery attempted by one of them');
+  await settle(s);
+  t.deepEqual(hook.requests.map((r) => r.json.threshold).sort((a, b) => a - b), [50, 100]);
+  const attempts = await rows<{ n: number }>(s.db, 'SELECT COUNT(*) AS n FROM alert_attempts');
+  t.is(Number(attempts[0].n), 2);
+});

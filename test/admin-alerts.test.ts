@@ -4,12 +4,12 @@
 // "send test" from the page reaches a loopback receiver signed with that secret, and the
 // delivery log shows each attempt's status with a "retry now" that works.
 import test from 'ava';
-import { createHmac } from 'node:crypto';
 import { addDestination } from '../src/alerts/destinations.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { withApp, type TestApp, type Browser } from './helpers/app.ts';
 import { rows } from './helpers/db.ts';
-import { receiver, type Receiver, type Received } from './helpers/receiver.ts';
+import { receiver, type Receiver } from './helpers/receiver.ts';
+import { signedWith } from './helpers/signature.ts';
 
 let app: TestApp;
 let admin: Browser;
@@ -31,11 +31,6 @@ function postDestination(b: Browser, f: DestinationForm, csrf = true) {
   const body = new URLSearchParams([['kind', f.kind], ['url', f.url], ['secret', f.secret ?? ''], ...f.events.map((e) => ['events', e])]);
   if (csrf) body.set('_csrf', b.csrf);
   return b.request('POST', '/admin/alerts', body.toString(), { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' });
-}
-
-function signedWith(r: Received, secret: string): boolean {
-  const { t, v1 } = Object.fromEntries(String(r.headers['x-tokenboard-signature']).split(',').map((p) => p.split('='))) as Record<string, string>;
-  return createHmac('sha256', secret).update(`${t}.${r.body}`).digest('hex') === v1;
 }
 
 test.before(async () => {

@@ -10,7 +10,7 @@
 // two run in the PostgreSQL pass of `npm test` and are listed as skipped in the SQLite pass.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { main } from '../src/cli.ts';
 import { ROOT } from '../src/paths.ts';
@@ -28,6 +28,7 @@ import { cliEnv, ENGINE, freshPostgres } from './helpers/engine.ts';
 import { rows } from './helpers/db.ts';
 import { receiver, type Received } from './helpers/receiver.ts';
 import { startReplica, type Replica } from './helpers/replica.ts';
+import { signedWith } from './helpers/signature.ts';
 
 const FAST = { 'alerts.check_seconds': 1, 'alerts.retry_seconds': 1, 'jobs.lease_seconds': 2, 'server.base_url': 'http://tb.example' };
 const SECRET = 'whsec_replicas_0123456789';
@@ -50,12 +51,6 @@ async function noPending(s: Services): Promise<void> {
     if (Date.now() > end) throw new Error(`${n} deliveries still pending`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** The receiver's check, as README "Budgets and alerts" shows it (without the replay window). */
-function signedBy(r: Received, secret: string): boolean {
-  const { t, v1 } = Object.fromEntries(String(r.headers['x-tokenboard-signature']).split(',').map((p) => p.split('='))) as Record<string, string>;
-  return createHmac('sha256', secret).update(`${t}.${r.body}`).digest('hex') === v1;
 }
 
 /**
@@ -143,7 +138,7 @@ onPostgres(`two replica processes, usage sent to both: each (budget, threshold, 
   t.is(hookKeys.length, 60);
   t.deepEqual([...hookKeys].sort(), expected, 'each (budget, threshold) once at the webhook');
   t.deepEqual([...new Set(budgetHits(hook.requests).map((r) => r.json.budget.period_start))], [monthStart], 'all in this month');
-  t.true(hook.requests.every((r) => signedBy(r, SECRET)));
+  t.true(hook.requests.every((r) => signedWith(r, SECRET)));
   // Slack's body is a message; the event id header says which event it is.
   const ids = (rs: Received[]) => rs.map((r) => String(r.headers['x-tokenboard-event-id']));
   t.is(new Set(ids(budgetHits(hook.requests))).size, 60, 'no event id twice at the webhook');

@@ -4,7 +4,6 @@
 // refusals stop at once and mark the destination failing; a model without a price and a
 // failed import are announced; the weekly digest says what DESIGN says.
 import test from 'ava';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { main } from '../src/cli.ts';
 import { setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
@@ -18,17 +17,11 @@ import { event, postIngest, withApp, type Agent, type TestApp } from './helpers/
 import { cliEnv } from './helpers/engine.ts';
 import { rows, updateUser } from './helpers/db.ts';
 import { receiver, type Received } from './helpers/receiver.ts';
+import { verify } from './helpers/signature.ts';
 
 /** Checks every second, retries after 1 s, 2 s, …; leases of 2 s (so a send times out after 1 s). */
 const FAST = { 'alerts.check_seconds': 1, 'alerts.retry_seconds': 1, 'jobs.lease_seconds': 2, 'server.base_url': 'http://tb.example' };
 const SECRET = 'whsec_test_0123456789abcdef';
-
-/** A receiver's check of x-tokenboard-signature, as in README "Budgets and alerts". */
-function verify(header: string, rawBody: string, secret: string, toleranceS = 300): boolean {
-  const { t, v1 } = Object.fromEntries(header.split(',').map((p) => p.split('='))) as { t: string; v1: string };
-  const mac = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex');
-  return Math.abs(Date.now() / 1000 - Number(t)) < toleranceS && mac.length === v1?.length && timingSafeEqual(Buffer.from(mac), Buffer.from(v1));
-}
 
 async function cli(app: TestApp, ...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

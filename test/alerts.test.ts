@@ -4,12 +4,12 @@
 // refusals stop at once and mark the destination failing; a model without a price and a
 // failed import are announced; the weekly digest says what DESIGN says.
 import test from 'ava';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { main } from '../src/cli.ts';
 import { setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { checkBudgets } from '../src/alerts/budget-check.ts';
 import { deliverDue } from '../src/alerts/deliver.ts';
+import { FAILING_AFTER, RETRY_WINDOW_MS } from '../src/alerts/backoff.ts';
 import { digestIfDue, weeklyDigest } from '../src/alerts/digest.ts';
 import { createJob, runJob } from '../src/imports/run.ts';
 import type { Services } from '../src/services.ts';
@@ -17,17 +17,11 @@ import { event, postIngest, withApp, type Agent, type TestApp } from './helpers/
 import { cliEnv } from './helpers/engine.ts';
 import { rows, updateUser } from './helpers/db.ts';
 import { receiver, type Received } from './helpers/receiver.ts';
+import { verify } from './helpers/signature.ts';
 
 /** Checks every second, retries after 1 s, 2 s, …; leases of 2 s (so a send times out after 1 s). */
 const FAST = { 'alerts.check_seconds': 1, 'alerts.retry_seconds': 1, 'jobs.lease_seconds': 2, 'server.base_url': 'http://tb.example' };
 const SECRET = 'whsec_test_0123456789abcdef';
-
-/** A receiver's check of x-tokenboard-signature, as in README "Budgets and alerts". */
-function verify(header: string, rawBody: string, secret: string, toleranceS = 300): boolean {
-  const { t, v1 } = Object.fromEntries(header.split(',').map((p) => p.split('='))) as { t: string; v1: string };
-  const mac = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex');
-  return Math.abs(Date.now() / 1000 - Number(t)) < toleranceS && mac.length === v1?.length && timingSafeEqual(Buffer.from(mac), Buffer.from(v1));
-}
 
 async function cli(app: TestApp, ...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -318,4 +312,95 @@ test('bad input: one clear line and a non-zero exit; nothing stored', async (t) 
   t.like(again, { created: false, limit_usd: null, limit_tokens: 900, thresholds: [90] });
   const removed = await cli(app, 'budget', 'remove', String(first.id));
   t.deepEqual(removed.out, [`removed budget ${first.id} (gina, weekly)`]);
+});
+
+test('two sends at once in one process (the loop and an admin\'s "retry now" or "send test") send each delivery once', async (t) => {
+  const hook = await receiver();
+  t.teardown(() => hook.close());
+  // The loop stays out of the way (its first round comes after 300 s): the test is the only sender.
+  const app = await withApp({ ...FAST, 'alerts.check_seconds': 300 });
+  t.teardown(() => app.stop());
+  const s = app.running.services;
+  const agent = await app.createToken((await app.createUser('ivy')).login);
+  await cli(app, 'alert', 'add', '--kind', 'webhook', '--url', `${hook.url}/h`, '--events', 'budget', '--secret', SECRET);
+  await cli(app, 'budget', 'set', '--user', 'ivy', '--period', 'month', '--limit-tokens', '100', '--thresholds', '50,100');
+  // 100 + 50 tokens of 100: past 50% and 100%, two notifications.
+  await postIngest(app.url, agent, { events: [event({ input_tokens: 100, output_tokens: 50 })] });
+  t.is((await checkBudgets(s)).length, 2);
+  // Both calls read the two due deliveries before either leases them; the second must not
+  // take over what the first (the same process, so the same lease owner) is sending.
+  const [one, two] = await Promise.all([deliverDue(s), deliverDue(s)]);
+  t.is(one.length + two.length, 2, 'each delivery attempted by one of them');
+  await settle(s);
+  t.deepEqual(hook.requests.map((r) => r.json.threshold).sort((a, b) => a - b), [50, 100]);
+  const attempts = await rows<{ n: number }>(s.db, 'SELECT COUNT(*) AS n FROM alert_attempts');
+  t.is(Number(attempts[0].n), 2);
+});
+
+test('a destination that keeps failing (5xx) is marked failing after 5 attempts in a row, the others subscribed to admin alerts are told (never itself), and it gives up after 24 hours', async (t) => {
+  let downAnswers = 503;
+  const down = await receiver(() => downAnswers);
+  const ops = await receiver();
+  const digestOnly = await receiver();
+  t.teardown(() => Promise.all([down.close(), ops.close(), digestOnly.close()]));
+  // The loop stays out of the way: the test makes each attempt itself.
+  const app = await withApp({ ...FAST, 'alerts.check_seconds': 300 });
+  t.teardown(() => app.stop());
+  const s = app.running.services;
+  const agent = await app.createToken((await app.createUser('hal')).login);
+  // #1 gets budgets and admin alerts, #2 admin alerts only, #3 digests only.
+  await cli(app, 'alert', 'add', '--kind', 'webhook', '--url', `${down.url}/down`, '--events', 'budget,import-failed', '--secret', SECRET);
+  await cli(app, 'alert', 'add', '--kind', 'webhook', '--url', `${ops.url}/ops`, '--events', 'import-failed', '--secret', SECRET);
+  await cli(app, 'alert', 'add', '--kind', 'webhook', '--url', `${digestOnly.url}/d`, '--events', 'digest');
+  await cli(app, 'budget', 'set', '--org', '--period', 'week', '--limit-tokens', '1000', '--thresholds', '50');
+  // 400 + 200 = 600 of 1,000 tokens: past 50%; only #1 is subscribed to budgets.
+  await postIngest(app.url, agent, { events: [event({ input_tokens: 400, output_tokens: 200 })] });
+  const [made] = await checkBudgets(s);
+  t.is(made.deliveries.length, 1);
+  const id = made.deliveries[0];
+  const admin = await app.signIn('root', 'admin');
+  const destinationRow = async () => /<tr data-destination="1"[\s\S]*?<\/tr>/.exec((await admin.get('/admin/alerts')).text)![0];
+
+  // Attempts 1 to 4 fail: retried, and shown, but not yet "failing".
+  for (let i = 1; i < FAILING_AFTER; i++) t.like((await deliverDue(s, { only: [id] }))[0], { outcome: 'retry', http_status: 503 });
+  let row = await destinationRow();
+  t.regex(row, /^<tr data-destination="1">/);
+  t.regex(row, /data-status>OK<\/span> <span class="muted small">4 failed attempts in a row: answered 503: status 503/);
+  t.deepEqual(await rows(s.db, "SELECT id FROM alert_events WHERE type = 'alert.destination_failing'"), []);
+
+  // The fifth in a row marks it failing and tells #2 (not #1 itself, not #3).
+  t.like((await deliverDue(s, { only: [id] }))[0], { outcome: 'retry', http_status: 503 });
+  row = await destinationRow();
+  t.regex(row, /^<tr data-destination="1" class="failing">/);
+  t.regex(row, /data-status>Failing<\/span> <span class="muted small">failing since \d{4}-\d\d-\d\d \d\d:\d\d UTC: answered 503: status 503/);
+  const list = await cli(app, 'alert', 'list');
+  t.regex(list.out[1], /^1\twebhook\thttp:\/\/127\.0\.0\.1:\d+\/down\tbudget,import-failed\tfailing: answered 503: status 503$/);
+  const told = await rows<{ destination_id: number }>(s.db, `SELECT d.destination_id FROM alert_deliveries d JOIN alert_events e ON e.id = d.alert_event_id WHERE e.type = 'alert.destination_failing'`);
+  t.deepEqual(told.map((r) => Number(r.destination_id)), [2]);
+  await deliverDue(s);
+  await ops.until((r) => r.length >= 1, 'the failing-destination alert');
+  t.is(ops.requests.length, 1);
+  t.like(ops.requests[0].json, { type: 'alert.destination_failing', url: 'http://tb.example/admin/alerts' });
+  t.like(ops.requests[0].json.destination, { id: 1, kind: 'webhook', url: `${down.url}/down`, error: 'answered 503: status 503' });
+  t.true(verify(String(ops.requests[0].headers['x-tokenboard-signature']), ops.requests[0].body, SECRET));
+  t.deepEqual(down.requests.map((r) => r.json.type), Array(5).fill('budget.threshold_crossed'), 'never told about itself');
+  t.is(digestOnly.requests.length, 0);
+
+  // Never for ever: the retry window is 24 hours from the event. With the delivery made
+  // 24 h − 5 s ago, the next backoff (32 s after the sixth failure) would end outside it.
+  await s.db.transaction((tx) => tx.run('UPDATE alert_deliveries SET created_at = ? WHERE id = ?', [Date.now() - RETRY_WINDOW_MS + 5_000, id]));
+  t.like((await deliverDue(s, { only: [id] }))[0], { outcome: 'failed', http_status: 503, error: 'gave up after retrying for 24 hours; last: answered 503: status 503' });
+  const [state] = await rows<{ status: string; attempts: number }>(s.db, 'SELECT status, attempts FROM alert_deliveries WHERE id = ?', [id]);
+  t.deepEqual([state.status, Number(state.attempts)], ['failed', 6]);
+  t.deepEqual(await deliverDue(s), [], 'nothing left to send');
+  t.regex(/<tr data-delivery="\d+">[\s\S]*?Budget: the whole org crossed 50%[\s\S]*?<\/tr>/.exec((await admin.get('/admin/alerts')).text)![0], /failed, not retried[\s\S]*?gave up after retrying for 24 hours/);
+  t.is(down.requests.length, 6);
+  t.is(ops.requests.length, 1, 'already failing: not announced again');
+
+  // Working again: a test that is delivered clears the mark.
+  downAnswers = 200;
+  t.is((await cli(app, 'alert', 'test', '1')).code, 0);
+  row = await destinationRow();
+  t.regex(row, /^<tr data-destination="1">/);
+  t.regex(row, /data-status>OK<\/span> <span class="muted small">working \(last delivered/);
 });

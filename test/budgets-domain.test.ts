@@ -2,7 +2,6 @@
 // backoff, the webhook signature (checked the way a receiver does), Slack messages, the
 // digest's content and destination checks. No server, no database.
 import test from 'ava';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { periodOf, previousPeriod } from '../src/budgets/period.ts';
 import { checkBudget, parseThresholds } from '../src/budgets/input.ts';
 import { crossedThresholds, fractionOf, peopleOf, spendOf, type Spend } from '../src/budgets/spend.ts';
@@ -14,13 +13,7 @@ import { buildDigest } from '../src/alerts/digest-content.ts';
 import { checkDestination, parseEvents, urlHint } from '../src/alerts/destinations.ts';
 import { digestDueAt, digestWeeks } from '../src/alerts/digest.ts';
 import { DayCalendar } from '../src/usage/days.ts';
-
-/** A receiver's check of x-tokenboard-signature, as in README "Budgets and alerts". */
-function verify(header: string, rawBody: string, secret: string, toleranceS = 300): boolean {
-  const { t, v1 } = Object.fromEntries(header.split(',').map((p) => p.split('='))) as { t: string; v1: string };
-  const mac = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex');
-  return Math.abs(Date.now() / 1000 - Number(t)) < toleranceS && mac.length === v1?.length && timingSafeEqual(Buffer.from(mac), Buffer.from(v1));
-}
+import { verify } from './helpers/signature.ts';
 
 const budget = (o: Partial<Budget>): Budget => ({
   id: 1, scope: 'team', subject_key: 'team:platform', user_id: null, login: null, team: 'platform', period: 'month',

@@ -115,8 +115,11 @@ export async function deliverDue(s: Services, o: { only?: number[] } = {}): Prom
     // Leased in one transaction (retried whole on a PostgreSQL deadlock): two replicas
     // claiming the same rows queue on their row locks, and only one wins each.
     const mine = due.length === 0 ? [] : await s.db.transaction(async (tx) => {
+      // The lease runs from now, not from the read above: a claim that waited for the
+      // write lock must still leave the whole lease for the send.
+      const at = Date.now();
       const won: DueDelivery[] = [];
-      for (const d of due) if (await alerts.claim(tx, d.id, s.instance, now, now + s.leaseMs)) won.push(d);
+      for (const d of due) if (await alerts.claim(tx, d.id, s.instance, at, at + s.leaseMs)) won.push(d);
       return won;
     });
     // Several destinations at once; one slow receiver holds up only its own delivery.

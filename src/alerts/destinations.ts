@@ -117,8 +117,8 @@ export async function testDestination(s: Services, id: number, actor: Actor, now
     return enqueue(tx, { type: 'alert.test', dedup_key: `test:${id}:${now}:${randomBytes(4).toString('hex')}`, kind: null, only: [id], fields: { message: 'This destination works.' } }, now);
   });
   const [sent] = await deliverDue(s, { only: made!.deliveries });
-  // Someone else's loop took it first: it is in the log either way.
-  return sent ?? { delivery: made!.deliveries[0], outcome: 'retry', http_status: null, error: 'being sent by another server process' };
+  // A loop (here or on another replica) took it first: it is in the log either way.
+  return sent ?? { delivery: made!.deliveries[0], outcome: 'retry', http_status: null, error: 'being sent right now by the alerts loop' };
 }
 
 /** The delivery log's "retry now". */

@@ -147,11 +147,15 @@ export async function dueDeliveries(q: Sql, now: number, limit: number, only?: n
     }));
 }
 
-/** Takes a delivery for sending; false when another process holds it (or it is no longer pending). */
+/**
+ * Takes a delivery for sending; false when someone holds it (or it is no longer pending).
+ * A lease held by this very process counts as held too: it means another call in this
+ * process (the loop, an admin's "retry now") is sending it right now.
+ */
 export async function claim(q: Sql, id: number, owner: string, now: number, until: number): Promise<boolean> {
   return (await q.run(
     `UPDATE alert_deliveries SET lease_owner = ?, lease_until = ?
-      WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)`, [owner, until, id, now, owner])) === 1;
+      WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)`, [owner, until, id, now])) === 1;
 }
 
 export interface AttemptResult {

@@ -19,7 +19,7 @@ const FLASH = 'alerts.result';
 interface Result { notice: string; secret?: { id: number; secret: string } }
 
 function said(a: Attempted | null, what: string): string {
-  if (!a) return `${what}: another server process is sending it; see the log below.`;
+  if (!a) return `${what}: it is being sent right now (by this or another server process); see the log below.`;
   if (a.outcome === 'delivered') return `${what}: delivered (HTTP ${a.http_status}).`;
   return `${what}: not delivered (${a.error}).${a.outcome === 'retry' ? ' It is retried with backoff; see the log below.' : ''}`;
 }

@@ -70,8 +70,8 @@ test.serial('refused forms: the message on its field, what was typed kept, nothi
     { form: { limit: 'lots' }, field: 'limit', message: 'limit: "lots" is not a number of USD' },
     { form: { thresholds: '0, 50' }, field: 'thresholds', message: 'thresholds: 0 is outside 1–1000 (percent of the limit)' },
     { form: { thresholds: '50, 1001' }, field: 'thresholds', message: 'thresholds: 1001 is outside 1–1000 (percent of the limit)' },
-    { form: { scope: 'team', subject: 'ghosts' }, field: 'subject', message: 'team: nobody is in a GitHub team "ghosts" (teams: platform)' },
-    { form: { scope: 'team', subject: '<b>x</b>' }, field: 'subject', message: 'team: nobody is in a GitHub team "<b>x</b>" (teams: platform)' },
+    { form: { scope: 'team', subject: 'ghosts' }, field: 'subject', message: 'team: there is no team "ghosts" (teams: platform)' },
+    { form: { scope: 'team', subject: '<b>x</b>' }, field: 'subject', message: 'team: there is no team "<b>x</b>" (teams: platform)' },
     { form: { scope: 'user', subject: 'nobody' }, field: 'subject', message: 'user: nobody has the login "nobody"' },
     { form: { scope: 'user', subject: '' }, field: 'subject', message: 'user: give the login of the person the budget is for' },
     // Budget #1 is platform's monthly one: "Add" does not overwrite it.

@@ -180,6 +180,22 @@ export async function tableSizes(database: string, tables: string[]): Promise<Ta
   return out;
 }
 
+// Every child process started here dies with this process (a failed or interrupted run
+// must not leave servers and agents behind).
+const children = new Set<ChildProcess>();
+let reaping = false;
+
+function owned(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!reaping) {
+    reaping = true;
+    process.once('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+  }
+  return child;
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
@@ -191,6 +207,8 @@ export interface ServerProcess {
 export interface ServerOptions {
   /** Every line the server writes on stderr (its log). */
   onLine?: (line: string) => void;
+  /** A server that has not said it listens by then is killed and the start fails (default 120 s). */
+  timeoutMs?: number;
 }
 
 /**
@@ -201,15 +219,19 @@ export function startServerProcess(store: string | Record<string, string>, port:
   const cli = ensureBuilt();
   const env = typeof store === 'string' ? { TOKENBOARD_SERVER_DATA_DIR: store } : store;
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...prof, cli, 'serve'], {
+  const child = owned(spawn(process.execPath, [...prof, cli, 'serve'], {
     env: { PATH: process.env.PATH, ...env, TOKENBOARD_SERVER_PORT: String(port), TOKENBOARD_SERVER_HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  }));
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
   let log = '';
   let partial = '';
   let listening = false;
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not say it listens within ${(opts.timeoutMs ?? 120_000) / 1000} s: ${log.slice(-2000)}`));
+    }, opts.timeoutMs ?? 120_000);
     child.stderr!.on('data', (b: Buffer) => {
       const text = b.toString();
       log += text;
@@ -221,6 +243,7 @@ export function startServerProcess(store: string | Record<string, string>, port:
       }
       if (!listening && /listening url=/.test(log)) {
         listening = true;
+        clearTimeout(timer);
         resolve({
           child, url: `http://127.0.0.1:${port}`,
           stop: async () => {
@@ -235,7 +258,7 @@ export function startServerProcess(store: string | Record<string, string>, port:
         });
       }
     });
-    child.once('exit', (code) => { if (!listening) reject(new Error(`server exited (${code}): ${log.slice(-2000)}`)); });
+    child.once('exit', (code) => { clearTimeout(timer); if (!listening) reject(new Error(`server exited (${code}): ${log.slice(-2000)}`)); });
   });
 }
 
@@ -331,7 +354,7 @@ export function postSigned(url: string, acct: { user_id: number; token: string }
 
 /** Runs a script in a node process of its own; resolves to the port it prints. */
 export function scriptProcess(script: string, arg: string, what: string): Promise<{ port: number; close(): void }> {
-  const proc = spawn(process.execPath, ['-e', script, arg], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = owned(spawn(process.execPath, ['-e', script, arg], { stdio: ['ignore', 'pipe', 'inherit'] }));
   return new Promise((ok, fail) => {
     proc.stdout!.once('data', (b: Buffer) => ok({ port: Number(String(b).trim()), close: () => { proc.kill('SIGTERM'); } }));
     proc.once('exit', (code) => fail(new Error(`${what} exited (${code})`)));
@@ -352,7 +375,7 @@ export interface AgentProcess {
  */
 export function startAgentProcess(bundle: string, command: 'run' | 'proxy', env: Record<string, string>): Promise<AgentProcess> {
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...prof, bundle, command], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = owned(spawn(process.execPath, [...prof, bundle, command], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
   let log = '';
   return new Promise((resolve, reject) => {

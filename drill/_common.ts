@@ -2,7 +2,7 @@
 // real agents (the bundle) behind a fake provider, and the check that the server holds
 // every event sent exactly once, in each of the three places it keeps them.
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WireEvent } from '../agent/wire.ts';
@@ -12,6 +12,27 @@ import { buildAgentBundle, freePort, percentile, postSigned, rng, scriptProcess,
 export function drillSeconds(fallback: number): number {
   const v = Number(process.env.DRILL_SECONDS ?? fallback);
   return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** A progress line on stderr (stdout carries only the figures). */
+export function progress(line: string): void {
+  console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
+}
+
+/**
+ * A server's log lines: the error lines kept (for the figures), every line appended to
+ * DRILL_SERVER_LOG when set (to see what a server did after a drill went wrong).
+ */
+export function serverLog(): { errors: string[]; onLine(line: string): void } {
+  const errors: string[] = [];
+  const file = process.env.DRILL_SERVER_LOG;
+  return {
+    errors,
+    onLine(line) {
+      if (file) appendFileSync(file, `${line}\n`);
+      if (/ error /.test(line)) errors.push(line.slice(0, 300));
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
@@ -36,6 +57,10 @@ const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-5', 'gemini-2.5-pr
 export class Latencies {
   readonly ms: number[] = [];
   readonly statuses: Record<string, number> = {};
+  /** Requests sent and not answered yet. */
+  inFlight = 0;
+  /** Events the server answered as duplicates (a resend of a batch it had stored before the answer was lost). */
+  duplicates = 0;
   note(status: number | string, ms?: number): void {
     this.statuses[status] = (this.statuses[status] ?? 0) + 1;
     if (ms !== undefined) this.ms.push(ms);
@@ -82,13 +107,17 @@ export class SimAgent {
   async post(url: string, events: WireEvent[], agent: http.Agent, lat: Latencies): Promise<{ status: number; text: string }> {
     const t0 = performance.now();
     let r: { status: number; text: string };
+    lat.inFlight++;
     try {
       r = await postSigned(url, this.acct, JSON.stringify({ events }), agent);
     } catch (err) {
       lat.note((err as NodeJS.ErrnoException).code ?? 'network');
       return { status: 0, text: String(err) };
+    } finally {
+      lat.inFlight--;
     }
     lat.note(r.status, performance.now() - t0);
+    if (r.status === 200) lat.duplicates += JSON.parse(r.text).duplicates;
     // 409: this exact signed request was stored before (a resend of the same bytes).
     if (r.status === 200 || r.status === 409) add(this.sent, events);
     return r;
@@ -278,7 +307,7 @@ export async function startRealAgents(accts: Account[], serverUrl: string, flush
 }
 
 /** Waits until every real agent's queue is empty (the server has taken all), or the deadline. */
-export async function drained(real: RealAgents, timeoutMs: number): Promise<boolean> {
+export async function drainedAgents(real: RealAgents, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const queues = await Promise.all(real.agents.map((a) => real.status(a)));

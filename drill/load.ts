@@ -8,7 +8,7 @@
 // (from the client: queueing on this machine's 2 cores included), the server's RSS.
 import http from 'node:http';
 import { accounts, cores, ensureBuilt, figure, freePort, loginLinks, newStore, rssMb, signInWithLink, startServerProcess, type HttpSession } from '../bench/_lib.ts';
-import { compare, drillSeconds, Latencies, SimAgent, sleep, storedTotals } from './_common.ts';
+import { compare, drillSeconds, Latencies, serverLog, SimAgent, sleep, storedTotals } from './_common.ts';
 
 const AGENTS = 200;
 const VIEWERS = 50;
@@ -42,8 +42,8 @@ export default async function loadDrill(): Promise<boolean> {
   const viewerLogins = Array.from({ length: VIEWERS }, (_, i) => `viewer${String(i).padStart(2, '0')}`);
   await accounts(env, viewerLogins);
   const port = await freePort();
-  const errorLines: string[] = [];
-  const server = await startServerProcess(env, port, { onLine: (l) => { if (/ (error|warn) /.test(l)) errorLines.push(l.slice(0, 300)); } });
+  const log = serverLog();
+  const server = await startServerProcess(env, port, { onLine: log.onLine });
   const links = await loginLinks(env, viewerLogins, server.url);
   const viewers: { session: HttpSession; url: string }[] = [];
   for (const link of links) {
@@ -86,10 +86,10 @@ export default async function loadDrill(): Promise<boolean> {
   store.remove();
 
   const bad = (l: Latencies) => Object.entries(l.statuses).filter(([k]) => k !== '200').reduce((n, [, v]) => n + v, 0);
-  const errors = bad(ingest) + bad(table) + errorLines.length;
+  const errors = bad(ingest) + bad(table) + log.errors.length;
   const common = { db: store.engine, seconds: Math.round(secs), cores: cores() };
   const batches = Object.values(ingest.statuses).reduce((a, b) => a + b, 0);
-  figure('load', 'errors', { value: errors, target: 0, ok: errors === 0, ingest_answers: ingest.statuses, table_answers: table.statuses, server_log_errors: errorLines.slice(0, 5), ...common });
+  figure('load', 'errors', { value: errors, target: 0, ok: errors === 0, ingest_answers: ingest.statuses, table_answers: table.statuses, server_log_errors: log.errors.slice(0, 5), ...common });
   figure('load', 'lost', { value: c.lost, target: 0, ok: c.lost === 0, expected_events: c.expected_events, stored_events: c.stored_events, ...common });
   figure('load', 'doubled', { value: c.doubled, target: 0, ok: c.doubled === 0 && c.token_mismatches.length === 0, token_mismatches: c.token_mismatches, ...common });
   figure('load', 'ingest_ms', { ...ingest.summary(), agents: AGENTS, every_ms: EVERY_MS, batches, events: c.expected_events, ...common });

@@ -61,9 +61,12 @@ export class Latencies {
   inFlight = 0;
   /** Events the server answered as duplicates (a resend of a batch it had stored before the answer was lost). */
   duplicates = 0;
-  note(status: number | string, ms?: number): void {
+  /** The first answer body of each status other than 200. */
+  readonly samples: Record<string, string> = {};
+  note(status: number | string, ms?: number, body?: string): void {
     this.statuses[status] = (this.statuses[status] ?? 0) + 1;
     if (ms !== undefined) this.ms.push(ms);
+    if (status !== 200 && body !== undefined) this.samples[status] ??= body.slice(0, 300);
   }
   summary(): { p50: number; p99: number; n: number } {
     const s = [...this.ms].sort((a, b) => a - b);
@@ -82,6 +85,8 @@ export class SimAgent {
   /** Event ids of each batch made, in order (for the whole-or-nothing check). */
   readonly batches: string[][] = [];
   pending: WireEvent[] | null = null;
+  /** The status of the last answer (0: no answer). */
+  lastStatus = 0;
   private n = 0;
   private readonly random: () => number;
 
@@ -112,11 +117,13 @@ export class SimAgent {
       r = await postSigned(url, this.acct, JSON.stringify({ events }), agent);
     } catch (err) {
       lat.note((err as NodeJS.ErrnoException).code ?? 'network');
+      this.lastStatus = 0;
       return { status: 0, text: String(err) };
     } finally {
       lat.inFlight--;
     }
-    lat.note(r.status, performance.now() - t0);
+    lat.note(r.status, performance.now() - t0, r.text);
+    this.lastStatus = r.status;
     if (r.status === 200) lat.duplicates += JSON.parse(r.text).duplicates;
     // 409: this exact signed request was stored before (a resend of the same bytes).
     if (r.status === 200 || r.status === 409) add(this.sent, events);
@@ -127,13 +134,12 @@ export class SimAgent {
    * As the agent's outbox does: a batch stays until the server took it; a network error
    * or a 5xx means send it again (signed afresh), after `retryMs`.
    */
-  async deliver(url: () => string, agent: http.Agent, lat: Latencies, retryMs = 200, until = () => false): Promise<void> {
+  async deliver(url: () => string, agent: http.Agent, lat: () => Latencies, retryMs = 200): Promise<void> {
     this.pending ??= this.make();
     for (;;) {
-      const r = await this.post(url(), this.pending, agent, lat);
+      const r = await this.post(url(), this.pending, agent, lat());
       if (r.status === 200 || r.status === 409) break;
       if (r.status !== 0 && r.status < 500) throw new Error(`${this.acct.login}: the server refused a valid batch: ${r.status} ${r.text.slice(0, 300)}`);
-      if (until()) return;
       await sleep(retryMs);
     }
     this.pending = null;

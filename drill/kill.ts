@@ -59,7 +59,7 @@ export default async function killDrill(): Promise<boolean> {
   const traffic = [
     ...sims.map(async (sim) => {
       while (running) {
-        await sim.deliver(() => url, httpAgent, lat);
+        await sim.deliver(() => url, httpAgent, () => lat);
         await sleep(PAUSE_MS * (0.5 + random()));
       }
     }),

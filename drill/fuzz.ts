@@ -28,11 +28,15 @@ export default async function fuzzDrill(): Promise<boolean> {
     ] as const) {
       const t0 = performance.now();
       try {
-        const r = await run();
-        figure('fuzz', name, { ok: true, five_xx: 0, ...r, seconds: Math.round((performance.now() - t0) / 1000), ...common });
+        const { byRoute, ...r } = await run() as Awaited<ReturnType<typeof fuzzRoutes>>;
+        // Routes no fuzzed request got through (no 2xx or 3xx): covered only as far as their refusals.
+        const onlyRefused = byRoute ? Object.entries(byRoute).filter(([, st]) => !Object.keys(st).some((k) => k < '400')).map(([k]) => k) : undefined;
+        figure('fuzz', name, { ok: true, five_xx: 0, ...r, ...(onlyRefused ? { routes_only_refused: onlyRefused } : {}), seconds: Math.round((performance.now() - t0) / 1000), ...common });
       } catch (err) {
         ok = false;
-        figure('fuzz', name, { ok: false, failure: String((err as Error).message).slice(0, 2000), ...common });
+        // fast-check's message names the counterexample; its cause is what the property threw.
+        const cause = (err as Error & { cause?: unknown }).cause;
+        figure('fuzz', name, { ok: false, failure: String((err as Error).message).slice(0, 1500), cause: String((cause as Error)?.stack ?? cause ?? '').slice(0, 1500), ...common });
       }
       progress(`fuzz: ${name} done`);
     }

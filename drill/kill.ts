@@ -36,12 +36,17 @@ export default async function killDrill(): Promise<boolean> {
   const start = async (): Promise<ServerProcess> => {
     for (;;) {
       const n = ++starts;
+      // What the server said besides its access log: why a start failed.
+      const said: string[] = [];
       try {
-        return await startServerProcess(env, port, { onLine: (l) => log.onLine(`[server ${n}] ${l}`), timeoutMs: START_TIMEOUT_MS });
+        return await startServerProcess(env, port, {
+          onLine: (l) => { log.onLine(`[server ${n}] ${l}`); if (!/ http method=/.test(l)) said.push(l); },
+          timeoutMs: START_TIMEOUT_MS,
+        });
       } catch (err) {
-        const last = String((err as Error).message).split('\n').filter(Boolean).slice(-2).join(' | ');
-        failedStarts.push(last.slice(0, 300));
-        progress(`start ${n} failed: ${last.slice(0, 200)}`);
+        const why = (said.length ? said : [String((err as Error).message).split('\n')[0]]).slice(-2).join(' | ').slice(0, 300);
+        failedStarts.push(why);
+        progress(`start ${n} failed: ${why}`);
         if (failedStarts.length >= 5) throw err;
       }
     }

@@ -1,15 +1,27 @@
-// Shared bench plumbing: the engine a run is on (`--db sqlite|postgres`), a store (data
-// dir, and on PostgreSQL a database of its own on a throwaway server), the built server as
-// a child process, figures printed as JSON lines.
+// Shared bench and drill plumbing: the engine a run is on (`--db sqlite|postgres`), a store
+// (data dir, and on PostgreSQL a database of its own on a throwaway server), the built
+// server and the bundled agent as child processes, accounts, sign-in and signed posts over
+// HTTP, figures printed as JSON lines.
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import sqlite3 from 'sqlite3';
 import { ROOT } from '../src/paths.ts';
 import { startCluster, type Cluster } from '../scripts/pg-cluster.ts';
+import { loadConfig } from '../src/config.ts';
+import { createServices, type Services } from '../src/services.ts';
+import { createLogger } from '../src/log.ts';
+import { addUser, requireUser, type Role } from '../src/users/users.ts';
+import { createToken } from '../src/users/tokens.ts';
+import { createLoginLink } from '../src/auth/login-links.ts';
+import { userStats, type UserStats } from '../src/usage/stats.ts';
+import { CLI_ACTOR } from '../src/admin/audit.ts';
+import { signedHeaders } from '../agent/wire.ts';
 
 export function figure(bench: string, name: string, fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench, figure: name, ...fields }));
@@ -45,6 +57,32 @@ export function benchArgs(argv = process.argv.slice(2)): { names: string[]; engi
 }
 
 export const engine = (): Engine => benchArgs().engine;
+
+/**
+ * `npm run bench|drill [-- NAME…]`: runs each module NAME.ts of `dir` (every one when none
+ * is named; files starting with `_` are helpers). A module whose default export resolves
+ * to false failed its target; the process then exits non-zero.
+ */
+export async function runModules(dir: string, kind: string): Promise<void> {
+  const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_')).map((f) => f.slice(0, -3)).sort();
+  const wanted = benchArgs().names;
+  const names = wanted.length ? wanted : all;
+  for (const name of names) {
+    if (!all.includes(name)) {
+      console.error(`${kind}: no ${kind} named "${name}"; available: ${all.join(', ')}`);
+      process.exit(2);
+    }
+  }
+  const failed: string[] = [];
+  for (const name of names) {
+    const mod = await import(pathToFileURL(join(dir, `${name}.ts`)).href);
+    if (typeof mod.default === 'function' && (await mod.default()) === false) failed.push(name);
+  }
+  if (failed.length) {
+    console.error(`${kind}: failed: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
 
 /** Cores this process may use: the figures that scale with cores print it. */
 export const cores = (): number => availableParallelism();
@@ -142,37 +180,221 @@ export async function tableSizes(database: string, tables: string[]): Promise<Ta
   return out;
 }
 
+// Every child process started here dies with this process (a failed or interrupted run
+// must not leave servers and agents behind).
+const children = new Set<ChildProcess>();
+let reaping = false;
+
+function owned(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!reaping) {
+    reaping = true;
+    process.once('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+  }
+  return child;
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies where it stands (mid-request, mid-transaction). */
+  kill(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Every line the server writes on stderr (its log). */
+  onLine?: (line: string) => void;
+  /** A server that has not said it listens by then is killed and the start fails (default 120 s). */
+  timeoutMs?: number;
 }
 
 /**
  * Starts `node dist/src/cli.js serve` on a free loopback port; resolves once it listens.
  * `store` is a data dir (SQLite) or a store's environment (Store.env()).
  */
-export function startServerProcess(store: string | Record<string, string>, port: number): Promise<ServerProcess> {
+export function startServerProcess(store: string | Record<string, string>, port: number, opts: ServerOptions = {}): Promise<ServerProcess> {
   const cli = ensureBuilt();
   const env = typeof store === 'string' ? { TOKENBOARD_SERVER_DATA_DIR: store } : store;
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...prof, cli, 'serve'], {
+  const child = owned(spawn(process.execPath, [...prof, cli, 'serve'], {
     env: { PATH: process.env.PATH, ...env, TOKENBOARD_SERVER_PORT: String(port), TOKENBOARD_SERVER_HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  }));
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
   let log = '';
+  let partial = '';
+  let listening = false;
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not say it listens within ${(opts.timeoutMs ?? 120_000) / 1000} s: ${log.slice(-2000)}`));
+    }, opts.timeoutMs ?? 120_000);
     child.stderr!.on('data', (b: Buffer) => {
-      log += b.toString();
+      const text = b.toString();
+      log += text;
       if (log.length > 100_000) log = log.slice(-10_000);
-      if (/listening url=/.test(log)) {
+      if (opts.onLine) {
+        const lines = (partial + text).split('\n');
+        partial = lines.pop()!;
+        for (const l of lines) opts.onLine(l);
+      }
+      if (!listening && /listening url=/.test(log)) {
+        listening = true;
+        clearTimeout(timer);
         resolve({
           child, url: `http://127.0.0.1:${port}`,
-          stop: () => new Promise((ok) => { child.once('exit', () => { if (process.env.BENCH_DEBUG) console.error(log.slice(-3000)); ok(); }); child.kill('SIGTERM'); }),
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+            await exited;
+            if (process.env.BENCH_DEBUG) console.error(log.slice(-3000));
+          },
+          kill: async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            await exited;
+          },
         });
       }
     });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${log.slice(-2000)}`)));
+    child.once('exit', (code) => { clearTimeout(timer); if (!listening) reject(new Error(`server exited (${code}): ${log.slice(-2000)}`)); });
+  });
+}
+
+/** Resident memory of a process in MB (Linux /proc), or null where there is none. */
+export function rssMb(pid: number | undefined): number | null {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- accounts, sign-in and signed posts
+
+export interface Account { login: string; user_id: number; token: string }
+
+/** The services of a store (its environment: Store.env() or { TOKENBOARD_SERVER_DATA_DIR }), for fn, then closed. */
+export async function withStore<T>(env: Record<string, string>, fn: (s: Services) => Promise<T>): Promise<T> {
+  const s = await createServices(loadConfig({ env }), { log: createLogger(undefined, true) });
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+/** People with an agent token each, as `tokenboard user add` + `token create` make them (in one process). */
+export function accounts(env: Record<string, string>, logins: string[], role: Role = 'member'): Promise<Account[]> {
+  return withStore(env, async (s) => {
+    const out: Account[] = [];
+    for (const login of logins) {
+      const t = await createToken(s.db, s.sealer, await addUser(s.db, { login, role }, CLI_ACTOR), undefined, CLI_ACTOR);
+      out.push({ login, user_id: t.user_id, token: t.token });
+    }
+    return out;
+  });
+}
+
+/** What `tokenboard stats LOGIN --json` prints, for each login. */
+export function statsOf(env: Record<string, string>, logins: string[]): Promise<UserStats[]> {
+  return withStore(env, async (s) => Promise.all(logins.map(async (l) => userStats(s.db, await requireUser(s.db, l)))));
+}
+
+/** One-time sign-in links (what `tokenboard login-link` prints), for a server at `base`. */
+export function loginLinks(env: Record<string, string>, logins: string[], base: string): Promise<string[]> {
+  return withStore(env, async (s) => Promise.all(logins.map(async (l) => (await createLoginLink(s.db, await requireUser(s.db, l), base, CLI_ACTOR)).url)));
+}
+
+/** A browser's cookie jar over fetch: its session cookie comes back with every request. */
+export class HttpSession {
+  private cookies = new Map<string, string>();
+  constructor(readonly url: string) {}
+  get cookie(): string { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const res = await fetch(`${this.url}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.cookie } });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    return res;
+  }
+}
+
+/** Signs in through a one-time link as a person does (the link page, then its form); the CSRF token of the new session. */
+export async function signInWithLink(link: string): Promise<{ session: HttpSession; csrf: string }> {
+  const u = new URL(link);
+  const s = new HttpSession(u.origin);
+  const page = await (await s.fetch(u.pathname + u.search)).text();
+  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)?.[1] ?? '';
+  const done = await s.fetch('/login/link', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code: u.searchParams.get('code')!, _csrf: csrf }).toString() });
+  if (done.status !== 303) throw new Error(`sign-in answered ${done.status}`);
+  const next = await (await s.fetch(done.headers.get('location') ?? '/')).text();
+  return { session: s, csrf: /<meta name="csrf-token" content="([^"]+)">/.exec(next)?.[1] ?? csrf };
+}
+
+/** POST /api/ingest signed as the agent signs (agent/wire.ts), over a keep-alive agent when given. */
+export function postSigned(url: string, acct: { user_id: number; token: string }, body: string, agent?: http.Agent): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/api/ingest`, { method: 'POST', agent, headers: { ...signedHeaders(acct.user_id, acct.token, body), 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// ---- the agent and fake providers as processes of their own
+
+/** Runs a script in a node process of its own; resolves to the port it prints. */
+export function scriptProcess(script: string, arg: string, what: string): Promise<{ port: number; close(): void }> {
+  const proc = owned(spawn(process.execPath, ['-e', script, arg], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  return new Promise((ok, fail) => {
+    proc.stdout!.once('data', (b: Buffer) => ok({ port: Number(String(b).trim()), close: () => { proc.kill('SIGTERM'); } }));
+    proc.once('exit', (code) => fail(new Error(`${what} exited (${code})`)));
+  });
+}
+
+export interface AgentProcess {
+  child: ChildProcess;
+  /** Its stderr so far. */
+  log(): string;
+  /** SIGTERM: the agent sends what it still holds, then exits. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The bundled agent as people run it (`node tokenboard-agent.mjs run|proxy`), with only
+ * `env` (HOME, TOKENBOARD_*) and PATH; resolves once its proxy listens.
+ */
+export function startAgentProcess(bundle: string, command: 'run' | 'proxy', env: Record<string, string>): Promise<AgentProcess> {
+  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = owned(spawn(process.execPath, [...prof, bundle, command], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  let log = '';
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    child.stderr!.on('data', (b: Buffer) => {
+      log += b;
+      if (log.length > 200_000) log = log.slice(-20_000);
+      if (!ready && log.includes('proxy listening')) {
+        ready = true;
+        resolve({
+          child, log: () => log,
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+    child.once('exit', (code) => { if (!ready) reject(new Error(`agent ${command} exited (${code}): ${log}`)); });
   });
 }
 

@@ -16,9 +16,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signedHeaders, type WireEvent } from '../agent/wire.ts';
-import { main as cli } from '../src/cli.ts';
-import { buildAgentBundle, figure, freePort, median, percentile, startServerProcess, tempDataDir, timedRun, type ServerProcess } from './_lib.ts';
+import type { WireEvent } from '../agent/wire.ts';
+import { accounts, buildAgentBundle, figure, freePort, median, percentile, postSigned, startServerProcess, statsOf, tempDataDir, timedRun, type Account, type ServerProcess } from './_lib.ts';
 import { claudeCorpus } from './_corpus.ts';
 import { ROOT } from '../src/paths.ts';
 
@@ -26,34 +25,16 @@ const MESSAGES = Number(process.env.BENCH_EVENTS ?? 60_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const PROBE_MS = 25;
 
-interface Account { user_id: number; token: string }
-
-async function account(dataDir: string, login: string): Promise<Account> {
-  const out: string[] = [];
-  const io = { out: (s: string) => out.push(s), err: (s: string) => console.error(s) };
-  const env = { TOKENBOARD_SERVER_DATA_DIR: dataDir };
-  await cli(['user', 'add', login], io, env);
-  await cli(['token', 'create', login], io, env);
-  return JSON.parse(out[1]);
-}
-
-async function statsOf(dataDir: string, login: string): Promise<{ events: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }> {
-  const out: string[] = [];
-  await cli(['stats', login, '--json'], { out: (s) => out.push(s), err: (s) => console.error(s) }, { TOKENBOARD_SERVER_DATA_DIR: dataDir });
-  return JSON.parse(out[0]);
-}
+const dirEnv = (dataDir: string) => ({ TOKENBOARD_SERVER_DATA_DIR: dataDir });
+const account = async (dataDir: string, login: string): Promise<Account> => (await accounts(dirEnv(dataDir), [login]))[0];
+const statsOfOne = async (dataDir: string, login: string) => (await statsOf(dirEnv(dataDir), [login]))[0];
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
-function post(url: string, acct: Account, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/api/ingest`, { method: 'POST', agent: keepAlive, headers: { ...signedHeaders(acct.user_id, acct.token, body), 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`ingest answered ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+async function post(url: string, acct: Account, body: string): Promise<number> {
+  const r = await postSigned(url, acct, body, keepAlive);
+  if (r.status !== 200) throw new Error(`ingest answered ${r.status}`);
+  return r.status;
 }
 
 /** Another agent's small batches every PROBE_MS until stopped; their latencies. */
@@ -129,7 +110,7 @@ export default async function firstInstall(): Promise<void> {
         const run = await runCollect(bundle, { ...baseEnv, TOKENBOARD_STATE_DIR: join(dir, `state-${i}`), TOKENBOARD_SERVER: server.url, TOKENBOARD_USER: String(me.user_id), TOKENBOARD_TOKEN: me.token });
         const busyLat = (await busy.stop()).sort((a, b) => a - b);
         if (run.code !== 0 || !/the server has everything/.test(run.stderr)) throw new Error(`first-install bench: collect did not finish (${run.code}): ${run.stderr.slice(-500)}`);
-        const stats = await statsOf(dataDir, 'newcomer');
+        const stats = await statsOfOne(dataDir, 'newcomer');
         return { agentMs: run.ms, stored: stats.events, busyP50: percentile(busyLat, 50), busyP99: percentile(busyLat, 99), idleP50: percentile(idleLat, 50), idleP99: percentile(idleLat, 99) };
       });
       const floorMs = await withServer(async (server, _d, me) => {

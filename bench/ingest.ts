@@ -15,9 +15,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
 import sqlite3 from 'sqlite3';
-import { signedHeaders, type WireEvent } from '../agent/wire.ts';
-import { main as cli } from '../src/cli.ts';
-import { cores, engine, figure, freePort, newStore, startServerProcess, tableSizes, tempDataDir, type ServerProcess, type Store, type TableSizes } from './_lib.ts';
+import type { WireEvent } from '../agent/wire.ts';
+import { accounts, cores, engine, figure, freePort, newStore, postSigned, startServerProcess, tableSizes, tempDataDir, type Account, type ServerProcess, type Store, type TableSizes } from './_lib.ts';
 
 const CLIENTS = 8;
 const BATCH = 500;
@@ -35,12 +34,8 @@ function makeBatch(client: number, n: number, now: number): WireEvent[] {
   }));
 }
 
-async function user(store: Store, login: string): Promise<{ user_id: number; token: string }> {
-  const out: string[] = [];
-  const env = store.env();
-  await cli(['user', 'add', login], { out: (s) => out.push(s), err: (s) => console.error(s) }, env);
-  await cli(['token', 'create', login], { out: (s) => out.push(s), err: (s) => console.error(s) }, env);
-  return JSON.parse(out[1]);
+async function user(store: Store, login: string): Promise<Account> {
+  return (await accounts(store.env(), [login]))[0];
 }
 
 interface Rate { rate: number; events: number; sizes?: TableSizes }
@@ -48,8 +43,7 @@ interface Rate { rate: number; events: number; sizes?: TableSizes }
 /** The clients against `replicas` server processes on one store; client c posts to replica c mod replicas. */
 async function endToEnd(replicas: number): Promise<Rate> {
   const store = await newStore();
-  const users: { user_id: number; token: string }[] = [];
-  for (let c = 0; c < CLIENTS; c++) users.push(await user(store, `bench${c}`));
+  const users = await accounts(store.env(), Array.from({ length: CLIENTS }, (_, c) => `bench${c}`));
   const dirs = [store.dataDir, ...Array.from({ length: replicas - 1 }, () => tempDataDir())];
   const servers: ServerProcess[] = [];
   for (const dir of dirs) servers.push(await startServerProcess(store.env(dir), await freePort()));
@@ -58,16 +52,11 @@ async function endToEnd(replicas: number): Promise<Rate> {
   // Bodies are made before the clock starts so the clients measure the server, not JSON.stringify.
   const perClient = Math.ceil((SECONDS * 120_000) / BATCH / CLIENTS);
   const bodies = Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: perClient }, (_, n) => JSON.stringify({ events: makeBatch(c, n, now) })));
-  const post = (c: number, body: string) => new Promise<number>((resolve, reject) => {
-    const url = servers[c % servers.length].url;
-    const req = http.request(`${url}/api/ingest`, { method: 'POST', agent, headers: { ...signedHeaders(users[c].user_id, users[c].token, body), 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text).accepted) : reject(new Error(`${res.statusCode} ${text}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const post = async (c: number, body: string): Promise<number> => {
+    const r = await postSigned(servers[c % servers.length].url, users[c], body, agent);
+    if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
+    return JSON.parse(r.text).accepted;
+  };
   let events = 0;
   const start = performance.now();
   const deadline = start + SECONDS * 1000;
@@ -174,7 +163,7 @@ async function rawPostgres(): Promise<Rate> {
   // connection), parameters built before the clock starts, one transaction per batch.
   const store = await newStore('postgres');
   const ids: number[] = [];
-  for (let c = 0; c < CLIENTS; c++) ids.push((await user(store, `raw${c}`)).user_id);
+  for (const a of await accounts(store.env(), Array.from({ length: CLIENTS }, (_, c) => `raw${c}`))) ids.push(a.user_id);
   const now = Date.now();
   const perClient = Math.ceil((SECONDS * 60_000) / BATCH / CLIENTS);
   const batches = ids.map((id, c) => Array.from({ length: perClient }, (_, n) => rawBatch(id, c, n, now, false)));

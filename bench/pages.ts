@@ -35,7 +35,7 @@ import { requireUser } from '../src/users/users.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { bumpVersion } from '../src/db/repos/versions.ts';
 import { addDays } from '../src/usage/days.ts';
-import { cores, engine, figure, newStore, percentile, type Store } from './_lib.ts';
+import { cores, engine, figure, HttpSession, newStore, percentile, signInWithLink, type Store } from './_lib.ts';
 import type { SeedPlan, Seeded } from './_pages-seed.ts';
 
 /** Seeds in a child process (see _pages-seed.ts): millions of rows' garbage stays there. */
@@ -54,31 +54,11 @@ const SMALL: SeedPlan = { users: 1000, days: 30, activeShare: 0.33, modelsPerDay
 
 interface Timing { p50: number; p95: number; cold_p50: number; cold_p95: number; first: number; bytes: number; shown: number; load: number }
 
-class Session {
-  private cookies = new Map<string, string>();
-  constructor(readonly url: string) {}
-  get cookie(): string { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(`${this.url}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.cookie } });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    return res;
-  }
-}
-
 /** Signs in through a one-time link, as a person would. */
-async function signIn(running: Running, login: string): Promise<Session> {
+async function signIn(running: Running, login: string): Promise<HttpSession> {
   const { db } = running.services;
-  const link = new URL((await createLoginLink(db, await requireUser(db, login), running.url, CLI_ACTOR)).url);
-  const s = new Session(`http://127.0.0.1:${running.port}`);
-  const page = await (await s.fetch(link.pathname + link.search)).text();
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)?.[1] ?? '';
-  const done = await s.fetch('/login/link', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code: link.searchParams.get('code')!, _csrf: csrf }).toString() });
-  if (done.status !== 303) throw new Error(`sign-in answered ${done.status}`);
-  return s;
+  const link = (await createLoginLink(db, await requireUser(db, login), `http://127.0.0.1:${running.port}`, CLI_ACTOR)).url;
+  return (await signInWithLink(link)).session;
 }
 
 interface Target {

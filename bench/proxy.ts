@@ -14,12 +14,10 @@
 // unmeasured warm-up (below), and the bare proxy's figures beside ours: what ours adds
 // beyond them is what our code costs.
 import http from 'node:http';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAgentBundle, ensureBuilt, figure, freePort, median, percentile, startServerProcess, tempDataDir, type ServerProcess } from './_lib.ts';
-import { main as cli } from '../src/cli.ts';
+import { accounts, buildAgentBundle, ensureBuilt, figure, freePort, median, percentile, scriptProcess, startAgentProcess, startServerProcess, statsOf, tempDataDir, type Account, type ServerProcess } from './_lib.ts';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 2000);
 const BLOCKS = Math.max(1, Number(process.env.BENCH_BLOCKS ?? 5));
@@ -83,15 +81,6 @@ const server = http.createServer({ noDelay: true }, (req, res) => {
 server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
 `;
 
-/** Runs a script in a node process of its own; resolves to the port it prints. */
-function child(script: string, arg: string, what: string): Promise<{ port: number; close(): void }> {
-  const proc = spawn(process.execPath, ['-e', script, arg], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    proc.stdout!.once('data', (b: Buffer) => ok({ port: Number(String(b).trim()), close: () => { proc.kill('SIGTERM'); } }));
-    proc.once('exit', (code) => fail(new Error(`${what} exited (${code})`)));
-  });
-}
-
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 /** Milliseconds to the whole body, and to the first body byte. */
@@ -114,20 +103,13 @@ function request(port: number, path: string): Promise<{ total: number; first: nu
 const FLUSH_MS = process.env.TOKENBOARD_FLUSH_MS ?? '3000';
 
 /** The real server with one user; its agent token. */
-async function startIngest(): Promise<{ server: ServerProcess; dataDir: string; login: { user_id: number; token: string }; events(): Promise<number> }> {
+async function startIngest(): Promise<{ server: ServerProcess; dataDir: string; login: Account; events(): Promise<number> }> {
   const dataDir = tempDataDir();
-  const out: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: (l: string) => console.error(l) };
   const env = { TOKENBOARD_SERVER_DATA_DIR: dataDir };
-  await cli(['user', 'add', 'bench'], io, env);
-  await cli(['token', 'create', 'bench'], io, env);
+  const [login] = await accounts(env, ['bench']);
   const server = await startServerProcess(dataDir, await freePort());
-  const events = async () => {
-    const o: string[] = [];
-    await cli(['stats', 'bench', '--json'], { out: (l) => o.push(l), err: () => {} }, env);
-    return (JSON.parse(o[0]) as { events: number }).events;
-  };
-  return { server, dataDir, login: JSON.parse(out[1]), events };
+  const events = async () => (await statsOf(env, ['bench']))[0].events;
+  return { server, dataDir, login, events };
 }
 
 type Samples = { json: number[]; first: number[] };
@@ -137,33 +119,18 @@ async function startAgentProxy(upPort: number, ingest: { url: string; user: numb
   // BENCH_AGENT_BUNDLE: another build of the agent (an older commit's, to compare in the same conditions).
   const bundle = process.env.BENCH_AGENT_BUNDLE ?? buildAgentBundle(join(dir, 'tokenboard-agent.mjs'));
   const port = await freePort();
-  const up = `http://127.0.0.1:${upPort}`;
-  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...prof, bundle, 'proxy'], {
-    env: {
-      PATH: process.env.PATH, HOME: dir, TOKENBOARD_STATE_DIR: join(dir, 'state'), TOKENBOARD_PROXY_PORT: String(port), TOKENBOARD_UPSTREAM_OPENAI: up, TOKENBOARD_FLUSH_MS: FLUSH_MS,
-      TOKENBOARD_SERVER: ingest.url, TOKENBOARD_USER: String(ingest.user), TOKENBOARD_TOKEN: ingest.token,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const agent = await startAgentProcess(bundle, 'proxy', {
+    HOME: dir, TOKENBOARD_STATE_DIR: join(dir, 'state'), TOKENBOARD_PROXY_PORT: String(port), TOKENBOARD_UPSTREAM_OPENAI: `http://127.0.0.1:${upPort}`, TOKENBOARD_FLUSH_MS: FLUSH_MS,
+    TOKENBOARD_SERVER: ingest.url, TOKENBOARD_USER: String(ingest.user), TOKENBOARD_TOKEN: ingest.token,
   });
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    child.stderr!.on('data', (b: Buffer) => {
-      log += b;
-      if (log.includes('proxy listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`proxy exited (${code}): ${log}`)));
-  });
-  // SIGTERM: the agent sends what it still holds, then exits.
-  const stopped = new Promise<void>((ok) => child.once('exit', () => { rmSync(dir, { recursive: true, force: true }); ok(); }));
-  return { port, stop: () => { child.kill('SIGTERM'); return stopped; } };
+  return { port, stop: async () => { await agent.stop(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export default async function proxyBench(): Promise<void> {
   ensureBuilt();
   const ingest = await startIngest();
-  const up = await child(UPSTREAM, JSON.stringify([CHAT, FIRST, LAST]), 'fake upstream');
-  const bare = await child(BARE_PROXY, String(up.port), 'bare proxy');
+  const up = await scriptProcess(UPSTREAM, JSON.stringify([CHAT, FIRST, LAST]), 'fake upstream');
+  const bare = await scriptProcess(BARE_PROXY, String(up.port), 'bare proxy');
   const proxy = await startAgentProxy(up.port, { url: ingest.server.url, user: ingest.login.user_id, token: ingest.login.token });
   const paths = { direct: up.port, bare: bare.port, proxy: proxy.port };
   const names = Object.keys(paths) as Array<keyof typeof paths>;

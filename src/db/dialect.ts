@@ -112,3 +112,13 @@ export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errno?: number; message?: string };
   return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(String(e.message)));
 }
+
+/**
+ * The database could not write because its storage is full: SQLite's SQLITE_FULL (the
+ * file system, or max_page_count), PostgreSQL's disk_full (53100), or ENOSPC from a file
+ * write. The write rolled back; it can be sent again once there is room.
+ */
+export function isStorageFull(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === 'SQLITE_FULL' || e?.code === '53100' || e?.code === 'ENOSPC';
+}

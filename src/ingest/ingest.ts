@@ -11,6 +11,7 @@ import { checkDrift, matchToken, readSignedHeaders, type Rejection } from './ver
 import { isServerSource } from '../ledger/rules.ts';
 import { ReplayError, storeBatch, type StoreResult } from '../ledger/write.ts';
 import { deleteEventsBefore, deleteReplaysBefore } from '../db/repos/usage-write.ts';
+import { isStorageFull } from '../db/dialect.ts';
 
 export interface IngestDeps {
   db: Db;
@@ -60,6 +61,8 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
     return { ok: true, ...result };
   } catch (err) {
     if (err instanceof ReplayError) return { ok: false, reason: 'replay', error: 'this exact request was already received (same user, timestamp and body); sign a fresh request to resend' };
+    // The batch's transaction rolled back whole: the agent keeps it and sends it again.
+    if (isStorageFull(err)) return { ok: false, reason: 'storage_full', error: "the server's storage is full: nothing of this batch was stored; send it again later (an admin must free disk space)" };
     throw err;
   }
 }

@@ -3,7 +3,7 @@ import { HEADER_SIG, HEADER_TS, HEADER_USER, MAX_DRIFT_MS, signBody } from '../.
 import { safeEqualHex } from '../secrets.ts';
 
 /** Why a batch was refused (the web layer maps reasons to the contract's status codes). */
-export type RejectReason = 'unsigned' | 'bad_signature' | 'unknown_user_or_token' | 'clock_drift' | 'replay' | 'too_many_events' | 'bad_json' | 'bad_field' | 'rate_limited';
+export type RejectReason = 'unsigned' | 'bad_signature' | 'unknown_user_or_token' | 'clock_drift' | 'replay' | 'too_many_events' | 'bad_json' | 'bad_field' | 'rate_limited' | 'storage_full';
 export type Rejection = { ok: false; reason: RejectReason; error: string };
 
 export interface SignedHeaders {

@@ -19,12 +19,16 @@ export function rows<T extends object = Record<string, unknown>>(db: Db, sql: st
   return db.sql.all<T>(sql, params);
 }
 
-/** Every row of every table as one text, to prove something is stored nowhere. */
-export async function everyRow(db: Db): Promise<string> {
-  const tables = db.dialect === 'postgres'
+/** The name of every table. */
+export async function everyTable(db: Db): Promise<string[]> {
+  return db.dialect === 'postgres'
     ? (await db.sql.all<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'")).map((r) => r.name)
     : (await db.sql.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((r) => r.name);
+}
+
+/** Every row of every table as one text, to prove something is stored nowhere. */
+export async function everyRow(db: Db): Promise<string> {
   const out: string[] = [];
-  for (const t of tables) out.push(t, JSON.stringify(await db.sql.all(`SELECT * FROM ${t}`)));
+  for (const t of await everyTable(db)) out.push(t, JSON.stringify(await db.sql.all(`SELECT * FROM ${t}`)));
   return out.join('\n');
 }

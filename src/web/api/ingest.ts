@@ -13,7 +13,7 @@ import { countFailure, rateLimit } from '../middleware/rate-limit.ts';
 
 const STATUS: Record<RejectReason, number> = {
   unsigned: 401, bad_signature: 401, unknown_user_or_token: 401, clock_drift: 401, rate_limited: 429,
-  replay: 409, too_many_events: 413, bad_json: 400, bad_field: 400,
+  replay: 409, too_many_events: 413, bad_json: 400, bad_field: 400, storage_full: 503,
 };
 
 export function ingestRoutes(s: Services) {
@@ -40,7 +40,13 @@ export function ingestRoutes(s: Services) {
           s.metrics.batchesRejected.inc({ reason: out.reason });
           if (out.reason === 'bad_signature' || out.reason === 'unknown_user_or_token') await countFailure(s, ctx, 'ingest');
           ctx.status = STATUS[out.reason];
-          ctx.body = { error: out.error };
+          if (out.reason === 'storage_full') {
+            // The operator's problem, not the agent's: said in the log, and by a stable code.
+            s.log.error('ingest refused: the database storage is full (free disk space; agents keep their batches and resend)');
+            ctx.body = { error: out.error, code: out.reason };
+          } else {
+            ctx.body = { error: out.error };
+          }
           return;
         }
         s.metrics.eventsAccepted.inc(out.accepted);

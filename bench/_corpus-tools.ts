@@ -15,10 +15,10 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { rng } from './_lib.ts';
-import { emptyTruth, LogFile, text, uuid, type CorpusSize, type Four, type ToolCorpus, type Truth, type Written } from './_corpus.ts';
+import { claudeCorpus, emptyTruth, LogFile, text, uuid, type CorpusSize, type Four, type ToolCorpus, type Truth, type Written } from './_corpus.ts';
 
 /** ccusage's JSON totals (the same names for every tool), in our terms. */
-const ccTotals = (t: Record<string, number>): Four => ({ input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheWrite: t.cacheCreationTokens });
+export const ccusageTotals = (t: Record<string, number>): Four => ({ input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheWrite: t.cacheCreationTokens });
 
 const ccArgs = (tool: string): string[] => [tool, 'daily', '--offline', '--json'];
 
@@ -115,7 +115,7 @@ const hex = (r: () => number, n: number): string => Array.from({ length: n }, ()
 export const codexCorpus: ToolCorpus = {
   source: 'codex',
   env: (root) => ({ CODEX_HOME: root }),
-  ccusage: { args: ccArgs('codex'), totals: ccTotals },
+  ccusage: { args: ccArgs('codex'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(43, size);
     const models = ['gpt-5.2', 'gpt-5.1-codex', 'gpt-5.2-codex'];
@@ -171,7 +171,7 @@ export const codexCorpus: ToolCorpus = {
 export const geminiCorpus: ToolCorpus = {
   source: 'gemini-cli',
   env: (root) => ({ GEMINI_DATA_DIR: root }),
-  ccusage: { args: ccArgs('gemini'), totals: ccTotals },
+  ccusage: { args: ccArgs('gemini'), totals: ccusageTotals },
   difference: 'ccusage leaves tokens.thoughts out of output (DESIGN: reasoning is output)',
   generate(root, size) {
     const g = new Gen(44, size);
@@ -216,7 +216,7 @@ export const geminiCorpus: ToolCorpus = {
 export const opencodeCorpus: ToolCorpus = {
   source: 'opencode',
   env: (root) => ({ OPENCODE_DATA_DIR: root }),
-  ccusage: { args: ccArgs('opencode'), totals: ccTotals },
+  ccusage: { args: ccArgs('opencode'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(45, size);
     const models: [string, string][] = [['anthropic', 'claude-sonnet-4-5'], ['openai', 'gpt-5.2'], ['google', 'gemini-2.5-pro']];
@@ -261,7 +261,7 @@ export const opencodeCorpus: ToolCorpus = {
 export const ampCorpus: ToolCorpus = {
   source: 'amp',
   env: (root) => ({ AMP_DATA_DIR: root }),
-  ccusage: { args: ccArgs('amp'), totals: ccTotals },
+  ccusage: { args: ccArgs('amp'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(46, size);
     const models = ['claude-sonnet-4-5', 'claude-opus-4-5', 'claude-haiku-4-5'];
@@ -308,7 +308,7 @@ export const ampCorpus: ToolCorpus = {
 export const copilotCorpus: ToolCorpus = {
   source: 'copilot-cli',
   env: (root) => ({ COPILOT_HOME: root }),
-  ccusage: { args: ccArgs('copilot'), totals: ccTotals },
+  ccusage: { args: ccArgs('copilot'), totals: ccusageTotals },
   // ccusage subtracts only the cache reads from gen_ai input: the cache writes stay in its
   // input too (the GenAI conventions put both inside input_tokens; DESIGN: input is uncached).
   difference: 'ccusage subtracts only cache reads from gen_ai.usage.input_tokens, so cache writes are in its input as well as its cache writes',
@@ -401,7 +401,7 @@ function piTurn(g: Gen, f: LogFile, ts: number, parent: string, model: { provide
 export const piCorpus: ToolCorpus = {
   source: 'pi',
   env: (root) => ({ PI_AGENT_DIR: join(root, 'sessions') }),
-  ccusage: { args: ccArgs('pi'), totals: ccTotals },
+  ccusage: { args: ccArgs('pi'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(48, size);
     const models = [{ provider: 'anthropic', id: 'claude-sonnet-4-5' }, { provider: 'openai', id: 'gpt-5.2' }];
@@ -433,7 +433,7 @@ export const piCorpus: ToolCorpus = {
 export const openclawCorpus: ToolCorpus = {
   source: 'openclaw',
   env: (root) => ({ OPENCLAW_DIR: root }),
-  ccusage: { args: ccArgs('openclaw'), totals: ccTotals },
+  ccusage: { args: ccArgs('openclaw'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(49, size);
     const models = [{ provider: 'anthropic', id: 'claude-opus-4-5' }, { provider: 'openai', id: 'gpt-5.2' }];
@@ -466,7 +466,7 @@ export const openclawCorpus: ToolCorpus = {
 export const kimiCorpus: ToolCorpus = {
   source: 'kimi-cli',
   env: (root) => ({ KIMI_DATA_DIR: root }),
-  ccusage: { args: ccArgs('kimi'), totals: ccTotals },
+  ccusage: { args: ccArgs('kimi'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(50, size);
     mkdirSync(root, { recursive: true });
@@ -514,7 +514,7 @@ export const kimiCorpus: ToolCorpus = {
 export const qwenCorpus: ToolCorpus = {
   source: 'qwen-code',
   env: (root) => ({ QWEN_DATA_DIR: root }),
-  ccusage: { args: ccArgs('qwen'), totals: ccTotals },
+  ccusage: { args: ccArgs('qwen'), totals: ccusageTotals },
   difference: 'ccusage keeps promptTokenCount whole (its cached tokens in input and again as cache reads) and leaves thoughtsTokenCount out of output',
   generate(root, size) {
     const g = new Gen(51, size);
@@ -559,7 +559,7 @@ export const qwenCorpus: ToolCorpus = {
 export const codebuffCorpus: ToolCorpus = {
   source: 'codebuff',
   env: (root) => ({ CODEBUFF_DATA_DIR: root }),
-  ccusage: { args: ccArgs('codebuff'), totals: ccTotals },
+  ccusage: { args: ccArgs('codebuff'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(52, size);
     for (let p = 0; g.more(); p++) {
@@ -598,7 +598,7 @@ export const codebuffCorpus: ToolCorpus = {
 export const grokCorpus: ToolCorpus = {
   source: 'grok',
   env: (root) => ({ GROK_HOME: root }),
-  ccusage: { args: ccArgs('grok'), totals: ccTotals },
+  ccusage: { args: ccArgs('grok'), totals: ccusageTotals },
   generate(root, size) {
     const g = new Gen(53, size);
     while (g.more()) {
@@ -638,7 +638,7 @@ export const grokCorpus: ToolCorpus = {
 export const droidCorpus: ToolCorpus = {
   source: 'droid',
   env: (root) => ({ DROID_SESSIONS_DIR: root }),
-  ccusage: { args: ccArgs('droid'), totals: ccTotals },
+  ccusage: { args: ccArgs('droid'), totals: ccusageTotals },
   difference: 'ccusage leaves thinkingTokens out of outputTokens (only in its totalTokens); DESIGN puts reasoning inside output',
   generate(root, size) {
     const g = new Gen(54, size);
@@ -674,3 +674,29 @@ export const droidCorpus: ToolCorpus = {
 
 /** Every tool of the "all" corpus besides Claude Code, in the agent's collector order. */
 export const OTHER_TOOLS: readonly ToolCorpus[] = [codexCorpus, geminiCorpus, opencodeCorpus, copilotCorpus, ampCorpus, piCorpus, openclawCorpus, kimiCorpus, qwenCorpus, codebuffCorpus, grokCorpus, droidCorpus];
+
+/** Every tool both the agent and ccusage 20.0.24 read from text logs: the "all" corpus. */
+export const ALL_TOOLS: readonly ToolCorpus[] = [claudeCorpus, ...OTHER_TOOLS];
+
+export interface WrittenSet {
+  /** Per tool (by source), what was written and its truth. */
+  tools: Map<string, Written>;
+  bytes: number;
+  files: number;
+  /** The variables pointing the agent and ccusage at every tool's root (roots under `dir`). */
+  env: Record<string, string>;
+}
+
+/** Writes the logs of `tools` under `dir/<source>/`, `bytes` in all, shared equally. */
+export function writeCorpusSet(dir: string, tools: readonly ToolCorpus[], bytes: number): WrittenSet {
+  const out: WrittenSet = { tools: new Map(), bytes: 0, files: 0, env: {} };
+  for (const tool of tools) {
+    const root = join(dir, tool.source);
+    const w = tool.generate(root, { bytes: bytes / tools.length });
+    out.tools.set(tool.source, w);
+    out.bytes += w.bytes;
+    out.files += w.files;
+    Object.assign(out.env, tool.env(root));
+  }
+  return out;
+}

@@ -1,8 +1,8 @@
 // Generated log corpora for the collector bench. Each tool is one `ToolCorpus`: how to
 // write its logs under a root, where the agent and ccusage look for them, and how to
-// read ccusage's totals for it. The Claude Code corpus is the one measured today; a
-// corpus of several tools at once ("all tools in one `collect` vs the sum of ccusage's
-// per-tool runs") is the same list with more entries, each one sized and measured alike.
+// read ccusage's totals for it. The Claude Code corpus is here; the other tools' are in
+// _corpus-tools.ts (ALL_TOOLS: the corpus of every tool at once, "all tools in one
+// `collect` vs the sum of ccusage's per-tool runs").
 import { closeSync, mkdirSync, openSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { rng } from './_lib.ts';
@@ -151,9 +151,6 @@ export const claudeCorpus: ToolCorpus = {
     return { truth, bytes, files };
   },
 };
-
-/** Every tool the collector bench can generate a corpus for (one entry per collector). */
-export const CORPORA: readonly ToolCorpus[] = [claudeCorpus];
 
 /** Sums the events' counts the way Truth counts them (one event is one message). */
 export function truthOf(events: Iterable<{ input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; cache_write_1h_tokens?: number }>): Truth {

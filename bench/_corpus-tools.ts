@@ -397,6 +397,23 @@ function piTurn(g: Gen, f: LogFile, ts: number, parent: string, model: { provide
   return t;
 }
 
+/**
+ * One Pi-format session file: the header, a model change, turns; the model named on the
+ * assistant messages too (Pi) or only by the model change (OpenClaw).
+ */
+function piSession(g: Gen, path: string, sid: string, start: number, cwd: string, model: { provider: string; id: string }, onMessages: boolean): void {
+  let ts = start;
+  const f = g.open(path);
+  f.json({ type: 'session', version: 3, id: sid, timestamp: iso(ts), cwd });
+  let parent = hex(g.r, 8);
+  f.json({ type: 'model_change', id: parent, parentId: null, timestamp: iso(ts), provider: model.provider, modelId: model.id });
+  for (let turn = 0, turns = g.int(10, 30); turn < turns && g.more(); turn++) {
+    ts += g.int(5_000, 60_000);
+    parent = piTurn(g, f, ts, parent, onMessages ? model : null);
+  }
+  g.close(f);
+}
+
 /** Pi sessions: sessions/<encoded cwd>/<time>_<uuid>.jsonl, a header, model changes, messages. */
 export const piCorpus: ToolCorpus = {
   source: 'pi',
@@ -408,18 +425,9 @@ export const piCorpus: ToolCorpus = {
     for (let p = 0; g.more(); p++) {
       for (let s = 0; s < 20 && g.more(); s++) {
         const sid = uuid(g.r);
-        let ts = g.sessionStart();
-        const f = g.open(join(root, 'sessions', `--home-dev-project-${p}--`, `${iso(ts).replace(/[:.]/g, '-')}_${sid}.jsonl`));
-        f.json({ type: 'session', version: 3, id: sid, timestamp: iso(ts), cwd: `/home/dev/project-${p}` });
-        let parent = hex(g.r, 8);
-        const model = models[g.int(0, models.length)];
-        f.json({ type: 'model_change', id: parent, parentId: null, timestamp: iso(ts), provider: model.provider, modelId: model.id });
-        const turns = g.int(10, 30);
-        for (let turn = 0; turn < turns && g.more(); turn++) {
-          ts += g.int(5_000, 60_000);
-          parent = piTurn(g, f, ts, parent, model);
-        }
-        g.close(f);
+        const ts = g.sessionStart();
+        const file = join(root, 'sessions', `--home-dev-project-${p}--`, `${iso(ts).replace(/[:.]/g, '-')}_${sid}.jsonl`);
+        piSession(g, file, sid, ts, `/home/dev/project-${p}`, models[g.int(0, models.length)], true);
       }
     }
     return g.done();
@@ -439,19 +447,8 @@ export const openclawCorpus: ToolCorpus = {
     const models = [{ provider: 'anthropic', id: 'claude-opus-4-5' }, { provider: 'openai', id: 'gpt-5.2' }];
     while (g.more()) {
       const sid = uuid(g.r);
-      let ts = g.sessionStart();
       const agent = g.r() < 0.7 ? 'main' : 'work';
-      const f = g.open(join(root, 'agents', agent, 'sessions', `${sid}.jsonl`));
-      f.json({ type: 'session', version: 3, id: sid, timestamp: iso(ts), cwd: '/home/dev/project' });
-      let parent = hex(g.r, 8);
-      const model = models[g.int(0, models.length)];
-      f.json({ type: 'model_change', id: parent, timestamp: iso(ts), provider: model.provider, modelId: model.id });
-      const turns = g.int(10, 30);
-      for (let turn = 0; turn < turns && g.more(); turn++) {
-        ts += g.int(5_000, 60_000);
-        parent = piTurn(g, f, ts, parent, null);
-      }
-      g.close(f);
+      piSession(g, join(root, 'agents', agent, 'sessions', `${sid}.jsonl`), sid, g.sessionStart(), '/home/dev/project', models[g.int(0, models.length)], false);
     }
     return g.done();
   },

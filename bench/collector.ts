@@ -62,7 +62,6 @@ function truthBySource(stdout: string): Map<string, Truth> {
   return new Map([...by].map(([s, es]) => [s, truthOf(es)]));
 }
 
-
 export default async function collectorBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-bench-collector-'));
   try {
@@ -169,7 +168,6 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
   figure('collector', 'peak_rss_mb', { corpus: set.name, ...(rss.length ? { value: r1(Math.max(...rss) / 1024), median: r1(median(rss) / 1024), target: 80 } : { value: null, note: 'no /usr/bin/time on this machine' }) });
   // Per tool: the agent's totals against the corpus's truth, ccusage's against what the
   // generator says ccusage reports (the truth, except where it counts differently by design).
-  const four = (t: Truth | Four): Four => ({ input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite });
   const perTool: Record<string, { events: number; agent_ok: boolean; ccusage_ok: boolean | null }> = {};
   const differences: { tool: string; why: string; truth: Four; ccusage: Four | null }[] = [];
   for (const tool of set.tools) {
@@ -177,15 +175,10 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
     const ours = printed?.get(tool.source) ?? emptyTruth();
     const want = w.ccusage ?? four(w.truth);
     const got = ccTotals.get(tool.source);
-    perTool[tool.source] = { events: w.truth.messages, agent_ok: sameTruth(ours, w.truth), ccusage_ok: got ? sameFour(got, want) : null };
+    perTool[tool.source] = { events: ours.messages, agent_ok: sameTruth(ours, w.truth), ccusage_ok: got ? sameFour(got, want) : null };
     if (tool.difference) differences.push({ tool: tool.source, why: tool.difference, truth: four(w.truth), ccusage: got ?? null });
   }
   const strays = [...(printed?.keys() ?? [])].filter((s) => !written.tools.has(s)); // events of a tool not in the corpus
-  const sum = (ts: Iterable<Four>): Four => {
-    const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
-    for (const x of ts) for (const k of Object.keys(t) as (keyof Four)[]) t[k] += x[k];
-    return t;
-  };
   figure('collector', 'totals_identical', {
     // Agent = truth on every tool, and ccusage = what it is known to report on every tool.
     value: !!printed && !strays.length && Object.values(perTool).every((p) => p.agent_ok && p.ccusage_ok !== false) && (!oneCc || sameFour(oneCc, sum(ccTotals.values()))),
@@ -199,4 +192,10 @@ async function measure(dir: string, set: CorpusSet, bundle: string, ccusage: str
 const FOUR = ['input', 'output', 'cacheRead', 'cacheWrite'] as const;
 const sameFour = (a: Four, b: Four): boolean => FOUR.every((k) => a[k] === b[k]);
 const sameTruth = (a: Truth, b: Truth): boolean => sameFour(a, b) && a.cacheWrite1h === b.cacheWrite1h && a.messages === b.messages;
+const four = (t: Four): Four => ({ input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite });
+function sum(ts: Iterable<Four>): Four {
+  const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  for (const x of ts) for (const k of FOUR) t[k] += x[k];
+  return t;
+}
 

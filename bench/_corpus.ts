@@ -1,8 +1,8 @@
 // Generated log corpora for the collector bench. Each tool is one `ToolCorpus`: how to
 // write its logs under a root, where the agent and ccusage look for them, and how to
-// read ccusage's totals for it. The Claude Code corpus is the one measured today; a
-// corpus of several tools at once ("all tools in one `collect` vs the sum of ccusage's
-// per-tool runs") is the same list with more entries, each one sized and measured alike.
+// read ccusage's totals for it. The Claude Code corpus is here; the other tools' are in
+// _corpus-tools.ts (ALL_TOOLS: the corpus of every tool at once, "all tools in one
+// `collect` vs the sum of ccusage's per-tool runs").
 import { closeSync, mkdirSync, openSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { rng } from './_lib.ts';
@@ -11,7 +11,16 @@ export interface Truth { input: number; output: number; cacheRead: number; cache
 
 export const emptyTruth = (): Truth => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, messages: 0 });
 
-export interface Written { truth: Truth; bytes: number; files: number }
+/** The four counts ccusage reports (it has no message count or 1-hour split). */
+export type Four = Omit<Truth, 'messages' | 'cacheWrite1h'>;
+
+export interface Written {
+  truth: Truth;
+  bytes: number;
+  files: number;
+  /** What ccusage reports on these logs where it counts them differently (see ToolCorpus.difference); absent: the truth. */
+  ccusage?: Four;
+}
 
 /** How much to write: stop at `bytes` of logs or `messages` model responses, whichever comes first. */
 export interface CorpusSize {
@@ -32,7 +41,9 @@ export interface ToolCorpus {
   /** Environment that points the agent (and ccusage) at `root` and nowhere else for this tool. */
   env(root: string): Record<string, string>;
   /** ccusage's arguments for this tool alone, and its JSON `totals` in our terms. */
-  ccusage: { args: string[]; totals(t: Record<string, number>): Omit<Truth, 'messages' | 'cacheWrite1h'> };
+  ccusage: { args: string[]; totals(t: Record<string, number>): Four };
+  /** Why ccusage's totals differ from ours on this tool's logs by design (Written.ccusage says by how much). */
+  difference?: string;
 }
 
 const WORDS = 'the of and to in is that for it as with was on be by this are or at from have an but not what all were when we there can use each which do how their if will up other about out many then them these so some her would make like him into time has look two more go see number no way could people my than first been call who oil its now find long down day did get come made may part'.split(' ');
@@ -49,7 +60,7 @@ export function uuid(r: () => number): string {
 }
 
 /** A log file written line by line, its bytes counted, its mtime set to the past (settled). */
-class LogFile {
+export class LogFile {
   private readonly fd: number;
   bytes = 0;
   constructor(readonly path: string) {
@@ -140,9 +151,6 @@ export const claudeCorpus: ToolCorpus = {
     return { truth, bytes, files };
   },
 };
-
-/** Every tool the collector bench can generate a corpus for (one entry per collector). */
-export const CORPORA: readonly ToolCorpus[] = [claudeCorpus];
 
 /** Sums the events' counts the way Truth counts them (one event is one message). */
 export function truthOf(events: Iterable<{ input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; cache_write_1h_tokens?: number }>): Truth {

@@ -38,18 +38,22 @@ function nameProblem(name: string | null): string | null {
   return null;
 }
 
-/** GitHub team slugs that active people are in, as sign-in synced them. */
-async function githubSlugs(db: Db): Promise<Map<string, string[]>> {
+/** GitHub team slugs that active people are in, as sign-in synced them, with those people's logins. */
+function githubTeamsOf(people: readonly users.User[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const u of await users.listActive(db.sql)) {
+  for (const u of people) {
+    if (!u.active) continue;
     for (const t of u.github_teams) out.set(t, [...(out.get(t) ?? []), u.login]);
   }
   return out;
 }
 
+const githubSlugs = async (db: Db) => githubTeamsOf(await users.listActive(db.sql));
+
 /** Every team: local ones with their members, and GitHub ones with their active members. */
 export async function listTeams(db: Db): Promise<Team[]> {
-  const [local, github, everyone] = await Promise.all([teamsRepo.list(db.sql), githubSlugs(db), users.listAll(db.sql)]);
+  const [local, everyone] = await Promise.all([teamsRepo.list(db.sql), users.listAll(db.sql)]);
+  const github = githubTeamsOf(everyone);
   const loginOf = new Map(everyone.map((u) => [u.id, u.login]));
   const out: Team[] = local.map((t) => ({
     slug: t.slug, name: t.name, source: 'local', created_by: t.created_by, created_at: t.created_at,
@@ -113,28 +117,28 @@ async function person(db: Db, login: string): Promise<users.User> {
   return u;
 }
 
-/** Adds someone to a local team; `added` is false when they already were in it. */
-export async function addMember(db: Db, slug: string, login: string, actor: Actor): Promise<{ team: string; login: string; added: boolean }> {
+/** Puts someone in a local team or takes them out; `changed` is false when they already were (or were not) in it. */
+async function changeMembership(db: Db, slug: string, login: string, actor: Actor, add: boolean): Promise<{ team: string; login: string; changed: boolean }> {
   const team = await localTeam(db, slug);
   const u = await person(db, login);
-  const added = await db.transaction(async (tx) => {
-    const done = await teamsRepo.addMember(tx, team.id, u.id);
-    if (done) await audit(tx, actor, 'team.member_add', team.slug, { login: u.login });
+  const changed = await db.transaction(async (tx) => {
+    const done = add ? await teamsRepo.addMember(tx, team.id, u.id) : await teamsRepo.removeMember(tx, team.id, u.id);
+    if (done) await audit(tx, actor, add ? 'team.member_add' : 'team.member_remove', team.slug, { login: u.login });
     return done;
   });
-  return { team: team.slug, login: u.login, added };
+  return { team: team.slug, login: u.login, changed };
+}
+
+/** Adds someone to a local team; `added` is false when they already were in it. */
+export async function addMember(db: Db, slug: string, login: string, actor: Actor): Promise<{ team: string; login: string; added: boolean }> {
+  const r = await changeMembership(db, slug, login, actor, true);
+  return { team: r.team, login: r.login, added: r.changed };
 }
 
 /** Takes someone out of a local team; `removed` is false when they were not in it. */
 export async function removeMember(db: Db, slug: string, login: string, actor: Actor): Promise<{ team: string; login: string; removed: boolean }> {
-  const team = await localTeam(db, slug);
-  const u = await person(db, login);
-  const removed = await db.transaction(async (tx) => {
-    const done = await teamsRepo.removeMember(tx, team.id, u.id);
-    if (done) await audit(tx, actor, 'team.member_remove', team.slug, { login: u.login });
-    return done;
-  });
-  return { team: team.slug, login: u.login, removed };
+  const r = await changeMembership(db, slug, login, actor, false);
+  return { team: r.team, login: r.login, removed: r.changed };
 }
 
 /** Deletes a local team (its memberships go with it; people and their usage stay). */

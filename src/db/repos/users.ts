@@ -98,7 +98,8 @@ export async function insert(q: Sql, u: NewUserRow, now = new Date()): Promise<U
     [u.github_id ?? null, u.login, u.login.toLowerCase(), u.name ?? null, u.email ?? null, u.avatar_url ?? null, u.role,
       JSON.stringify(u.teams ?? []), true, false, false, Boolean(u.link_github), u.last_seen_at ?? null, u.membership_checked_at ?? null, now, now]);
   await bumpVersion(q, 'people');
-  return (await withTeams(q, toUser(row)))!;
+  // A new person is in no local team yet: nothing to merge.
+  return toUser(row);
 }
 
 /** Changes some fields of one person; returns the row as stored. */

@@ -55,9 +55,18 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? 'localhost' : cfg.server.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (opts.firstStartAdmin !== false) {
-    const link = await firstStartAdmin(services, url);
-    // The one place a sign-in link is printed by the server: its operator needs it to get in.
-    if (link) services.log.info('first start in local mode: sign in as admin with this one-time link (valid 15 minutes, works once)', { link: link.url });
+    try {
+      const link = await firstStartAdmin(services, url);
+      // The one place a sign-in link is printed by the server: its operator needs it to get in.
+      if (link) services.log.info('first start in local mode: sign in as admin with this one-time link (valid 15 minutes, works once)', { link: link.url });
+    } catch (err) {
+      // Without its admin the start failed: stop listening, or `serve` would report the
+      // failure and keep answering without ever logging "listening" or handling SIGTERM.
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await services.close();
+      throw err;
+    }
   }
 
   let syncing: Promise<void> | null = null;
@@ -87,7 +96,9 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
     housekeep().catch((err) => services.log.warn('housekeeping failed', { error: String(err) }));
   }, Math.min(HOUSEKEEPING_MS, services.leaseMs));
   housekeeping.unref();
-  await housekeep();
+  // A failed first round (the database busy with a herd of agents resending after a
+  // restart, say) is retried by the interval like any other: the server is up regardless.
+  await housekeep().catch((err) => services.log.warn('housekeeping failed', { error: String(err) }));
   const alerts = startAlerts(services);
 
   let stopping: Promise<void> | null = null;

@@ -4,6 +4,9 @@
 import test from 'ava';
 import { withApp, postIngest, event } from './helpers/app.ts';
 import { setPrice } from '../src/pricing/store.ts';
+import { pruneLoginLinks } from '../src/auth/login-links.ts';
+import { NestedWriteError } from '../src/db/writer.ts';
+import { ENGINE } from './helpers/engine.ts';
 
 test('20 concurrent price edits and ingests all complete', async (t) => {
   const app = await withApp();
@@ -20,4 +23,49 @@ test('20 concurrent price edits and ingests all complete', async (t) => {
   t.is((await app.stats('cc')).events, 8);
   // Not a timing assertion on speed: a stall waits out SQLite's 10 s busy timeout at least once.
   t.log(`took ${Date.now() - started} ms`);
+});
+
+// The kill drill's finding: right after a restart every agent resends, the writer runs
+// group after group back to back, and a write on another connection (the first
+// housekeeping's DELETE of old sign-in links, a session save) waited in SQLite's sleeping
+// busy handler until the 10 s timeout and failed with SQLITE_BUSY. Every write of the
+// process now queues on the writer, so it gets its turn.
+test('writes outside ingest complete while the writer is busy back to back', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const { db } = app.running.services;
+  let busy = true;
+  let groups = 0;
+  // Four chains of write transactions, each holding the lock a few milliseconds.
+  const chain = async () => {
+    while (busy) {
+      await db.writer.transaction(async (tx) => {
+        await tx.run("UPDATE settings SET value = value WHERE key = 'nothing-here'");
+        await new Promise((r) => setTimeout(r, 3));
+      });
+      groups++;
+    }
+  };
+  const chains = Array.from({ length: 4 }, chain);
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    await pruneLoginLinks(db);
+    const who = await app.createUser('busy-writer');
+    t.is(who.login, 'busy-writer');
+  } finally {
+    busy = false;
+    await Promise.all(chains);
+  }
+  t.true(groups > 4, 'the writer really was busy meanwhile');
+});
+
+test('a write transaction awaited inside another one fails at once on SQLite (it would wait for itself), runs on PostgreSQL', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const { db } = app.running.services;
+  const nested = db.writer.transaction(async () => db.sql.run("UPDATE settings SET value = value WHERE key = 'nothing-here'"));
+  if (ENGINE === 'sqlite') await t.throwsAsync(nested, { instanceOf: NestedWriteError });
+  else t.is(await nested, 0);
+  // The writer goes on with the next transaction.
+  t.is(await db.sql.run("UPDATE settings SET value = value WHERE key = 'nothing-here'"), 0);
 });

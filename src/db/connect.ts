@@ -103,12 +103,21 @@ async function openSqlite(file: string): Promise<Db> {
   // in larger steps: both cut the work per ingested row.
   await exec(writerConn, 'PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY;');
   const writer = createWriter(writerConn);
+  // Every write of this process goes through the writer's queue (see writer.ts for why);
+  // reads stay on the reader connection, which WAL lets run beside the writer.
+  const read = sqliteSql(reader);
+  const sql: Sql = {
+    dialect: 'sqlite',
+    all: <T extends object>(text: string, params?: readonly unknown[]) =>
+      (WRITE_STATEMENT.test(text) ? writer.transaction((tx) => tx.all<T>(text, params)) : read.all<T>(text, params)),
+    run: (text, params) => writer.transaction((tx) => tx.run(text, params)),
+  };
   return {
     dialect: 'sqlite',
     sequelize,
     file,
-    sql: sqliteSql(reader),
-    transaction: <T>(fn: (tx: Sql) => Promise<T>) => sequelize.transaction(async (t) => fn(sqliteSql((t as unknown as { connection: SqliteConn }).connection))) as Promise<T>,
+    sql,
+    transaction: <T>(fn: (tx: Sql) => Promise<T>) => writer.transaction(fn),
     writer,
     async close() {
       await writer.close();
@@ -116,6 +125,9 @@ async function openSqlite(file: string): Promise<Db> {
     },
   };
 }
+
+/** A statement that writes (`all` is also used for writes with RETURNING). */
+const WRITE_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE|WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b)/i;
 
 function exec(conn: SqliteConn, sql: string): Promise<void> {
   return new Promise((resolve, reject) => conn.exec(sql, (e) => (e ? reject(e) : resolve())));

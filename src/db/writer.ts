@@ -4,6 +4,12 @@
 // together in the next one, each inside its own SAVEPOINT, so a failing job rolls back
 // alone and every job still resolves only after its COMMIT. Statements are prepared once.
 // (PostgreSQL needs none of this: its writer is a plain transaction, see connect.ts.)
+//
+// On SQLite every write of the process comes here, not only ingest (connect.ts): a write on
+// another connection would wait for the lock in SQLite's busy handler, which sleeps and
+// polls, while this queue hands the lock from one group to the next at once — under a herd
+// of agents it would starve until the busy timeout and fail with SQLITE_BUSY.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqliteConn, SqliteStatement } from './connect.ts';
 import { sqliteParams, type Sql } from './sql.ts';
 
@@ -23,12 +29,22 @@ interface Job {
 }
 
 const MAX_CACHED_STATEMENTS = 64;
+
+/** A job awaiting another write would wait for itself: refused at once with a clear error. */
+export class NestedWriteError extends Error {
+  constructor() {
+    super('a write transaction was started from inside another one on the same SQLite writer; use the transaction it was given');
+  }
+}
 const MAX_GROUP = 32;
 
 export function createWriter(conn: SqliteConn): Writer {
   const statements = new Map<string, SqliteStatement>();
   const queue: Job[] = [];
   let running: Promise<void> | null = null;
+  // The job whose fn is running now, and the async context each job's fn runs in.
+  let current: Job | null = null;
+  const inJob = new AsyncLocalStorage<Job>();
 
   function statement(sql: string): SqliteStatement {
     let st = statements.get(sql);
@@ -66,12 +82,15 @@ export function createWriter(conn: SqliteConn): Writer {
     for (const job of group) {
       await exec('SAVEPOINT job');
       try {
-        const value = await job.fn(tx);
+        current = job;
+        const value = await inJob.run(job, () => job.fn(tx));
         await exec('RELEASE job');
         outcomes.push({ ok: true, value });
       } catch (err) {
         await exec('ROLLBACK TO job; RELEASE job').catch(() => undefined);
         outcomes.push({ ok: false, value: err });
+      } finally {
+        current = null;
       }
     }
     try {
@@ -98,6 +117,9 @@ export function createWriter(conn: SqliteConn): Writer {
 
   return {
     transaction<T>(fn: (t: Sql) => Promise<T>): Promise<T> {
+      // A running job awaiting another transaction would wait for itself forever. (Work a
+      // finished job left behind, in its async context, queues as usual.)
+      if (current && inJob.getStore() === current) return Promise.reject(new NestedWriteError());
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
         pump();

@@ -37,8 +37,10 @@ export function startReplica(name: string, port: number, env: Record<string, str
     async ready() {
       for (;;) {
         if (gone) throw new Error(`replica ${name} exited before it was ready (${await exited}): ${log.slice(-2000)}`);
+        // /readyz answers as soon as the port listens; the start (first-start admin, first
+        // housekeeping) is over when serve logs that it listens.
         const res = await fetch(`${url}/readyz`).catch(() => null);
-        if (res?.status === 200) return;
+        if (res?.status === 200 && /tokenboard listening/.test(log)) return;
         await res?.text();
         await new Promise((r) => setTimeout(r, 50));
       }

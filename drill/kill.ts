@@ -81,10 +81,14 @@ export default async function killDrill(): Promise<boolean> {
   for (let k = 0; k < KILLS; k++) {
     await sleep(gapMs);
     // Mid-batch: wait for a batch on the wire, then a little longer so some die inside
-    // their transaction and some before it.
-    for (const until = Date.now() + 5000; lat.inFlight === 0 && Date.now() < until;) await sleep(1);
-    await sleep(random() * 15);
-    const inFlight = lat.inFlight;
+    // their transaction and some before it — but a batch is answered in a few ms, so if
+    // none is on the wire any more after the wait, wait for the next one.
+    let inFlight = 0;
+    for (const until = Date.now() + 5000; inFlight === 0 && Date.now() < until;) {
+      while (lat.inFlight === 0 && Date.now() < until) await sleep(1);
+      await sleep(random() * 4);
+      inFlight = lat.inFlight;
+    }
     progress(`kill ${k + 1}/${KILLS}: SIGKILL with ${inFlight} batch(es) in flight`);
     await server.kill();
     const t0 = performance.now();

@@ -15,6 +15,7 @@ import { CLI_ACTOR } from '../src/admin/audit.ts';
 import type { TestApp } from '../test/helpers/app.ts';
 import type { Browser } from '../test/helpers/browser.ts';
 import { everyTable, rows, updateUser } from '../test/helpers/db.ts';
+import { LIVE, liveValue } from './_fuzz-live.ts';
 
 export interface FuzzResult {
   requests: number;
@@ -221,7 +222,13 @@ const SKIP = new Set(['POST /api/ingest', 'POST /v1/metrics', 'POST /v1/logs', '
 const WORDS = ['on', 'true', 'admin', 'manager', 'member', 'week', 'month', 'usd', 'tokens', 'org', 'team', 'user', 'slack', 'webhook', 'anthropic', 'openai', 'cursor',
   'copilot', 'public', 'members', 'UTC', 'Europe/Paris', 'Mars/Olympus', '2026-11-01', '2026-12-01', '2026-13-45', '1', '0', '-1', '10', '3', '15', '0.25', '1e9', '50,80,100', '7d', '30d', '90d',
   'today', 'all', 'cost', 'sessions', 'messages', 'skills', 'fuzz-admin', 'target', 'newcomer', 'new.person-2', 'a@example.com', 'Frank;=HYPERLINK("x")', 'claude-haiku-4-5',
-  'my-model-*', 'https://hooks.example.invalid/x', 'add', 'update', 'newcomer\nsecond-line', 'alice\nbob\ncarol'];
+  'my-model-*', 'https://hooks.example.invalid/x', 'add', 'update', 'newcomer\nsecond-line', 'alice\nbob\ncarol',
+  // Valid values the pages do not prefill: a closed loopback webhook, a signing secret, an
+  // admin key's shape, a small LiteLLM price file, a new team slug.
+  'http://127.0.0.1:9/fuzz-hook', 'fuzz-secret-0123456789', `sk-ant-admin01-${'a'.repeat(40)}`, 'fuzz-team-2', '2026-11-20',
+  JSON.stringify({ 'fuzz-model-x': { input_cost_per_token: 1e-6, output_cost_per_token: 2e-6, litellm_provider: 'anthropic', mode: 'chat' } }),
+  // Edge values: the longest printable text most fields take, unicode, huge numbers.
+  'é名😀'.repeat(30), 'z'.repeat(200), '99999999999999999999', '1e308', LIVE];
 const formValue = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...WORDS) }, { weight: 3, arbitrary: nastyString }, { weight: 1, arbitrary: fc.array(fc.oneof(fc.constantFrom(...WORDS), nastyString), { minLength: 2, maxLength: 3 }) });
 
 /** The keys a valibot `request({ params, query, body })` schema declares for one part. */
@@ -237,7 +244,7 @@ type Offered = Map<string, Set<string>>;
  * options, the query strings of links), read from every page an admin can open: valid
  * values the generators mix in, so fuzzed requests reach the handlers too.
  */
-async function offeredValues(app: TestApp, b: Browser, routes: Route[]): Promise<Offered> {
+export async function offeredValues(app: TestApp, b: Browser, routes: Route[]): Promise<Offered> {
   const out: Offered = new Map();
   const offer = (k: string, v: string) => { if (!out.has(k)) out.set(k, new Set()); out.get(k)!.add(v.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'")); };
   for (const r of routes.filter((x) => x.method === 'GET' && !x.path.includes(':'))) {
@@ -308,8 +315,31 @@ async function adminSession(app: TestApp, b: Browser | null): Promise<Browser> {
  * (declared ones with tricky values, plus unknown ones), sometimes as htmx, sometimes
  * without or with a wrong CSRF token, as a signed-in admin. Never a 5xx.
  */
-export async function fuzzRoutes(app: TestApp, runsPerRoute: number, seed: number): Promise<FuzzResult & { routes: number; byRoute: Record<string, Record<string, number>> }> {
-  const out: FuzzResult & { routes: number; byRoute: Record<string, Record<string, number>> } = { requests: 0, statuses: {}, routes: 0, byRoute: {} };
+export interface RouteTally {
+  requests: number;
+  /** Requests the route's input schema took: the handler ran (read from the server's tokenboard_route_input_total). */
+  past_schema: number;
+  /** Requests the schema refused (a 400 naming the field). */
+  refused_by_schema: number;
+  statuses: Record<string, number>;
+  /** Whether the route declares an input schema. */
+  schema: boolean;
+}
+
+export type RoutesResult = FuzzResult & { routes: number; byRoute: Record<string, RouteTally> };
+
+/** The server's count of requests whose input a route's schema took (valid) or refused. */
+async function inputCounts(app: TestApp, route: string): Promise<{ valid: number; refused: number }> {
+  const { values } = await app.running.services.metrics.routeInput.get();
+  const of = (outcome: string) => values.find((x) => x.labels.route === route && x.labels.outcome === outcome)?.value ?? 0;
+  return { valid: of('valid'), refused: of('refused') };
+}
+
+/** Routes with a schema that no fuzzed request got past: their handlers were never exercised. */
+export const neverPastSchema = (r: RoutesResult) => Object.entries(r.byRoute).filter(([, t]) => t.schema && t.past_schema === 0).map(([k]) => k);
+
+export async function fuzzRoutes(app: TestApp, runsPerRoute: number, seed: number): Promise<RoutesResult> {
+  const out: RoutesResult = { requests: 0, statuses: {}, routes: 0, byRoute: {} };
   await app.createUser('target');
   let b = await adminSession(app, null);
   // The sign-in link routes last: their failures count against this address's sign-in
@@ -320,7 +350,11 @@ export async function fuzzRoutes(app: TestApp, runsPerRoute: number, seed: numbe
   for (const r of routes) {
     out.routes++;
     const paramNames = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]);
-    const param = (name: string) => name === 'login' ? fc.oneof(fc.constantFrom('target', 'fuzz-admin', 'nobody'), nastyString) : name === 'id' ? fc.oneof(fc.constantFrom('1', '2', '3', '0', '99999999999999999'), nastyString) : nastyString;
+    // LIVE (weighted up): a row that exists when the request is sent (drill/_fuzz-live.ts);
+    // beside it ids that do not exist, the largest id the schema takes, and tricky text.
+    const live = { weight: 4, arbitrary: fc.constant(LIVE) };
+    const param = (name: string) => name === 'login' ? fc.oneof(live, fc.constantFrom('target', 'fuzz-admin', 'nobody'), nastyString)
+      : name === 'id' ? fc.oneof(live, fc.constantFrom('1', '2', '3', '0', '9999999999999999', '99999999999999999'), nastyString) : fc.oneof(live, nastyString);
     const request = fc.record({
       params: fc.tuple(...paramNames.map(param)),
       query: fieldsOf(declared(r, 'query'), offered),
@@ -329,8 +363,12 @@ export async function fuzzRoutes(app: TestApp, runsPerRoute: number, seed: numbe
       csrf: fc.constantFrom('good', 'good', 'good', 'good', 'good', 'good', 'missing', 'wrong'),
     });
     await fc.assert(fc.asyncProperty(request, async (x) => {
+      const params = await Promise.all(paramNames.map((n, k) => (x.params[k] === LIVE ? liveValue(app, r.path, n) : x.params[k])));
+      for (const part of [x.query, x.body] as Record<string, unknown>[]) {
+        for (const [k, v] of Object.entries(part)) if (v === LIVE) part[k] = await liveValue(app, r.path, k);
+      }
       let i = 0;
-      const path = r.path.replace(/:([A-Za-z_]+)/g, () => encodeURIComponent(String(x.params[i++] ?? '')).replace(/^$/, 'x'));
+      const path = r.path.replace(/:([A-Za-z_]+)/g, () => encodeURIComponent(String(params[i++] ?? '')).replace(/^$/, 'x'));
       const query = encode(x.query).toString();
       const headers: Record<string, string> = { cookie: b.cookie, accept: r.access.kind === 'api' ? 'application/json' : 'text/html' };
       if (x.htmx) Object.assign(headers, { 'hx-request': 'true', 'hx-target': x.htmx });
@@ -347,11 +385,17 @@ export async function fuzzRoutes(app: TestApp, runsPerRoute: number, seed: numbe
           body = encode(fields).toString();
         }
       }
+      const key = `${r.method} ${r.path}`;
+      const before = await inputCounts(app, key);
       const res = await fetch(`${app.url}${path}${query ? `?${query}` : ''}`, { method: r.method, headers, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body), redirect: 'manual' });
       const text = await res.text();
+      const after = await inputCounts(app, key);
       tally(out, res.status);
-      const mine = (out.byRoute[`${r.method} ${r.path}`] ??= {});
-      mine[res.status] = (mine[res.status] ?? 0) + 1;
+      const mine = (out.byRoute[key] ??= { requests: 0, past_schema: 0, refused_by_schema: 0, statuses: {}, schema: r.input !== undefined });
+      mine.requests++;
+      mine.past_schema += after.valid - before.valid;
+      mine.refused_by_schema += after.refused - before.refused;
+      mine.statuses[res.status] = (mine.statuses[res.status] ?? 0) + 1;
       if (res.status >= 500) throw new Error(`${r.method} ${path}?${query} answered ${res.status}: ${text.slice(0, 300)}`);
       if (r.method === 'POST') b = await adminSession(app, b);
       return true;

@@ -7,6 +7,8 @@ export interface Metrics {
   eventsDuplicate: Counter<string>;
   batchesRejected: Counter<'reason'>;
   ingestSeconds: Histogram<'status'>;
+  /** Requests per route whose input the schema took (the handler ran) or refused: a client sending bad input shows up here. */
+  routeInput: Counter<'route' | 'outcome'>;
 }
 
 export function createMetrics(withDefaults = true): Metrics {
@@ -21,5 +23,7 @@ export function createMetrics(withDefaults = true): Metrics {
       name: 'tokenboard_ingest_duration_seconds', help: 'Server time per ingest request', labelNames: ['status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
     }),
+    // The route label is the declared path (`/otlp/:token/v1/logs`), never the request's.
+    routeInput: new Counter({ name: 'tokenboard_route_input_total', help: 'Requests past access and CSRF, by route and whether the input schema took them (valid) or refused them', labelNames: ['route', 'outcome'], registers: [registry] }),
   };
 }

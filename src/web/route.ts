@@ -37,6 +37,7 @@ export function route<S extends v.GenericSchema>(r: Route<S>): Route<S> {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function chain(s: Services, r: Route, who: Middleware): Middleware[] {
+  const key = `${r.method} ${r.path}`;
   const setRule: Middleware = async (ctx, next) => {
     ctx.state.rule = r.access;
     ctx.state.route = r;
@@ -55,7 +56,13 @@ function chain(s: Services, r: Route, who: Middleware): Middleware[] {
       query: ctx.query as Parts['query'],
       body: body.json !== undefined && body.json !== null && typeof body.json === 'object' && !Array.isArray(body.json) ? body.json as Record<string, unknown> : body.fields,
     };
-    ctx.state.input = r.input ? validate(r.input, parts) : parts;
+    try {
+      ctx.state.input = r.input ? validate(r.input, parts) : parts;
+    } catch (err) {
+      s.metrics.routeInput.inc({ route: key, outcome: 'refused' });
+      throw err;
+    }
+    s.metrics.routeInput.inc({ route: key, outcome: 'valid' });
     await next();
   };
   const handle: Middleware = async (ctx) => { await r.handler(ctx, ctx.state.input); };

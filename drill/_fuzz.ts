@@ -244,7 +244,7 @@ type Offered = Map<string, Set<string>>;
  * options, the query strings of links), read from every page an admin can open: valid
  * values the generators mix in, so fuzzed requests reach the handlers too.
  */
-export async function offeredValues(app: TestApp, b: Browser, routes: Route[]): Promise<Offered> {
+async function offeredValues(app: TestApp, b: Browser, routes: Route[]): Promise<Offered> {
   const out: Offered = new Map();
   const offer = (k: string, v: string) => { if (!out.has(k)) out.set(k, new Set()); out.get(k)!.add(v.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'")); };
   for (const r of routes.filter((x) => x.method === 'GET' && !x.path.includes(':'))) {

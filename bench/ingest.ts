@@ -165,7 +165,7 @@ async function rawPostgres(): Promise<Rate> {
   const ids: number[] = [];
   for (const a of await accounts(store.env(), Array.from({ length: CLIENTS }, (_, c) => `raw${c}`))) ids.push(a.user_id);
   const now = Date.now();
-  const perClient = Math.ceil((SECONDS * 60_000) / BATCH / CLIENTS);
+  const perClient = Math.ceil((SECONDS * 250_000) / BATCH / CLIENTS);
   const batches = ids.map((id, c) => Array.from({ length: perClient }, (_, n) => rawBatch(id, c, n, now, false)));
   const insert = { name: 'raw_events', text: `INSERT INTO usage_events (${EVENT_COLS}) VALUES ${pgMarks(17, BATCH)} ON CONFLICT (user_id, event_id) DO NOTHING` };
   const rollup = (n: number) => ({ name: `raw_rollups_${n}`, text: `INSERT INTO daily_rollups AS r (${ROLLUP_COLS}) VALUES ${pgMarks(13, n)} ${ROLLUP_UPSERT}` });

@@ -1,7 +1,7 @@
 // Where SQLite and PostgreSQL differ, in one place. Everything else the repositories
 // write is SQL both engines read the same way (ON CONFLICT … DO UPDATE with the target
 // table named, RETURNING, row values, COALESCE(SUM(x), 0)).
-import type { Dialect } from './sql.ts';
+import type { Dialect, Sql } from './sql.ts';
 
 /** The smaller of two values: SQLite's two-argument MIN, PostgreSQL's LEAST. */
 export function least(d: Dialect, a: string, b: string): string {
@@ -66,6 +66,32 @@ export function valuesFrom(d: Dialect, alias: string, cols: [name: string, type:
     return { from: `(VALUES ${new Array(rows).fill(one).join(',')}) AS ${alias}(${cols.map(([n]) => n).join(', ')})`, col: (name) => `${alias}.${name}` };
   }
   return { from: `(VALUES ${rowsOf(cols.length, rows)}) AS ${alias}`, col: (name) => `${alias}.column${index.get(name)}` };
+}
+
+/** One SQL statement with its `?` parameters, to be run later or together with others. */
+export interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+/**
+ * Runs `writes` and then `last`, returning `last`'s rows. On PostgreSQL they go as ONE
+ * statement, the writes as data-modifying WITH clauses (always run to completion, whatever
+ * `last` reads), so a batch pays one round trip instead of one per table: at ingest rates
+ * the round trips (a socket write and a wake-up of the database process each) were most of
+ * the server's CPU. That shares one snapshot, so the callers' rule: each write is a single
+ * INSERT/UPDATE/DELETE (no WITH of its own), they touch different rows, and none of them
+ * (nor `last`) needs to see another one's changes. SQLite runs them one by one: a statement
+ * there costs no round trip. (PostgreSQL only: a clause given a `name` may be read by the
+ * later ones, as the read model's chain does with its inserts' RETURNING.)
+ */
+export async function together<T extends object>(q: Sql, writes: (Statement & { name?: string })[], last: Statement): Promise<T[]> {
+  if (q.dialect === 'sqlite' || writes.length === 0) {
+    for (const w of writes) await q.run(w.text, w.params);
+    return q.all<T>(last.text, last.params);
+  }
+  const text = `WITH ${writes.map((w, i) => `${w.name ?? `w${i}`} AS (${w.text})`).join(',\n')}\n${last.text}`;
+  return q.all<T>(text, [...writes.flatMap((w) => w.params), ...last.params]);
 }
 
 /** Parameters bound per statement: SQLite allows 32766, PostgreSQL 65535. */

@@ -9,8 +9,9 @@ import type { Sql } from '../db/sql.ts';
 import type { DayCalendar } from '../usage/days.ts';
 import { costUsd, tierFor, type PriceTable } from '../pricing/table.ts';
 import * as usage from '../db/repos/usage-write.ts';
-import { touchUsed } from '../db/repos/tokens.ts';
-import { bumpVersion } from '../db/repos/versions.ts';
+import { touchUsedWrite } from '../db/repos/tokens.ts';
+import { bumpWrite } from '../db/repos/versions.ts';
+import type { Statement } from '../db/dialect.ts';
 import { facetsOf, PROVIDER_SOURCES, tokensOf, type Facet } from './rules.ts';
 import { recomputeDays } from './recompute.ts';
 import { unpricedModelsStored } from '../alerts/notices.ts';
@@ -85,8 +86,8 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[],
     unique.push(ev);
   }
 
-  if (meta.replay && !(await usage.insertReplay(tx, meta.userId, meta.replay.ts, meta.replay.bodySha256, meta.now))) throw new ReplayError();
-  if (meta.tokenId !== null) await touchUsed(tx, meta.tokenId, new Date(meta.now));
+  const touch = meta.tokenId === null ? null : touchUsedWrite(meta.tokenId, new Date(meta.now));
+  if (!(await usage.recordArrival(tx, meta.userId, meta.replay, touch, meta.now))) throw new ReplayError();
   if (unique.length === 0) return { accepted: 0, duplicates };
 
   const rows = unique.map((ev): Row => {
@@ -102,20 +103,21 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[],
   duplicates += rows.length - inserted.length;
   if (inserted.length === 0) return { accepted: 0, duplicates };
 
-  await addRollups(tx, meta.userId, inserted);
-  await addCharges(tx, meta.userId, inserted);
-  const started = await addSessions(tx, meta.userId, inserted);
-  await addSkills(tx, meta.userId, inserted);
-  await addReadModel(tx, meta.userId, inserted, started, calendar);
+  // The tables that only add go with the sessions' statement (one round trip on PostgreSQL).
+  const writes = [rollupsWrite(meta.userId, inserted), ...chargesWrite(meta.userId, inserted), ...skillsWrite(meta.userId, inserted)];
+  const started = await addSessions(tx, meta.userId, inserted, writes);
   // Days where the provider's own numbers exist follow the reconciliation rule: rewrite
-  // them from the rollups. Other days keep the cheap increments above.
+  // them from the rollups. Other days keep the cheap increments of the read model. The
+  // usage version is bumped with the read model; on PostgreSQL its row stays locked until
+  // COMMIT, so concurrent batches queue only for their commit (and a batch on an anchored
+  // day also for its recompute).
   const touched = [...new Set(inserted.map((r) => r.day))];
-  const anchored = await usage.anchoredDays(tx, meta.userId, touched, PROVIDER_SOURCES);
+  const anchored = (await addReadModel<{ day: string }>(tx, meta.userId, inserted, started, calendar, [bumpWrite('usage')],
+    usage.anchoredDaysQuery(meta.userId, touched, PROVIDER_SOURCES))).map((r) => r.day);
   if (anchored.length) await recomputeDays(tx, anchored.map((day) => ({ user_id: meta.userId, day })), table);
   // A model without a price: the first batch ever to bring it decides its alert, here.
   const unpriced = inserted.filter((r) => r.cost === null);
   if (unpriced.length) await unpricedModelsStored(tx, unpriced.map((r) => ({ provider: r.ev.provider, model: r.ev.model })), meta.now);
-  await bumpVersion(tx, 'usage');
   return { accepted: inserted.length, duplicates };
 }
 
@@ -135,7 +137,7 @@ async function insertEvents(tx: Sql, meta: BatchMeta, rows: Row[]): Promise<Row[
   return rows.filter((r) => r.ev.id === undefined || ids.has(r.ev.id));
 }
 
-async function addRollups(tx: Sql, userId: number, rows: Row[]): Promise<void> {
+function rollupsWrite(userId: number, rows: Row[]): Statement {
   const groups = new Map<string, usage.RollupAdd>();
   for (const r of rows) {
     const key = `${r.day}\u0000${r.ev.provider}\u0000${r.ev.model}\u0000${r.source}\u0000${r.ev.is_local}\u0000${r.tier}`;
@@ -151,11 +153,11 @@ async function addRollups(tx: Sql, userId: number, rows: Row[]): Promise<void> {
     g.cache_write_1h_tokens += r.oneHour;
     g.events += r.messages;
   }
-  await usage.addRollups(tx, userId, groups);
+  return usage.rollupsWrite(userId, groups);
 }
 
-/** What vendors billed, per day and source, for the events stored now (a duplicate adds nothing). */
-async function addCharges(tx: Sql, userId: number, rows: Row[]): Promise<void> {
+/** What vendors billed, per day and source, for the events stored now (a duplicate adds nothing); none or one statement. */
+function chargesWrite(userId: number, rows: Row[]): Statement[] {
   const groups = new Map<string, usage.ChargeAdd>();
   for (const r of rows) {
     const cents = r.ev.billed_cents;
@@ -166,14 +168,14 @@ async function addCharges(tx: Sql, userId: number, rows: Row[]): Promise<void> {
     g.events += 1;
     groups.set(key, g);
   }
-  if (groups.size) await usage.addCharges(tx, userId, groups);
+  return groups.size ? [usage.chargesWrite(userId, groups)] : [];
 }
 
 /** A session this batch started: when and where its first event belongs. */
 interface Started { first: number; provider: string; source: string }
 
-/** Adds to sessions; returns the sessions this batch started. */
-async function addSessions(tx: Sql, userId: number, rows: Row[]): Promise<Started[]> {
+/** Adds to sessions after running `writes`; returns the sessions this batch started. */
+async function addSessions(tx: Sql, userId: number, rows: Row[], writes: Statement[]): Promise<Started[]> {
   const groups = new Map<string, usage.SessionAdd>();
   for (const { ev, source } of rows) {
     if (ev.session === undefined) continue;
@@ -186,8 +188,11 @@ async function addSessions(tx: Sql, userId: number, rows: Row[]): Promise<Starte
     g.tokens += tokens;
     g.models.set(ev.model, (g.models.get(ev.model) ?? 0) + tokens);
   }
-  if (groups.size === 0) return [];
-  const after = await usage.addSessions(tx, userId, groups);
+  if (groups.size === 0) {
+    await usage.writeAll(tx, writes);
+    return [];
+  }
+  const after = await usage.addSessions(tx, userId, groups, writes);
   // A session whose stored count equals what this batch brought was created by it.
   const started: Started[] = [];
   for (const [hash, events] of after) {
@@ -197,7 +202,8 @@ async function addSessions(tx: Sql, userId: number, rows: Row[]): Promise<Starte
   return started;
 }
 
-async function addSkills(tx: Sql, userId: number, rows: Row[]): Promise<void> {
+/** Skill uses per day: none or one statement. */
+function skillsWrite(userId: number, rows: Row[]): Statement[] {
   const counts = new Map<string, { day: string; name: string; count: number }>();
   for (const { ev, day } of rows) {
     for (const name of ev.skills ?? []) {
@@ -207,11 +213,14 @@ async function addSkills(tx: Sql, userId: number, rows: Row[]): Promise<void> {
       else counts.set(key, { day, name, count: 1 });
     }
   }
-  if (counts.size) await usage.addSkills(tx, userId, counts);
+  return counts.size ? [usage.skillsWrite(userId, counts)] : [];
 }
 
-/** user_days, user_totals and the per-facet read model, by atomic increments. */
-async function addReadModel(tx: Sql, userId: number, rows: Row[], started: Started[], calendar: DayCalendar): Promise<void> {
+/**
+ * user_days, user_totals and the per-facet read model, by atomic increments; then `also`
+ * and `last` (see usage.addReadModel), whose rows are returned.
+ */
+async function addReadModel<T extends object>(tx: Sql, userId: number, rows: Row[], started: Started[], calendar: DayCalendar, also: Statement[], last: Statement): Promise<T[]> {
   const days = new Map<string, usage.DaySums>();
   const facetDays = new Map<string, { day: string; facet: Facet; sums: usage.FacetSums }>();
   const dayOf = (day: string) => {
@@ -243,21 +252,16 @@ async function addReadModel(tx: Sql, userId: number, rows: Row[], started: Start
     for (const facet of facetsOf(s.provider, s.source)) facetDay(day, facet)[2] += 1;
   }
 
-  const newDays = await usage.addUserDays(tx, userId, days);
   const total: usage.DaySums = [0, 0, 0, 0, 0, 0, 0, 0];
   for (const d of days.values()) d.forEach((v, i) => { total[i] += v; });
   const sorted = [...days.keys()].sort();
-  await usage.addUserTotals(tx, userId, total, newDays.length, sorted[0], sorted[sorted.length - 1]);
-
-  const newFacetDays = await usage.addFacetDays(tx, userId, facetDays);
-  const totals = new Map<Facet, { sums: usage.FacetSums; newDays: number; first: string; last: string }>();
+  const facetTotals = new Map<Facet, { sums: usage.FacetSums; first: string; last: string }>();
   for (const { day, facet, sums } of facetDays.values()) {
-    let t = totals.get(facet);
-    if (!t) totals.set(facet, (t = { sums: [0, 0, 0, 0, 0], newDays: 0, first: day, last: day }));
+    let t = facetTotals.get(facet);
+    if (!t) facetTotals.set(facet, (t = { sums: [0, 0, 0, 0, 0], first: day, last: day }));
     sums.forEach((v, i) => { t!.sums[i] += v; });
     if (day < t.first) t.first = day;
     if (day > t.last) t.last = day;
   }
-  for (const { facet } of newFacetDays) totals.get(facet)!.newDays++;
-  await usage.addFacetTotals(tx, userId, totals);
+  return usage.addReadModel<T>(tx, userId, { days, total, firstDay: sorted[0], lastDay: sorted[sorted.length - 1], facetDays, facetTotals }, also, last);
 }

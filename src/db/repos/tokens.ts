@@ -1,5 +1,5 @@
 // Agent tokens (agent_tokens): sealed secrets, a keyed lookup hash for bearer use, revocation.
-import { bool, date, dateOrNull, num } from '../dialect.ts';
+import { bool, date, dateOrNull, num, type Statement } from '../dialect.ts';
 import { one, type Sql } from '../sql.ts';
 
 export interface TokenRow {
@@ -53,7 +53,13 @@ export async function revoke(q: Sql, id: number, at = new Date()): Promise<numbe
 }
 
 export async function touchUsed(q: Sql, id: number, at: Date): Promise<void> {
-  await q.run('UPDATE agent_tokens SET last_used_at = ? WHERE id = ?', [at, id]);
+  const w = touchUsedWrite(id, at);
+  await q.run(w.text, w.params);
+}
+
+/** touchUsed as a statement, to run together with others (see `together` in dialect.ts). */
+export function touchUsedWrite(id: number, at: Date): Statement {
+  return { text: 'UPDATE agent_tokens SET last_used_at = ? WHERE id = ?', params: [at, id] };
 }
 
 /** Live tokens of an active user: the sealed secrets an ingest signature is checked against. */

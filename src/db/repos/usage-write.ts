@@ -2,16 +2,29 @@
 // the read model (user_days, user_totals, user_day_facets, user_facet_totals). Only
 // src/ledger/ calls these. Every upsert adds to what is stored (atomic increments), and
 // rows go in key order so concurrent writers on PostgreSQL lock them in the same order.
-import { bool, greatest, least, marks, maxParams, num, rowsOf, valuesFrom, type ColumnType } from '../dialect.ts';
-import type { Sql } from '../sql.ts';
+import { bool, greatest, least, marks, maxParams, num, rowsOf, together, valuesFrom, type ColumnType, type Statement } from '../dialect.ts';
+import type { Dialect, Sql } from '../sql.ts';
 import type { DayRollup, Facet, FacetFigures, DayFigures } from '../../ledger/rules.ts';
 
 const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
-/** The replay record of a signed request; false when the same one was stored before. */
-export async function insertReplay(q: Sql, userId: number, ts: number, bodySha256: string, now: number): Promise<boolean> {
-  return (await q.run('INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    [userId, ts, bodySha256, now])) > 0;
+/**
+ * What a batch records before its events: the replay record of a signed request (false: the
+ * same one was stored before) and `touch`, its token's last use (one round trip on PostgreSQL).
+ */
+export async function recordArrival(q: Sql, userId: number, replay: { ts: number; bodySha256: string } | null, touch: Statement | null, now: number): Promise<boolean> {
+  const writes = touch ? [touch] : [];
+  if (!replay) return writeAll(q, writes).then(() => true);
+  const fresh = await together(q, writes, {
+    text: 'INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id',
+    params: [userId, replay.ts, replay.bodySha256, now],
+  });
+  return fresh.length > 0;
+}
+
+/** Runs writes that touch different rows (see `together`): one round trip on PostgreSQL. */
+export async function writeAll(q: Sql, writes: Statement[]): Promise<void> {
+  if (writes.length) await together(q, writes.slice(0, -1), writes[writes.length - 1]);
 }
 
 export interface EventRow {
@@ -69,14 +82,15 @@ export interface RollupAdd extends DayRollup {
   day: string;
 }
 
-export async function addRollups(q: Sql, userId: number, groups: Map<string, RollupAdd>): Promise<void> {
+/** Adds to daily_rollups (as a statement: the ledger runs it together with the batch's other writes). */
+export function rollupsWrite(userId: number, groups: Map<string, RollupAdd>): Statement {
   const params: unknown[] = [];
   for (const [, g] of byKey(groups)) {
     params.push(userId, g.day, g.provider, g.model, g.source, g.is_local, g.tier,
       g.input_tokens, g.output_tokens, g.cache_read_tokens, g.cache_write_tokens, g.cache_write_1h_tokens, g.events);
   }
-  await q.run(
-    `INSERT INTO daily_rollups AS r (user_id, day, provider, model, source, is_local, tier,
+  return {
+    text: `INSERT INTO daily_rollups AS r (user_id, day, provider, model, source, is_local, tier,
        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events)
      VALUES ${rowsOf(13, groups.size)}
      ON CONFLICT (user_id, day, provider, model, source, is_local, tier) DO UPDATE SET
@@ -85,18 +99,22 @@ export async function addRollups(q: Sql, userId: number, groups: Map<string, Rol
        cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
        cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
-       events = r.events + excluded.events`, params);
+       events = r.events + excluded.events`,
+    params,
+  };
 }
 
 export interface ChargeAdd { day: string; source: string; cents: number; events: number }
 
-/** Adds what a vendor billed to vendor_charges (per person, source and day). */
-export async function addCharges(q: Sql, userId: number, groups: Map<string, ChargeAdd>): Promise<void> {
+/** Adds what a vendor billed to vendor_charges (per person, source and day), as a statement. */
+export function chargesWrite(userId: number, groups: Map<string, ChargeAdd>): Statement {
   const params: unknown[] = [];
   for (const [, g] of byKey(groups)) params.push(userId, g.source, g.day, g.cents, g.events);
-  await q.run(
-    `INSERT INTO vendor_charges AS c (user_id, source, day, cents, events) VALUES ${rowsOf(5, groups.size)}
-     ON CONFLICT (user_id, source, day) DO UPDATE SET cents = c.cents + excluded.cents, events = c.events + excluded.events`, params);
+  return {
+    text: `INSERT INTO vendor_charges AS c (user_id, source, day, cents, events) VALUES ${rowsOf(5, groups.size)}
+     ON CONFLICT (user_id, source, day) DO UPDATE SET cents = c.cents + excluded.cents, events = c.events + excluded.events`,
+    params,
+  };
 }
 
 export interface SessionAdd {
@@ -117,32 +135,45 @@ function topModel(models: Map<string, number>): string {
   return best;
 }
 
-/** Adds to sessions; returns, per session hash, its stored event count afterwards. */
-export async function addSessions(q: Sql, userId: number, groups: Map<string, SessionAdd>): Promise<Map<string, number>> {
+/**
+ * Adds to sessions, after running `alongside` (the batch's other writes) in the same round
+ * trip; returns, per session hash, its stored event count afterwards.
+ */
+export async function addSessions(q: Sql, userId: number, groups: Map<string, SessionAdd>, alongside: Statement[] = []): Promise<Map<string, number>> {
   const params: unknown[] = [];
   const sorted = byKey(groups);
   for (const [hash, g] of sorted) params.push(userId, hash, g.source, g.provider, topModel(g.models), g.first, g.last, g.events, g.tokens);
   const d = q.dialect;
-  const after = await q.all<{ session_hash: string; events: number }>(
-    `INSERT INTO sessions AS s (user_id, session_hash, source, provider, model, first_ts, last_ts, events, tokens)
+  const after = await together<{ session_hash: string; events: number }>(q, alongside, {
+    text: `INSERT INTO sessions AS s (user_id, session_hash, source, provider, model, first_ts, last_ts, events, tokens)
      VALUES ${rowsOf(9, groups.size)}
      ON CONFLICT (user_id, session_hash) DO UPDATE SET
        first_ts = ${least(d, 's.first_ts', 'excluded.first_ts')},
        last_ts = ${greatest(d, 's.last_ts', 'excluded.last_ts')},
        events = s.events + excluded.events,
        tokens = s.tokens + excluded.tokens
-     RETURNING session_hash, events`, params);
+     RETURNING session_hash, events`,
+    params,
+  });
   // Tokens per (session, model); then the main model is the one with the most tokens.
   const mp: unknown[] = [];
   let n = 0;
   for (const [hash, g] of sorted) {
     for (const [model, tokens] of [...g.models].sort((a, b) => (a[0] < b[0] ? -1 : 1))) { mp.push(userId, hash, model, tokens); n++; }
   }
-  if (n > 0) {
-    const totals = await q.all<{ session_hash: string; model: string; tokens: number }>(
-      `INSERT INTO session_models AS m (user_id, session_hash, model, tokens) VALUES ${rowsOf(4, n)}
+  const models = `INSERT INTO session_models AS m (user_id, session_hash, model, tokens) VALUES ${rowsOf(4, n)}
        ON CONFLICT (user_id, session_hash, model) DO UPDATE SET tokens = m.tokens + excluded.tokens
-       RETURNING session_hash, model, tokens`, mp);
+       RETURNING session_hash, model, tokens`;
+  if (n > 0 && d === 'postgres') {
+    // One round trip: the totals per (session, model) feed the update of the main model. The
+    // sessions rows were written (and locked) by the statement above, so this one takes no
+    // new locks. Ties go to the smaller model name in byte order, as below.
+    await q.run(`WITH m AS (${models}),
+       best AS (SELECT DISTINCT ON (session_hash) session_hash, model, tokens FROM m ORDER BY session_hash, tokens DESC, model COLLATE "C")
+       UPDATE sessions AS s SET model = best.model, model_tokens = best.tokens FROM best
+        WHERE s.user_id = ? AND s.session_hash = best.session_hash AND (s.model_tokens < best.tokens OR s.model = best.model)`, [...mp, userId]);
+  } else if (n > 0) {
+    const totals = await q.all<{ session_hash: string; model: string; tokens: number }>(models, mp);
     const best = new Map<string, { model: string; tokens: number }>();
     for (const t of totals) {
       const b = best.get(t.session_hash);
@@ -157,82 +188,140 @@ export async function addSessions(q: Sql, userId: number, groups: Map<string, Se
   return new Map(after.map((r) => [r.session_hash, num(r.events)]));
 }
 
-export async function addSkills(q: Sql, userId: number, counts: Map<string, { day: string; name: string; count: number }>): Promise<void> {
+/** Adds skill uses per day, as a statement. */
+export function skillsWrite(userId: number, counts: Map<string, { day: string; name: string; count: number }>): Statement {
   const params: unknown[] = [];
   for (const [, c] of byKey(counts)) params.push(userId, c.day, c.name, c.count);
-  await q.run(
-    `INSERT INTO skills AS k (user_id, day, name, count) VALUES ${rowsOf(4, counts.size)}
-     ON CONFLICT (user_id, day, name) DO UPDATE SET count = k.count + excluded.count`, params);
+  return {
+    text: `INSERT INTO skills AS k (user_id, day, name, count) VALUES ${rowsOf(4, counts.size)}
+     ON CONFLICT (user_id, day, name) DO UPDATE SET count = k.count + excluded.count`,
+    params,
+  };
 }
 
 /** [input, output, cache read, cache write, events, sessions, cost, unpriced tokens] */
 export type DaySums = [number, number, number, number, number, number, number, number];
 
-/** Adds to user_days; returns the days that are new (their stored events equal what was added). */
-export async function addUserDays(q: Sql, userId: number, days: Map<string, DaySums>): Promise<string[]> {
-  const params: unknown[] = [];
-  for (const [day, d] of byKey(days)) params.push(userId, day, ...d);
-  const after = await q.all<{ day: string; events: number }>(
-    `INSERT INTO user_days AS d (user_id, day, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens)
-     VALUES ${rowsOf(10, days.size)}
-     ON CONFLICT (user_id, day) DO UPDATE SET
-       input_tokens = d.input_tokens + excluded.input_tokens, output_tokens = d.output_tokens + excluded.output_tokens,
-       cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
-       events = d.events + excluded.events, sessions = d.sessions + excluded.sessions,
-       cost_usd = d.cost_usd + excluded.cost_usd, unpriced_tokens = d.unpriced_tokens + excluded.unpriced_tokens
-     RETURNING day, events`, params);
-  // A day whose stored messages equal what this batch added is new, unless it added none
-  // (tokens without a message): a day without messages is not an active day.
-  return after.filter((r) => { const added = days.get(r.day)![4]; return added > 0 && num(r.events) === added; }).map((r) => r.day);
+/** [tokens, events, sessions, cost, unpriced tokens] per (day, facet) */
+export type FacetSums = [number, number, number, number, number];
+
+/** What one batch adds to the read model; the counts of new active days are found on the way. */
+export interface ReadModelAdd {
+  days: Map<string, DaySums>;
+  total: DaySums;
+  firstDay: string;
+  lastDay: string;
+  facetDays: Map<string, { day: string; facet: Facet; sums: FacetSums }>;
+  facetTotals: Map<Facet, { sums: FacetSums; first: string; last: string }>;
 }
 
-export async function addUserTotals(q: Sql, userId: number, total: DaySums, newDays: number, firstDay: string, lastDay: string): Promise<void> {
-  const d = q.dialect;
-  await q.run(
-    `INSERT INTO user_totals AS t (user_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens, active_days, first_day, last_day)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-     ON CONFLICT (user_id) DO UPDATE SET
-       input_tokens = t.input_tokens + excluded.input_tokens, output_tokens = t.output_tokens + excluded.output_tokens,
+// The increments, the same on both engines and on both paths below.
+const DAYS_COLS = 'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, events, sessions, cost_usd, unpriced_tokens';
+const DAYS_ADD = `input_tokens = d.input_tokens + excluded.input_tokens, output_tokens = d.output_tokens + excluded.output_tokens,
+       cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+       events = d.events + excluded.events, sessions = d.sessions + excluded.sessions,
+       cost_usd = d.cost_usd + excluded.cost_usd, unpriced_tokens = d.unpriced_tokens + excluded.unpriced_tokens`;
+const totalsAdd = (d: Dialect) => `input_tokens = t.input_tokens + excluded.input_tokens, output_tokens = t.output_tokens + excluded.output_tokens,
        cache_read_tokens = t.cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = t.cache_write_tokens + excluded.cache_write_tokens,
        events = t.events + excluded.events, sessions = t.sessions + excluded.sessions,
        cost_usd = t.cost_usd + excluded.cost_usd, unpriced_tokens = t.unpriced_tokens + excluded.unpriced_tokens,
        active_days = t.active_days + excluded.active_days,
        first_day = ${least(d, 'COALESCE(t.first_day, excluded.first_day)', 'excluded.first_day')},
-       last_day = ${greatest(d, 'COALESCE(t.last_day, excluded.last_day)', 'excluded.last_day')}`,
+       last_day = ${greatest(d, 'COALESCE(t.last_day, excluded.last_day)', 'excluded.last_day')}`;
+const FACET_COLS = 'tokens, events, sessions, cost_usd, unpriced_tokens';
+const FACET_DAYS_ADD = `tokens = f.tokens + excluded.tokens, events = f.events + excluded.events, sessions = f.sessions + excluded.sessions,
+       cost_usd = f.cost_usd + excluded.cost_usd, unpriced_tokens = f.unpriced_tokens + excluded.unpriced_tokens`;
+const facetTotalsAdd = (d: Dialect) => `tokens = t.tokens + excluded.tokens, events = t.events + excluded.events, sessions = t.sessions + excluded.sessions,
+       cost_usd = t.cost_usd + excluded.cost_usd, unpriced_tokens = t.unpriced_tokens + excluded.unpriced_tokens,
+       active_days = t.active_days + excluded.active_days,
+       first_day = ${least(d, 'COALESCE(t.first_day, excluded.first_day)', 'excluded.first_day')},
+       last_day = ${greatest(d, 'COALESCE(t.last_day, excluded.last_day)', 'excluded.last_day')}`;
+
+/**
+ * Adds a batch to user_days, user_totals, user_day_facets and user_facet_totals by atomic
+ * increments, runs `also` (writes to other tables) and then `last`, whose rows it returns.
+ * A day (or facet day) is new, and counts as an active day, when its stored messages equal
+ * what this batch added and the batch added some: a day without messages is not active.
+ */
+export async function addReadModel<T extends object>(q: Sql, userId: number, add: ReadModelAdd, also: Statement[], last: Statement): Promise<T[]> {
+  if (q.dialect === 'postgres') return together<T>(q, [...readModelPg(userId, add), ...also], last);
+  const newDays = await addUserDays(q, userId, add.days);
+  await addUserTotals(q, userId, add.total, newDays.length, add.firstDay, add.lastDay);
+  const newFacetDays = await addFacetDays(q, userId, add.facetDays);
+  const totals = new Map<Facet, { sums: FacetSums; newDays: number; first: string; last: string }>();
+  for (const [facet, t] of add.facetTotals) totals.set(facet, { ...t, newDays: 0 });
+  for (const { facet } of newFacetDays) totals.get(facet)!.newDays++;
+  await addFacetTotals(q, userId, totals);
+  return together<T>(q, also, last);
+}
+
+/**
+ * The same on PostgreSQL as one chain of WITH clauses (one round trip instead of four): the
+ * rows go in as JSON texts, each insert's RETURNING feeds the count of new days of the
+ * totals after it. Rows go in key order (day, then facet, in byte order as
+ * JavaScript sorts them), as everywhere in this file, so concurrent writers lock alike.
+ */
+function readModelPg(userId: number, add: ReadModelAdd): (Statement & { name: string })[] {
+  const days = byKey(add.days).map(([day, s]) => [day, ...s]);
+  const facetDays = byKey(add.facetDays).map(([, r]) => [r.day, r.facet, ...r.sums]);
+  const facetTotals = byKey(add.facetTotals).map(([facet, r]) => [facet, ...r.sums, r.first, r.last]);
+  const cast = (cols: string, from: number) => cols.split(', ').map((c, i) => `(e ->> ${from + i})::${c === 'cost_usd' ? 'double precision' : 'bigint'} AS ${c}`).join(', ');
+  return [
+    { name: 'din', text: `SELECT e ->> 0 AS day, ${cast(DAYS_COLS, 1)} FROM json_array_elements(?::json) AS e`, params: [JSON.stringify(days)] },
+    { name: 'd', text: `INSERT INTO user_days AS d (user_id, day, ${DAYS_COLS}) SELECT ?, day, ${DAYS_COLS} FROM din ORDER BY day COLLATE "C"
+       ON CONFLICT (user_id, day) DO UPDATE SET ${DAYS_ADD} RETURNING d.day, d.events`, params: [userId] },
+    { name: 't', text: `INSERT INTO user_totals AS t (user_id, ${DAYS_COLS}, active_days, first_day, last_day)
+       VALUES (?, ${marks(8)}, (SELECT count(*) FROM d JOIN din ON din.day = d.day WHERE din.events > 0 AND d.events = din.events), ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET ${totalsAdd('postgres')}`, params: [userId, ...add.total, add.firstDay, add.lastDay] },
+    { name: 'fin', text: `SELECT e ->> 0 AS day, e ->> 1 AS facet, ${cast(FACET_COLS, 2)} FROM json_array_elements(?::json) AS e`, params: [JSON.stringify(facetDays)] },
+    { name: 'f', text: `INSERT INTO user_day_facets AS f (user_id, day, facet, ${FACET_COLS}) SELECT ?, day, facet, ${FACET_COLS} FROM fin ORDER BY day COLLATE "C", facet COLLATE "C"
+       ON CONFLICT (user_id, facet, day) DO UPDATE SET ${FACET_DAYS_ADD} RETURNING f.day, f.facet, f.events`, params: [userId] },
+    { name: 'fnew', text: `SELECT f.facet, count(*) AS n FROM f JOIN fin ON fin.day = f.day AND fin.facet = f.facet
+       WHERE fin.events > 0 AND f.events = fin.events GROUP BY f.facet`, params: [] },
+    { name: 'ftin', text: `SELECT e ->> 0 AS facet, ${cast(FACET_COLS, 1)}, e ->> 6 AS first_day, e ->> 7 AS last_day FROM json_array_elements(?::json) AS e`, params: [JSON.stringify(facetTotals)] },
+    { name: 'ft', text: `INSERT INTO user_facet_totals AS t (user_id, facet, ${FACET_COLS}, active_days, first_day, last_day)
+       SELECT ?, ftin.facet, ${FACET_COLS.split(', ').map((c) => `ftin.${c}`).join(', ')}, COALESCE(fnew.n, 0), ftin.first_day, ftin.last_day
+         FROM ftin LEFT JOIN fnew ON fnew.facet = ftin.facet ORDER BY ftin.facet COLLATE "C"
+       ON CONFLICT (user_id, facet) DO UPDATE SET ${facetTotalsAdd('postgres')}`, params: [userId] },
+  ];
+}
+
+/** Adds to user_days; returns the days that are new (see addReadModel). */
+async function addUserDays(q: Sql, userId: number, days: Map<string, DaySums>): Promise<string[]> {
+  const params: unknown[] = [];
+  for (const [day, d] of byKey(days)) params.push(userId, day, ...d);
+  const after = await q.all<{ day: string; events: number }>(
+    `INSERT INTO user_days AS d (user_id, day, ${DAYS_COLS}) VALUES ${rowsOf(10, days.size)}
+     ON CONFLICT (user_id, day) DO UPDATE SET ${DAYS_ADD} RETURNING day, events`, params);
+  return after.filter((r) => { const added = days.get(r.day)![4]; return added > 0 && num(r.events) === added; }).map((r) => r.day);
+}
+
+async function addUserTotals(q: Sql, userId: number, total: DaySums, newDays: number, firstDay: string, lastDay: string): Promise<void> {
+  await q.run(
+    `INSERT INTO user_totals AS t (user_id, ${DAYS_COLS}, active_days, first_day, last_day) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+     ON CONFLICT (user_id) DO UPDATE SET ${totalsAdd(q.dialect)}`,
     [userId, ...total, newDays, firstDay, lastDay]);
 }
 
-/** [tokens, events, sessions, cost, unpriced tokens] per (day, facet) */
-export type FacetSums = [number, number, number, number, number];
-
 /** Adds to the per-facet read model; returns the (day, facet) rows that are new. */
 export async function addFacetDays(q: Sql, userId: number, rows: Map<string, { day: string; facet: Facet; sums: FacetSums }>): Promise<{ day: string; facet: Facet }[]> {
+  if (rows.size === 0) return [];
   const params: unknown[] = [];
   for (const [, r] of byKey(rows)) params.push(userId, r.day, r.facet, ...r.sums);
   const after = await q.all<{ day: string; facet: Facet; events: number }>(
-    `INSERT INTO user_day_facets AS f (user_id, day, facet, tokens, events, sessions, cost_usd, unpriced_tokens)
-     VALUES ${rowsOf(8, rows.size)}
-     ON CONFLICT (user_id, facet, day) DO UPDATE SET
-       tokens = f.tokens + excluded.tokens, events = f.events + excluded.events, sessions = f.sessions + excluded.sessions,
-       cost_usd = f.cost_usd + excluded.cost_usd, unpriced_tokens = f.unpriced_tokens + excluded.unpriced_tokens
-     RETURNING day, facet, events`, params);
+    `INSERT INTO user_day_facets AS f (user_id, day, facet, ${FACET_COLS}) VALUES ${rowsOf(8, rows.size)}
+     ON CONFLICT (user_id, facet, day) DO UPDATE SET ${FACET_DAYS_ADD} RETURNING day, facet, events`, params);
   return after.filter((r) => { const added = rows.get(`${r.day}\u0000${r.facet}`)!.sums[1]; return added > 0 && num(r.events) === added; })
     .map((r) => ({ day: r.day, facet: r.facet }));
 }
 
 export async function addFacetTotals(q: Sql, userId: number, rows: Map<Facet, { sums: FacetSums; newDays: number; first: string; last: string }>): Promise<void> {
+  if (rows.size === 0) return;
   const params: unknown[] = [];
   for (const [facet, r] of byKey(rows)) params.push(userId, facet, ...r.sums, r.newDays, r.first, r.last);
-  const d = q.dialect;
   await q.run(
-    `INSERT INTO user_facet_totals AS t (user_id, facet, tokens, events, sessions, cost_usd, unpriced_tokens, active_days, first_day, last_day)
-     VALUES ${rowsOf(10, rows.size)}
-     ON CONFLICT (user_id, facet) DO UPDATE SET
-       tokens = t.tokens + excluded.tokens, events = t.events + excluded.events, sessions = t.sessions + excluded.sessions,
-       cost_usd = t.cost_usd + excluded.cost_usd, unpriced_tokens = t.unpriced_tokens + excluded.unpriced_tokens,
-       active_days = t.active_days + excluded.active_days,
-       first_day = ${least(d, 'COALESCE(t.first_day, excluded.first_day)', 'excluded.first_day')},
-       last_day = ${greatest(d, 'COALESCE(t.last_day, excluded.last_day)', 'excluded.last_day')}`, params);
+    `INSERT INTO user_facet_totals AS t (user_id, facet, ${FACET_COLS}, active_days, first_day, last_day) VALUES ${rowsOf(10, rows.size)}
+     ON CONFLICT (user_id, facet) DO UPDATE SET ${facetTotalsAdd(q.dialect)}`, params);
 }
 
 // ---- recomputing person-days (reconciliation, re-pricing)
@@ -240,10 +329,16 @@ export async function addFacetTotals(q: Sql, userId: number, rows: Map<Facet, { 
 /** Of these days, those where the person has provider-trust rollups. */
 export async function anchoredDays(q: Sql, userId: number, days: string[], providerSources: readonly string[]): Promise<string[]> {
   if (days.length === 0) return [];
-  const rows = await q.all<{ day: string }>(
-    `SELECT DISTINCT day FROM daily_rollups WHERE user_id = ? AND day IN (${marks(days.length)}) AND source IN (${marks(providerSources.length)})`,
-    [userId, ...days, ...providerSources]);
-  return rows.map((r) => r.day);
+  const s = anchoredDaysQuery(userId, days, providerSources);
+  return (await q.all<{ day: string }>(s.text, s.params)).map((r) => r.day);
+}
+
+/** anchoredDays as a statement (rows: { day }), to run together with writes. */
+export function anchoredDaysQuery(userId: number, days: string[], providerSources: readonly string[]): Statement {
+  return {
+    text: `SELECT DISTINCT day FROM daily_rollups WHERE user_id = ? AND day IN (${marks(days.length)}) AND source IN (${marks(providerSources.length)})`,
+    params: [userId, ...days, ...providerSources],
+  };
 }
 
 export interface StoredRollup extends DayRollup {

@@ -2,7 +2,7 @@
 // to it. A cache (on any replica) keeps what it computed together with the version it
 // read, and recomputes once the version moved: no replica shows numbers older than its
 // own next request.
-import { num } from '../dialect.ts';
+import { num, type Statement } from '../dialect.ts';
 import type { Sql } from '../sql.ts';
 
 /** usage: events and everything derived from them; prices; people (users, teams); settings; budgets. */
@@ -16,7 +16,13 @@ export type Versions = Record<VersionName, number>;
  * COMMIT, so concurrent writers queue only for their commit, never for their work.
  */
 export async function bumpVersion(q: Sql, name: VersionName): Promise<void> {
-  await q.run('UPDATE data_versions SET version = version + 1 WHERE name = ?', [name]);
+  const w = bumpWrite(name);
+  await q.run(w.text, w.params);
+}
+
+/** bumpVersion as a statement, to run together with others (see `together` in dialect.ts). */
+export function bumpWrite(name: VersionName): Statement {
+  return { text: 'UPDATE data_versions SET version = version + 1 WHERE name = ?', params: [name] };
 }
 
 export async function readVersions(q: Sql): Promise<Versions> {

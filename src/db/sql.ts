@@ -87,15 +87,40 @@ function pgText(text: string): string {
 }
 
 export interface PgQueryable {
-  query(config: { text: string; values: unknown[]; types: typeof pgTypes }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { name?: string; text: string; values: unknown[]; types: typeof pgTypes }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+// A statement run again and again (ingest's) is prepared once per connection: PostgreSQL
+// then skips parsing and, after a few runs, planning it. Named only once a text repeats, and
+// only so many, since each connection keeps every statement it prepared until it closes.
+// (No statement here reads `*`: a column added by a later migration cannot change the
+// result type of a prepared one under a running replica.)
+const PREPARE_AFTER = 3;
+const MAX_PREPARED = 200;
+const seen = new Map<string, number>();
+const names = new Map<string, string>();
+
+function pgQuery(text: string, params: readonly unknown[]): { name?: string; text: string; values: unknown[]; types: typeof pgTypes } {
+  const t = pgText(text);
+  let name = names.get(t);
+  if (name === undefined && names.size < MAX_PREPARED) {
+    const n = (seen.get(t) ?? 0) + 1;
+    if (n >= PREPARE_AFTER) {
+      names.set(t, (name = `tb${names.size}`));
+      seen.delete(t);
+    } else {
+      if (seen.size > 2000) seen.clear();
+      seen.set(t, n);
+    }
+  }
+  return { ...(name ? { name } : {}), text: t, values: [...params], types: pgTypes };
 }
 
 /** Sql over one PostgreSQL client (a transaction's connection). */
 export function pgSql(client: PgQueryable): Sql {
   return {
     dialect: 'postgres',
-    all: async <T extends object>(text: string, params: readonly unknown[] = []) =>
-      (await client.query({ text: pgText(text), values: [...params], types: pgTypes })).rows as T[],
-    run: async (text, params = []) => (await client.query({ text: pgText(text), values: [...params], types: pgTypes })).rowCount ?? 0,
+    all: async <T extends object>(text: string, params: readonly unknown[] = []) => (await client.query(pgQuery(text, params))).rows as T[],
+    run: async (text, params = []) => (await client.query(pgQuery(text, params))).rowCount ?? 0,
   };
 }

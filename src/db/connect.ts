@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Sequelize, Transaction } from 'sequelize';
 import type { Config } from '../config.ts';
 import { createWriter, type Writer } from './writer.ts';
-import { pgSql, sqliteSql, type Dialect, type PgQueryable, type Sql } from './sql.ts';
+import { pgSql, sqliteSql, WRITE_STATEMENT, type Dialect, type PgQueryable, type Sql } from './sql.ts';
 
 export interface Db {
   dialect: Dialect;
@@ -126,8 +126,6 @@ async function openSqlite(file: string): Promise<Db> {
   };
 }
 
-/** A statement that writes (`all` is also used for writes with RETURNING). */
-const WRITE_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE|WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b)/i;
 
 function exec(conn: SqliteConn, sql: string): Promise<void> {
   return new Promise((resolve, reject) => conn.exec(sql, (e) => (e ? reject(e) : resolve())));

@@ -5,7 +5,8 @@ import { withApp, postIngest, event } from './helpers/app.ts';
 import { addUser } from '../src/users/users.ts';
 import { storeImported } from '../src/imports/mapping.ts';
 import { setPrice } from '../src/pricing/store.ts';
-import { dayFigures, reconcileSlices } from '../src/ledger/rules.ts';
+import { COPILOT_CLI_MODEL, dayFigures, reconcileSlices } from '../src/ledger/rules.ts';
+import { rollupGroups } from '../src/ledger/read.ts';
 import { PriceTable } from '../src/pricing/table.ts';
 import { rows } from './helpers/db.ts';
 
@@ -64,4 +65,32 @@ test('an agent cannot claim a provider-anchored source', async (t) => {
   const res = await postIngest(app.url, a, { events: [event({ source: 'anthropic-admin' })] });
   t.is(res.status, 400);
   t.regex(res.json.error, /events\[0\]\.source: "anthropic-admin" is reserved/);
+});
+
+test('reconciled groups follow the meter, not the provider: Copilot CLI logs of a Claude model are replaced by GitHub\'s CLI report, VS Code Copilot logs never', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const s = app.running.services;
+  await addUser(s.db, { login: 'met', email: 'met@acme.dev' }, admin);
+  const met = await app.createToken('met');
+  // 2026-10-06: the Copilot CLI's own export names a Claude model (provider anthropic), VS
+  // Code Copilot Chat logs one request, and GitHub reports the CLI's day.
+  await postIngest(app.url, met, { events: [
+    event({ ts: noon(6), provider: 'anthropic', model: 'claude-sonnet-4-5', input_tokens: 300, output_tokens: 0, source: 'copilot-cli' }),
+    event({ ts: noon(6), provider: 'github-copilot', model: 'gpt-4o', input_tokens: 50, output_tokens: 0, source: 'copilot-vscode' }),
+  ] });
+  await storeImported(s, 'github-copilot', [{
+    event: { ts: noon(6), provider: 'github-copilot', model: COPILOT_CLI_MODEL, is_local: false, input_tokens: 200, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, id: 'gh:day6', source: 'github-copilot' },
+    identities: [['email', 'met@acme.dev']], label: 'met@acme.dev',
+  }]);
+  const groups = (await rollupGroups(s.db, { from: '2026-10-06', to: '2026-10-06' }))
+    .map((g) => [g.source, g.model, g.input_tokens, g.events]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  // Meter github-copilot:cli: GitHub's 200 win; the export's 300 are replaced, its 1 message
+  // counts and the report's daily bucket does not. Meter github-copilot:ide-logs: nothing
+  // reports it, so its 50 tokens and 1 message stay. (By provider instead, the export's 300
+  // would stay, anthropic having no report that day, and the VS Code tokens would go.)
+  t.deepEqual(groups, [['copilot-cli', 'claude-sonnet-4-5', 0, 1], ['copilot-vscode', 'gpt-4o', 50, 1], ['github-copilot', COPILOT_CLI_MODEL, 200, 0]]);
+  // The read model, rewritten by the same rule, agrees: 200 + 50 tokens, 2 messages, 300 aside.
+  t.deepEqual((await rows<Record<string, number>>(s.db, "SELECT input_tokens, events, replaced_tokens FROM user_days WHERE day = '2026-10-06'"))[0],
+    { input_tokens: 250, events: 2, replaced_tokens: 300 });
 });

@@ -8,7 +8,7 @@ import type { Days } from '../db/repos/usage-read.ts';
 import { readVersions, type Versions } from '../db/repos/versions.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import type { Figures } from '../usage/ranking.ts';
-import { DEVICE_SOURCES, meterOf, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
+import { COPILOT_CLI_MODEL, DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
 
 export type { Days } from '../db/repos/usage-read.ts';
 
@@ -66,32 +66,16 @@ const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_wri
 /**
  * Groups per (user, provider, model, source, is_local, tier) over a range and filter, with
  * the reconciliation rule applied: the SQL sums every rollup row, then takes off what the
- * rule leaves out on the few person-days where provider numbers replaced others.
+ * rule leaves out on the few person-days where provider numbers replaced others (summed
+ * per group in SQL too). A correction only meets groups the filter kept: both are keyed by
+ * provider and source, which is all a filter looks at.
  */
 export async function rollupGroups(db: Db, f: { userIds?: number[] } & Days & UsageFilter): Promise<Group[]> {
   const groups = new Map<string, Group>();
   for (const g of await read.rollupGroups(db.sql, { userIds: f.userIds, from: f.from, to: f.to, provider: f.provider, ...sourcesOf(f) })) groups.set(keyOf(g), g);
-  const days = await read.replacedDays(db.sql, f);
-  if (days.length === 0) return [...groups.values()];
-  const rows = await read.rollupsOf(db.sql, days);
-  const byDayProvider = new Map<string, read.DayRollupRow[]>();
-  for (const r of rows) {
-    const k = `${r.user_id}\u0000${r.day}\u0000${meterOf(r)}`;
-    (byDayProvider.get(k) ?? byDayProvider.set(k, []).get(k)!).push(r);
-  }
-  for (const rs of byDayProvider.values()) {
-    if (!rs.some((r) => PROVIDER_SOURCES.includes(r.source))) continue;
-    const selfEvents = rs.some((r) => !PROVIDER_SOURCES.includes(r.source) && r.events > 0);
-    for (const r of rs) {
-      if (!matches(f, r)) continue;
-      const g = groups.get(keyOf(r));
-      if (!g) continue;
-      if (!PROVIDER_SOURCES.includes(r.source)) {
-        for (const k of COUNTS) if (k !== 'events') g[k] -= r[k];
-      } else if (selfEvents) {
-        g.events -= r.events;
-      }
-    }
+  for (const c of await read.replacedSums(db.sql, f, PROVIDER_SOURCES, COPILOT_CLI_MODEL)) {
+    const g = groups.get(keyOf(c));
+    if (g) for (const k of COUNTS) g[k] -= c[k];
   }
   return [...groups.values()];
 }

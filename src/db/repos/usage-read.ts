@@ -72,39 +72,42 @@ export async function rollupGroups(q: Sql, f: RollupFilter): Promise<GroupRow[]>
        FROM daily_rollups r${index} WHERE ${w.sql} GROUP BY r.user_id, r.provider, r.model, r.source, r.is_local, r.tier`, w.params)).map(toGroup);
 }
 
-export interface DayRollupRow extends GroupRow { day: string }
-
-/** Person-days in the range where provider numbers replaced others (user_days.replaced_tokens > 0). */
-export async function replacedDays(q: Sql, f: { userIds?: number[] } & Days): Promise<{ user_id: number; day: string }[]> {
-  const w = rollupWhere({ userIds: f.userIds, from: f.from, to: f.to });
-  return (await q.all<{ user_id: number; day: string }>(`SELECT r.user_id, r.day FROM user_days r WHERE ${w.sql} AND r.replaced_tokens > 0`, w.params))
-    .map((r) => ({ user_id: num(r.user_id), day: r.day }));
+/**
+ * meterOf (ledger/rules.ts) as SQL over a rollups alias: the provider, except Copilot's own
+ * sources. Kept beside it by the reconciliation tests, which read pages through both.
+ */
+function meterSql(a: string, copilotCliModel: string): string {
+  return `CASE WHEN ${a}.source = 'copilot-cli' OR (${a}.source = 'github-copilot' AND ${a}.model = '${copilotCliModel.replace(/'/g, "''")}') THEN 'github-copilot:cli'
+     WHEN ${a}.source = 'copilot-vscode' THEN 'github-copilot:ide-logs' ELSE ${a}.provider END`;
 }
 
-/** Rollup rows of person-days, one row each (not summed). */
-export async function rollupsOf(q: Sql, keys: { user_id: number; day: string }[]): Promise<DayRollupRow[]> {
-  const out: DayRollupRow[] = [];
-  if (q.dialect === 'postgres') {
-    // All keys as one JSON list joined through the (user_id, day, …) key index: PostgreSQL
-    // plans an OR chain of 200 pairs slowly (10-18 ms a chunk at 10M events, where "all
-    // time" for a page of people is a thousand replaced person-days).
-    if (keys.length === 0) return out;
-    const rows = await q.all<Record<string, unknown>>(
-      `SELECT r.user_id, r.day, r.provider, r.model, r.source, r.is_local, r.tier, r.input_tokens, r.output_tokens, r.cache_read_tokens,
-              r.cache_write_tokens, r.cache_write_1h_tokens, r.events
-         FROM json_to_recordset(?::json) AS k(user_id integer, day text) JOIN daily_rollups r ON r.user_id = k.user_id AND r.day = k.day`,
-      [JSON.stringify(keys.map((k) => ({ user_id: k.user_id, day: k.day })))]);
-    for (const r of rows) out.push({ ...toGroup(r), day: String(r.day) });
-    return out;
-  }
-  for (let i = 0; i < keys.length; i += 200) {
-    const part = keys.slice(i, i + 200);
-    const rows = await q.all<Record<string, unknown>>(
-      `SELECT user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events
-         FROM daily_rollups WHERE ${part.map(() => '(user_id = ? AND day = ?)').join(' OR ')}`, part.flatMap((d) => [d.user_id, d.day]));
-    for (const r of rows) out.push({ ...toGroup(r), day: String(r.day) });
-  }
-  return out;
+/**
+ * What the reconciliation rule takes off the raw group sums, per (user, provider, model,
+ * source, is_local, tier), over the person-days of a range where a provider's own numbers
+ * replaced others (user_days.replaced_tokens > 0 marks those few days): on such a day and
+ * meter, the other sources' tokens, and the provider rows' messages when another source of
+ * the meter counted messages that day (ledger/rules.ts reconcileSlices). Summed here, so a
+ * page reads one row per group instead of every rollup row of those days (at 10M events a
+ * page of people has thousands of such rows for "all time").
+ */
+export async function replacedSums(q: Sql, f: { userIds?: number[] } & Days, providerSources: readonly string[], copilotCliModel: string): Promise<GroupRow[]> {
+  const w = rollupWhere({ userIds: f.userIds, from: f.from, to: f.to });
+  const ps = providerSources.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
+  const meter = (a: string) => meterSql(a, copilotCliModel);
+  const other = (c: string) => `SUM(CASE WHEN x.source IN (${ps}) THEN 0 ELSE x.${c} END) AS ${c}`;
+  // Every lookup here is by (user, day): the key index. SQLite would rather take
+  // daily_rollups_person (it covers more columns) and read all of a person's days per row.
+  const key = indexedBy(q.dialect, 'daily_rollups_key');
+  const rows = await q.all<Record<string, unknown>>(
+    `SELECT x.user_id, x.provider, x.model, x.source, x.is_local, x.tier,
+            ${['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens'].map(other).join(', ')},
+            SUM(CASE WHEN x.source IN (${ps}) AND EXISTS (SELECT 1 FROM daily_rollups s${key} WHERE s.user_id = x.user_id AND s.day = x.day
+                       AND ${meter('s')} = ${meter('x')} AND s.source NOT IN (${ps}) AND s.events > 0) THEN x.events ELSE 0 END) AS events
+       FROM (SELECT r.user_id, r.day FROM user_days r WHERE ${w.sql} AND r.replaced_tokens > 0) AS d
+       JOIN daily_rollups x${key} ON x.user_id = d.user_id AND x.day = d.day
+      WHERE EXISTS (SELECT 1 FROM daily_rollups p${key} WHERE p.user_id = x.user_id AND p.day = x.day AND ${meter('p')} = ${meter('x')} AND p.source IN (${ps}))
+      GROUP BY x.user_id, x.provider, x.model, x.source, x.is_local, x.tier`, w.params);
+  return rows.map(toGroup);
 }
 
 export interface PersonSums {

@@ -94,18 +94,26 @@ export async function replacedSums(q: Sql, f: { userIds?: number[] } & Days, pro
   const w = rollupWhere({ userIds: f.userIds, from: f.from, to: f.to });
   const ps = providerSources.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
   const meter = (a: string) => meterSql(a, copilotCliModel);
-  const other = (c: string) => `SUM(CASE WHEN x.source IN (${ps}) THEN 0 ELSE x.${c} END) AS ${c}`;
-  // Every lookup here is by (user, day): the key index. SQLite would rather take
-  // daily_rollups_person (it covers more columns) and read all of a person's days per row.
-  const key = indexedBy(q.dialect, 'daily_rollups_key');
+  const other = (c: string) => `SUM(CASE WHEN x.anchor = 1 THEN 0 ELSE x.${c} END) AS ${c}`;
+  // The rows of those days with their meter, then per (person, day, meter) whether a
+  // provider's numbers are there and whether another source counted messages: one pass over
+  // the rows and one grouping, instead of two lookups per row. The rows are read by (user,
+  // day): the key index (SQLite would rather take daily_rollups_person, which covers more
+  // columns, and read all of a person's days per row).
   const rows = await q.all<Record<string, unknown>>(
-    `SELECT x.user_id, x.provider, x.model, x.source, x.is_local, x.tier,
+    `WITH x AS (
+       SELECT y.user_id, y.day, y.provider, y.model, y.source, y.is_local, y.tier, y.input_tokens, y.output_tokens, y.cache_read_tokens,
+              y.cache_write_tokens, y.cache_write_1h_tokens, y.events, ${meter('y')} AS meter, CASE WHEN y.source IN (${ps}) THEN 1 ELSE 0 END AS anchor
+         FROM (SELECT r.user_id, r.day FROM user_days r WHERE ${w.sql} AND r.replaced_tokens > 0) AS k
+         JOIN daily_rollups y${indexedBy(q.dialect, 'daily_rollups_key')} ON y.user_id = k.user_id AND y.day = k.day),
+     m AS (
+       SELECT user_id, day, meter, MAX(anchor) AS anchored, MAX(CASE WHEN anchor = 0 AND events > 0 THEN 1 ELSE 0 END) AS self_events
+         FROM x GROUP BY user_id, day, meter)
+     SELECT x.user_id, x.provider, x.model, x.source, x.is_local, x.tier,
             ${['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens'].map(other).join(', ')},
-            SUM(CASE WHEN x.source IN (${ps}) AND EXISTS (SELECT 1 FROM daily_rollups s${key} WHERE s.user_id = x.user_id AND s.day = x.day
-                       AND ${meter('s')} = ${meter('x')} AND s.source NOT IN (${ps}) AND s.events > 0) THEN x.events ELSE 0 END) AS events
-       FROM (SELECT r.user_id, r.day FROM user_days r WHERE ${w.sql} AND r.replaced_tokens > 0) AS d
-       JOIN daily_rollups x${key} ON x.user_id = d.user_id AND x.day = d.day
-      WHERE EXISTS (SELECT 1 FROM daily_rollups p${key} WHERE p.user_id = x.user_id AND p.day = x.day AND ${meter('p')} = ${meter('x')} AND p.source IN (${ps}))
+            SUM(CASE WHEN x.anchor = 1 AND m.self_events = 1 THEN x.events ELSE 0 END) AS events
+       FROM x JOIN m ON m.user_id = x.user_id AND m.day = x.day AND m.meter = x.meter
+      WHERE m.anchored = 1
       GROUP BY x.user_id, x.provider, x.model, x.source, x.is_local, x.tier`, w.params);
   return rows.map(toGroup);
 }

@@ -2,7 +2,7 @@
 // + offset) so a rescan reads only appended bytes, and line reading in bounded chunks so
 // a huge log never sits in memory whole.
 import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export interface FileCursor {
   dev: number;
@@ -48,6 +48,16 @@ export function statOrNull(path: string): Stats | null {
   }
 }
 
+/**
+ * `join(dir, name)` for a name read from `dir`: below the root, where `dir` came out of a
+ * join (normalized, no trailing separator), joining is just concatenating, and path.join's
+ * normalizing was a tenth of a rescan with nothing new. The root itself may be written any
+ * way (a trailing slash, `..`): its entries are joined.
+ */
+export function childPath(dir: string, name: string, isRoot: boolean): string {
+  return isRoot ? join(dir, name) : dir + sep + name;
+}
+
 /** Files under `root` (recursively) whose name passes `accept`; missing roots are empty. */
 export function findFiles(root: string, accept: (name: string, relDir: string) => boolean): FoundFile[] {
   const out: FoundFile[] = [];
@@ -59,7 +69,7 @@ export function findFiles(root: string, accept: (name: string, relDir: string) =
       return;
     }
     for (const e of entries) {
-      const p = join(dir, e.name);
+      const p = childPath(dir, e.name, rel === '');
       if (e.isDirectory()) walk(p, rel ? `${rel}/${e.name}` : e.name);
       else if (e.isFile() && accept(e.name, rel)) {
         try {

@@ -15,9 +15,8 @@
 //   mtime the listing saw. So a directory is only trusted once its mtime is DIR_QUIET_MS older
 //   than the listing; a later change then carries a later mtime.
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FoundFile } from './files.ts';
-import { statOrNull } from './files.ts';
+import { childPath, statOrNull } from './files.ts';
 import type { ScanContext } from './context.ts';
 
 export const DIR_QUIET_MS = 10_000;
@@ -46,7 +45,7 @@ export function eachUnfinishedFile(ctx: ScanContext, root: string, accept: (name
     let allFinal = true;
     let keys = '';
     for (const e of entries) {
-      const path = join(dir, e.name);
+      const path = childPath(dir, e.name, dir === root);
       if (e.isDirectory()) {
         walk(path);
         allFinal = false;

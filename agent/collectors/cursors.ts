@@ -8,7 +8,7 @@
 // keeps each line as text and parses it when its file is asked for: parsing all of them
 // was ~7 ms and as much again in garbage collection for 5,000 files, most never looked at.
 // A file in any other layout (written by an older agent, or edited) is parsed whole.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeTextAtomic } from '../fsutil.ts';
 import type { FileCursor } from './files.ts';
@@ -31,6 +31,10 @@ interface Head {
 // The first line of the file as `save` writes it, up to the state it holds.
 const HEAD_START = '{"version":1,"extra":';
 const KEY_LEN = 32;
+
+// crypto.hash (Node 20.12+) digests in one call, without a Hash object per file.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256Hex = (s: string): string => (oneShot ? oneShot('sha256', s, 'hex') : crypto.createHash('sha256').update(s).digest('hex'));
 
 /** A file cursor as loaded (its line's text, `"key":{...}`) until it is asked for. */
 type Stored = FileCursor | string;
@@ -98,7 +102,7 @@ export class Cursors {
   /** The key of a path (the last one is remembered: a collector often asks twice in a row). */
   key(file: string): string {
     if (file !== this.lastPath) {
-      this.lastKey = createHash('sha256').update(file).digest('hex').slice(0, KEY_LEN);
+      this.lastKey = sha256Hex(file).slice(0, KEY_LEN);
       this.lastPath = file;
     }
     return this.lastKey;

@@ -23,6 +23,8 @@ export interface FoundFile {
 
 /** Subdirectories of `dir` (none when it does not exist). */
 export function subdirs(dir: string): string[] {
+  // Asked first: a failed readdir costs an exception, and most of the places probed are not there.
+  if (!isDir(dir)) return [];
   try {
     return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
@@ -32,6 +34,7 @@ export function subdirs(dir: string): string[] {
 
 /** The names in `dir` (none when it does not exist). */
 export function fileNames(dir: string): string[] {
+  if (!isDir(dir)) return [];
   try {
     return readdirSync(dir);
   } catch {
@@ -42,10 +45,16 @@ export function fileNames(dir: string): string[] {
 /** The file's stat, or null when it is not there (deleted, never written, unreadable). */
 export function statOrNull(path: string): Stats | null {
   try {
-    return statSync(path);
+    // A missing path answers undefined, not an exception: most paths a scan probes are not there.
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
+}
+
+/** True when `path` is a directory (or a link to one). */
+export function isDir(path: string): boolean {
+  return statOrNull(path)?.isDirectory() ?? false;
 }
 
 /**
@@ -61,6 +70,7 @@ export function childPath(dir: string, name: string, isRoot: boolean): string {
 /** Files under `root` (recursively) whose name passes `accept`; missing roots are empty. */
 export function findFiles(root: string, accept: (name: string, relDir: string) => boolean): FoundFile[] {
   const out: FoundFile[] = [];
+  if (!isDir(root)) return out;
   const walk = (dir: string, rel: string): void => {
     let entries;
     try {

@@ -16,11 +16,16 @@ export function readJson<T>(path: string, fallback: T): T {
  * the previous version, which only means re-sending events the server already counted.
  */
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o600): void {
+  writeTextAtomic(path, JSON.stringify(value), mode);
+}
+
+/** writeJsonAtomic for text already made. */
+export function writeTextAtomic(path: string, text: string, mode = 0o600): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, JSON.stringify(value));
+    writeSync(fd, text);
   } finally {
     closeSync(fd);
   }

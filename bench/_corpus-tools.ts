@@ -12,7 +12,7 @@
 // Left out: Goose, Kilo CLI and Hermes keep their counts only in SQLite stores, which the
 // agent reads with node:sqlite (Node ≥ 22.5), so the bench's Node 20 agent would skip them;
 // Antigravity's protobuf and ZCode's stores likewise need more than a text generator.
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { rng } from './_lib.ts';
 import { claudeCorpus, emptyTruth, LogFile, text, uuid, type CorpusSize, type Four, type ToolCorpus, type Truth, type Written } from './_corpus.ts';
@@ -695,5 +695,16 @@ export function writeCorpusSet(dir: string, tools: readonly ToolCorpus[], bytes:
     out.files += w.files;
     Object.assign(out.env, tool.env(root));
   }
+  ageDirs(dir, new Date(Date.now() - 3 * 86_400_000));
   return out;
+}
+
+/**
+ * The directories' mtimes set to the past like the files' (history, not logs written this
+ * second): writing a file moves its directory's mtime to now, and the agent only trusts an
+ * unchanged directory mtime that was already some seconds old (agent/collectors/final-files.ts).
+ */
+function ageDirs(dir: string, when: Date): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) ageDirs(join(dir, e.name), when);
+  utimesSync(dir, when, when);
 }

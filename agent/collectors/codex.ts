@@ -54,7 +54,14 @@ export function rolloutFiles(homes: string[]): FoundFile[] {
     out.push(...live, ...archived);
   }
   // Chronological: a session resumed into a newer file continues from the older file's totals.
-  return out.sort((a, b) => basename(a.path).localeCompare(basename(b.path)) || a.stat.mtimeMs - b.stat.mtimeMs);
+  // Compared as code units, not with localeCompare: the names are ASCII timestamps, which
+  // sort the same either way, and the first localeCompare loads ICU's collator (5-10 ms of
+  // every `collect`).
+  return out.sort((a, b) => byCodeUnits(basename(a.path), basename(b.path)) || a.stat.mtimeMs - b.stat.mtimeMs);
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export const codex: Collector = {

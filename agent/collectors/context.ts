@@ -1,11 +1,12 @@
 // What every collector gets: the salt for session hashes, the clock, and the cursors.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { LogRoots } from '../config.ts';
-import { readJson, writeJsonAtomic } from '../fsutil.ts';
-import type { FileCursor } from './files.ts';
+import type { Cursors } from './cursors.ts';
+
+export { Cursors } from './cursors.ts';
 
 export type Source = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode'
   | 'cline' | 'roo-code' | 'kilo-code' | 'copilot-vscode'
@@ -30,59 +31,6 @@ export interface Collector {
   scan(ctx: ScanContext): WireEvent[];
   /** The SQLite stores of this tool present here (read only where node:sqlite exists). */
   sqliteStores?(roots: LogRoots): string[];
-}
-
-interface CursorFile {
-  version: 1;
-  files: Record<string, FileCursor>;
-  extra: Record<string, unknown>;
-}
-
-/**
- * Cursors of every log file read so far, plus per-collector state (e.g. Codex session
- * totals). Files are keyed by a digest of their path: the state dir keeps no paths.
- */
-export class Cursors {
-  private data: CursorFile;
-  private seen = new Set<string>();
-
-  constructor(private readonly path: string | null) {
-    const loaded = path ? readJson<CursorFile | null>(path, null) : null;
-    this.data = loaded && loaded.version === 1 ? loaded : { version: 1, files: {}, extra: {} };
-  }
-
-  private static key(file: string): string {
-    return createHash('sha256').update(file).digest('hex').slice(0, 32);
-  }
-
-  get(file: string): FileCursor | undefined {
-    const k = Cursors.key(file);
-    this.seen.add(k);
-    return this.data.files[k];
-  }
-
-  set(file: string, c: FileCursor): void {
-    const k = Cursors.key(file);
-    this.seen.add(k);
-    this.data.files[k] = c;
-  }
-
-  extra<T>(key: string, init: () => T): T {
-    if (!(key in this.data.extra)) this.data.extra[key] = init();
-    return this.data.extra[key] as T;
-  }
-
-  /**
-   * After a scan of every collector: drops the cursors of files it did not meet (deleted
-   * or rotated-away logs), so the file does not grow forever.
-   */
-  forgetUnseen(): void {
-    for (const k of Object.keys(this.data.files)) if (!this.seen.has(k)) delete this.data.files[k];
-  }
-
-  save(): void {
-    if (this.path) writeJsonAtomic(this.path, this.data);
-  }
 }
 
 /** The per-install salt for session hashes (created once, mode 0600, never sent). */

@@ -29,7 +29,7 @@ import { basename, join } from 'node:path';
 import type { WireEvent } from '../wire.ts';
 import type { Env } from '../config.ts';
 import { eventId, sessionHash, sessionKey } from '../ids.ts';
-import { fileNames, readLines, readWhole, sameFile, statOrNull, subdirs, unchanged } from './files.ts';
+import { fileNames, isDir, readLines, readWhole, sameFile, statOrNull, subdirs, unchanged } from './files.ts';
 import { cleanName, num, tsOf, type Collector, type ScanContext } from './context.ts';
 import { o, type Rec, safeParse, str } from './json.ts';
 import { splitEvent } from './split.ts';
@@ -164,6 +164,7 @@ function sessionFiles(roots: EditorRoots): string[] {
     for (const name of fileNames(dir)) if (name.endsWith('.jsonl') || name.endsWith('.json')) out.push(join(dir, name));
   };
   for (const user of roots.editors) {
+    if (!isDir(user)) continue; // that editor is not installed
     const ws = join(user, 'workspaceStorage');
     for (const id of subdirs(ws)) add(join(ws, id, 'chatSessions'));
     add(join(user, 'globalStorage', 'emptyWindowChatSessions'));

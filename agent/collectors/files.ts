@@ -2,7 +2,7 @@
 // + offset) so a rescan reads only appended bytes, and line reading in bounded chunks so
 // a huge log never sits in memory whole.
 import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export interface FileCursor {
   dev: number;
@@ -23,6 +23,8 @@ export interface FoundFile {
 
 /** Subdirectories of `dir` (none when it does not exist). */
 export function subdirs(dir: string): string[] {
+  // Asked first: a failed readdir costs an exception, and most of the places probed are not there.
+  if (!isDir(dir)) return [];
   try {
     return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
@@ -32,6 +34,7 @@ export function subdirs(dir: string): string[] {
 
 /** The names in `dir` (none when it does not exist). */
 export function fileNames(dir: string): string[] {
+  if (!isDir(dir)) return [];
   try {
     return readdirSync(dir);
   } catch {
@@ -42,15 +45,32 @@ export function fileNames(dir: string): string[] {
 /** The file's stat, or null when it is not there (deleted, never written, unreadable). */
 export function statOrNull(path: string): Stats | null {
   try {
-    return statSync(path);
+    // A missing path answers undefined, not an exception: most paths a scan probes are not there.
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
 }
 
+/** True when `path` is a directory (or a link to one). */
+export function isDir(path: string): boolean {
+  return statOrNull(path)?.isDirectory() ?? false;
+}
+
+/**
+ * `join(dir, name)` for a name read from `dir`: below the root, where `dir` came out of a
+ * join (normalized, no trailing separator), joining is just concatenating, and path.join's
+ * normalizing was a tenth of a rescan with nothing new. The root itself may be written any
+ * way (a trailing slash, `..`): its entries are joined.
+ */
+export function childPath(dir: string, name: string, isRoot: boolean): string {
+  return isRoot ? join(dir, name) : dir + sep + name;
+}
+
 /** Files under `root` (recursively) whose name passes `accept`; missing roots are empty. */
 export function findFiles(root: string, accept: (name: string, relDir: string) => boolean): FoundFile[] {
   const out: FoundFile[] = [];
+  if (!isDir(root)) return out;
   const walk = (dir: string, rel: string): void => {
     let entries;
     try {
@@ -59,7 +79,7 @@ export function findFiles(root: string, accept: (name: string, relDir: string) =
       return;
     }
     for (const e of entries) {
-      const p = join(dir, e.name);
+      const p = childPath(dir, e.name, rel === '');
       if (e.isDirectory()) walk(p, rel ? `${rel}/${e.name}` : e.name);
       else if (e.isFile() && accept(e.name, rel)) {
         try {

@@ -66,9 +66,12 @@ export function scanLogs(opts: ScanOptions): ScanResult {
     bySource[c.source] = found.length;
     for (const e of found) events.push(e);
   }
-  cursors.forgetUnseen();
   events.sort((a, b) => b.ts - a.ts);
-  return { events, bySource, commit: () => cursors.save() };
+  // Forgetting the files not met is only needed for what is saved (a dry run saves nothing).
+  return { events, bySource, commit: () => {
+    cursors.forgetUnseen();
+    cursors.save();
+  } };
 }
 
 /**

@@ -61,8 +61,8 @@ export const kimiCli: Collector = {
       if (!files.length) continue;
       const model = kimiModel(root);
       for (const file of files) {
-        const session = sessionHash(ctx.salt, basename(dirname(file.path)));
-        readNewLines<FileState>(ctx, file, NEEDLES, () => ({ session }), (text, read) => {
+        // The session hash (an HMAC) only for a file that is read.
+        readNewLines<FileState>(ctx, file, NEEDLES, () => ({ session: sessionHash(ctx.salt, basename(dirname(file.path))) }), (text, read) => {
           const line = o(safeParse(text));
           const msg = o(line?.message);
           const payload = o(msg?.payload);

@@ -56,9 +56,9 @@ interface StoreState {
 function readTranscripts(ctx: ScanContext, root: string, sink: EventSink): void {
   for (const file of findFiles(join(root, 'agents'), (n) => TRANSCRIPT.test(n))) {
     const name = file.path.slice(Math.max(file.path.lastIndexOf('/'), file.path.lastIndexOf('\\')) + 1);
-    const session = sessionHash(ctx.salt, name.slice(0, name.indexOf('.jsonl')));
     const fallbackTs = Math.floor(file.stat.mtimeMs);
-    readNewLines<PiContext>(ctx, file, NEEDLES, () => ({ session }), (text, read) => {
+    // The session hash (an HMAC) only for a file that is read.
+    readNewLines<PiContext>(ctx, file, NEEDLES, () => ({ session: sessionHash(ctx.salt, name.slice(0, name.indexOf('.jsonl'))) }), (text, read) => {
       const entry = o(safeParse(text));
       if (!entry || piModelChange(entry, read.state)) return;
       sink.add(piMessageEvent(entry, read.state, 'openclaw', 'ocl', fallbackTs));

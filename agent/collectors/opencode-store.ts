@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import type { WireEvent } from '../wire.ts';
 import { eventId, sessionHash } from '../ids.ts';
-import { fileNames, findFiles, readWhole, unchanged } from './files.ts';
+import { fileNames, readWhole, unchanged } from './files.ts';
+import { eachUnfinishedFile } from './final-files.ts';
 import { cleanName, num, tsOf, type ScanContext, type Source } from './context.ts';
 import { o, safeParse, type Rec } from './json.ts';
 import { readStore, sqliteAvailable, walMtime } from './sqlite.ts';
@@ -57,6 +58,13 @@ export function storeEvent(msg: Rec, salt: Buffer, sessionFallback: string | und
 
 function done(msg: Rec, settled: boolean): boolean {
   return settled || tsOf(o(msg.time)?.completed) !== null || typeof msg.finish === 'string';
+}
+
+interface FileState {
+  /** Nothing more to send from this file unless it changes. */
+  done: boolean;
+  /** Read whole and finished: a rewrite can only repeat its event id (final-files.ts). Absent in older agents' cursors. */
+  final?: boolean;
 }
 
 interface DbState {
@@ -119,16 +127,22 @@ export function scanStore(ctx: ScanContext, roots: string[], fmt: StoreFormat): 
       ctx.cursors.set(db, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size, state: { sent: [...sent], held, wal } satisfies DbState });
     }
 
-    const files = findFiles(join(root, 'storage', 'message'), (name) => name.endsWith('.json'));
-    for (const { path, stat } of files) {
+    eachUnfinishedFile(ctx, join(root, 'storage', 'message'), (name) => name.endsWith('.json'), ({ path, stat }) => {
       const cursor = ctx.cursors.get(path);
-      if (unchanged(cursor, stat) && (cursor!.state as { done?: boolean } | undefined)?.done) continue;
+      const last = cursor?.state as FileState | undefined;
+      const same = unchanged(cursor, stat);
+      if (same && last?.done && last.final !== undefined) return last.final;
       const msg = o(safeParse(readWhole(path)));
       const settled = ctx.now - stat.mtimeMs >= ctx.settleMs;
       const finished = !!msg && done(msg, settled);
-      if (msg && finished) keep(storeEvent(msg, ctx.salt, undefined, fmt));
-      ctx.cursors.set(path, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size, state: { done: finished || !msg } });
-    }
+      // An older agent's cursor says only `done`: what the file held was handled then; it
+      // is read once more only to learn whether it parses (is final).
+      if (msg && finished && !(same && last?.done)) keep(storeEvent(msg, ctx.salt, undefined, fmt));
+      // A file that does not parse is read again once it changes; its directory stays listed.
+      const state: FileState = { done: finished || !msg, final: finished };
+      ctx.cursors.set(path, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, offset: stat.size, state });
+      return finished;
+    });
   }
   return [...out.values()];
 }

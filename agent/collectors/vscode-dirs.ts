@@ -10,7 +10,7 @@
 // profile store under User/profiles/<id>/globalStorage, so profiles are listed at scan time.
 import { join } from 'node:path';
 import type { Env } from '../config.ts';
-import { readWhole, subdirs } from './files.ts';
+import { isDir, readWhole, subdirs } from './files.ts';
 import { o, safeParse, str } from './json.ts';
 import { appData } from './locations.ts';
 
@@ -40,8 +40,13 @@ export function editorUserDirs(env: Env, home: string, platform: NodeJS.Platform
   return [...new Set(out)];
 }
 
-/** The user dir itself and each of its profiles (User/profiles/<id>), which exist now. */
+/**
+ * The user dir itself and each of its profiles (User/profiles/<id>), which exist now; none
+ * when the editor is not installed (most of the 16 places are not there: one stat each
+ * instead of a failed look-up per file a source would read below it).
+ */
 export function profileDirs(userDir: string): string[] {
+  if (!isDir(userDir)) return [];
   // Usually there are none.
   return [userDir, ...subdirs(join(userDir, 'profiles')).map((id) => join(userDir, 'profiles', id))];
 }

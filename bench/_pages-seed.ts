@@ -19,7 +19,9 @@ import { sqlitePath } from '../src/db/connect.ts';
 import { sqliteDate } from '../src/db/sql.ts';
 import { createServices } from '../src/services.ts';
 import { priceTable } from '../src/ledger/prices.ts';
-import { dayFigures, facetFigures, facetsOf, reconcileSlices, tokensOf, type DayRollup, type Facet } from '../src/ledger/rules.ts';
+import { dayCorrections, dayFigures, facetFigures, facetsOf, isNone, reconcileSlices, tokensOf, type DayRollup, type Facet, type SliceCounts } from '../src/ledger/rules.ts';
+
+const COUNTS: readonly (keyof SliceCounts)[] = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'];
 import { tierFor, type PriceTable } from '../src/pricing/table.ts';
 import { addDays } from '../src/usage/days.ts';
 import { rng, tableSizes, type TableSizes } from './_lib.ts';
@@ -277,7 +279,10 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
   const sessions = t('sessions', 'user_id, session_hash, source, provider, model, model_tokens, first_ts, last_ts, events, tokens');
   const sessionModels = t('session_models', 'user_id, session_hash, model, tokens');
   const skills = t('skills', 'user_id, day, name, count');
-  const all = [users, rollups, userDays, totals, facetDays, facetTotals, sessions, sessionModels, skills];
+  const ROLLUP_GROUP = 'user_id, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events';
+  const rollupTotals = t('rollup_totals', ROLLUP_GROUP);
+  const corrections = t('rollup_corrections', `day, ${ROLLUP_GROUP}`);
+  const all = [users, rollups, userDays, totals, facetDays, facetTotals, sessions, sessionModels, skills, rollupTotals, corrections];
 
   // Rows go in day by day, everyone's day before the next, as a live server gets them: a
   // day's rows sit together and a person's are spread over the tables, as in production.
@@ -288,6 +293,8 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
     // [input, output, cache read, cache write, events, sessions, cost, unpriced, replaced]
     tot: [0, 0, 0, 0, 0, 0, 0, 0, 0], active: 0, first: null as string | null, last: null as string | null,
     facets: new Map<Facet, { sums: Sums; replaced: number; active: number; first: string; last: string }>(),
+    // rollup_totals: per group key, the group and its sums less the rule's corrections
+    groups: new Map<string, DayRollup>(),
   }));
   for (const person of people) {
     await users.add([person.id, person.login, person.login, `Developer ${person.id}`, 'member', JSON.stringify(person.teams), true, false, false, false, stamp, stamp]);
@@ -308,6 +315,16 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
     }
     const slices = reconcileSlices(stored, prices);
     const f = dayFigures(slices);
+    // The rule's corrections of the day, and the all-time groups with them taken off.
+    const corr = dayCorrections(stored);
+    for (const [i, r] of stored.entries()) {
+      const c = corr[i];
+      const key = `${r.provider}\u0000${r.model}\u0000${r.source}\u0000${r.is_local}\u0000${r.tier}`;
+      let g = st.groups.get(key);
+      if (!g) st.groups.set(key, (g = { ...r, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, events: 0 }));
+      for (const k of COUNTS) g[k] += r[k] - c[k];
+      if (!isNone(c)) await corrections.add([d.day, u, r.provider, r.model, r.source, r.is_local, r.tier, ...COUNTS.map((k) => c[k])]);
+    }
     // The session counts for the provider and tool of its first event (the first agent rollup).
     const sessionFacets = new Set<Facet>();
     if (d.session) {
@@ -344,7 +361,10 @@ export async function seed(overrides: Record<string, string>, plan: SeedPlan, no
   let events = 0;
   let busiest = { login: 'dev0001', events: -1 };
   for (let i = 0; i < people.length; i++) {
-    const { tot, active, first, last, facets } = state[i];
+    const { tot, active, first, last, facets, groups } = state[i];
+    for (const [, g] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      await rollupTotals.add([people[i].id, g.provider, g.model, g.source, g.is_local, g.tier, ...COUNTS.map((k) => g[k])]);
+    }
     const u = people[i].id;
     events += tot[4];
     if (tot[4] > busiest.events) busiest = { login: people[i].login, events: tot[4] };

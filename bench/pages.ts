@@ -98,6 +98,7 @@ async function start(store: Store): Promise<Target> {
                          WHERE (user_id, facet, day) IN (SELECT user_id, facet, MAX(day) FROM user_day_facets WHERE ${who} AND day >= ? GROUP BY user_id, facet)`, [...ids, from]);
           await tx.run(`UPDATE user_totals SET input_tokens = input_tokens + 1 WHERE ${who}`, ids);
           await tx.run(`UPDATE user_facet_totals SET tokens = tokens + 1 WHERE ${who}`, ids);
+          await tx.run(`UPDATE rollup_totals SET input_tokens = input_tokens + 1 WHERE ${who}`, ids);
         }
         await bumpVersion(tx, 'usage');
       });

@@ -29,7 +29,7 @@ test('role change, deactivate (tokens stop working), reactivate, delete with typ
   const left = await rows<{ n: number }>(db,
     `SELECT (SELECT COUNT(*) FROM users WHERE login = 'mo') + (SELECT COUNT(*) FROM usage_events) + (SELECT COUNT(*) FROM daily_rollups)
           + (SELECT COUNT(*) FROM user_days) + (SELECT COUNT(*) FROM user_totals) + (SELECT COUNT(*) FROM agent_tokens)
-          + (SELECT COUNT(*) FROM user_day_facets) + (SELECT COUNT(*) FROM user_facet_totals) + (SELECT COUNT(*) FROM sessions) AS n`);
+          + (SELECT COUNT(*) FROM user_day_facets) + (SELECT COUNT(*) FROM user_facet_totals) + (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM rollup_totals) AS n`);
   t.is(left[0].n, 0);
   const kinds = (await listAudit(db, { limit: 1000 })).reverse().map((a) => a.kind);
   t.deepEqual(kinds.filter((k) => k.startsWith('user.') && k !== 'user.add'), ['user.role', 'user.deactivate', 'user.reactivate', 'user.delete']);

@@ -28,11 +28,15 @@ const TABLES: [table: string, key: string][] = [
   ['sessions', 'user_id, session_hash'],
   ['session_models', 'user_id, session_hash, model'],
   ['skills', 'user_id, day, name'],
+  ['rollup_totals', 'user_id, provider, model, source, is_local, tier'],
+  ['rollup_corrections', 'user_id, day, provider, model, source, is_local, tier'],
 ];
 const COLUMNS: Record<string, string> = {
   daily_rollups: 'user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events',
   sessions: 'user_id, session_hash, source, provider, model, model_tokens, first_ts, last_ts, events, tokens',
   skills: 'user_id, day, name, count',
+  rollup_totals: 'user_id, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events',
+  rollup_corrections: 'user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events',
 };
 
 async function open(dataDir: string) {

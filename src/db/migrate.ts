@@ -23,6 +23,7 @@ import * as m14 from './migrations/20261204-01-row-details-indexes.ts';
 import * as mVendors10 from './migrations/20261204-10-vendor-usage.ts';
 import * as mBudgets20 from './migrations/20261204-20-budgets-alerts.ts';
 import * as mTeams30 from './migrations/20261204-30-local-teams.ts';
+import * as mTotals40 from './migrations/20261204-40-rollup-totals.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -44,6 +45,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261204-10-vendor-usage', mVendors10],
   ['20261204-20-budgets-alerts', mBudgets20],
   ['20261204-30-local-teams', mTeams30],
+  ['20261204-40-rollup-totals', mTotals40],
 ];
 
 export function migrator(db: Db) {

@@ -8,7 +8,7 @@ import type { Days } from '../db/repos/usage-read.ts';
 import { readVersions, type Versions } from '../db/repos/versions.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import type { Figures } from '../usage/ranking.ts';
-import { COPILOT_CLI_MODEL, DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
+import { DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
 
 export type { Days } from '../db/repos/usage-read.ts';
 
@@ -65,19 +65,19 @@ const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_wri
 
 /**
  * Groups per (user, provider, model, source, is_local, tier) over a range and filter, with
- * the reconciliation rule applied: the SQL sums every rollup row, then takes off what the
- * rule leaves out on the few person-days where provider numbers replaced others (summed
- * per group in SQL too). A correction only meets groups the filter kept: both are keyed by
- * provider and source, which is all a filter looks at.
+ * the reconciliation rule applied: all time reads the ledger's totals, which hold it; a
+ * range sums the rollups and takes off the rule's stored corrections of its days.
  */
 export async function rollupGroups(db: Db, f: { userIds?: number[] } & Days & UsageFilter): Promise<Group[]> {
-  const groups = new Map<string, Group>();
-  for (const g of await read.rollupGroups(db.sql, { userIds: f.userIds, from: f.from, to: f.to, provider: f.provider, ...sourcesOf(f) })) groups.set(keyOf(g), g);
-  for (const c of await read.replacedSums(db.sql, f, PROVIDER_SOURCES, COPILOT_CLI_MODEL)) {
-    const g = groups.get(keyOf(c));
+  const filter = { userIds: f.userIds, from: f.from, to: f.to, provider: f.provider, ...sourcesOf(f) };
+  const groups = await read.rollupGroups(db.sql, filter);
+  if (f.from === null) return groups;
+  const byKey = new Map(groups.map((g) => [keyOf(g), g]));
+  for (const c of await read.correctionSums(db.sql, filter)) {
+    const g = byKey.get(keyOf(c));
     if (g) for (const k of COUNTS) g[k] -= c[k];
   }
-  return [...groups.values()];
+  return groups;
 }
 
 const empty = (): Figures => ({ tokens: 0, cost_usd: 0, unpriced_tokens: 0, messages: 0, sessions: 0, active_days: 0, models: null, skills: null });

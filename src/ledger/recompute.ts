@@ -9,14 +9,16 @@ import { bumpVersion } from '../db/repos/versions.ts';
 import * as settingsRepo from '../db/repos/settings.ts';
 import { ratesOf, type PriceTable, type Rates } from '../pricing/table.ts';
 import type { DayCalendar } from '../usage/days.ts';
-import { dayFigures, facetFigures, facetsOf, PROVIDER_SOURCES, reconcileSlices, type DayFigures, type Facet, type FacetFigures } from './rules.ts';
+import { dayCorrections, dayFigures, facetFigures, facetsOf, isNone, PROVIDER_SOURCES, reconcileSlices, type DayFigures, type Facet, type FacetFigures, type SliceCounts } from './rules.ts';
 
 const dayKey = (userId: number, day: string) => `${userId}\u0000${day}`;
 
 /**
  * Rewrites the read model of these person-days from their rollups (the reconciliation
  * rule, current prices), then their people's all-time rows. Absolute values, never
- * increments: a rewrite also clears any rounding the increments gathered.
+ * increments: a rewrite also clears any rounding the increments gathered. The rule's
+ * corrections of those days are rewritten too, and rollup_totals (raw sums less every
+ * stored correction) changes by what they changed.
  */
 export async function recomputeDays(tx: Sql, keys: { user_id: number; day: string }[], prices: PriceTable): Promise<void> {
   if (keys.length === 0) return;
@@ -31,16 +33,40 @@ export async function recomputeDays(tx: Sql, keys: { user_id: number; day: strin
     }
     const days: { user_id: number; day: string; f: DayFigures }[] = [];
     const facets: { user_id: number; day: string; facet: Facet; f: FacetFigures }[] = [];
+    const corrections: usage.StoredCorrection[] = [];
     for (const { user_id, day } of part) {
-      const slices = reconcileSlices(byDay.get(dayKey(user_id, day)) ?? [], prices);
+      const rows = byDay.get(dayKey(user_id, day)) ?? [];
+      const slices = reconcileSlices(rows, prices);
       days.push({ user_id, day, f: dayFigures(slices) });
       for (const [facet, f] of facetFigures(slices)) facets.push({ user_id, day, facet, f });
+      dayCorrections(rows).forEach((c, i) => { if (!isNone(c)) corrections.push({ ...rows[i], ...c }); });
     }
     await usage.setUserDays(tx, days);
     await usage.setFacetDays(tx, facets);
+    await setCorrections(tx, part, corrections);
   }
   await usage.resumTotals(tx, [...new Set(keys.map((k) => k.user_id))]);
 }
+
+/** Stores the corrections of these days and takes what changed off rollup_totals. */
+async function setCorrections(tx: Sql, keys: { user_id: number; day: string }[], now: usage.StoredCorrection[]): Promise<void> {
+  const before = await usage.correctionsOfDays(tx, keys);
+  if (before.length === 0 && now.length === 0) return;
+  const delta = new Map<string, usage.StoredCorrection>();
+  const add = (r: usage.StoredCorrection, sign: 1 | -1) => {
+    const k = `${r.user_id}\u0000${usage.rollupKey({ ...r, day: undefined })}`;
+    let d = delta.get(k);
+    if (!d) delta.set(k, (d = { ...r, day: '', input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, events: 0 }));
+    for (const c of COUNTS) d[c] += sign * r[c];
+  };
+  // rollup_totals = raw − corrections: an old correction goes back on, a new one comes off.
+  for (const r of before) add(r, 1);
+  for (const r of now) add(r, -1);
+  await usage.setCorrections(tx, keys, now);
+  await usage.changeRollupTotals(tx, [...delta.values()].filter((d) => !isNone(d)));
+}
+
+const COUNTS: readonly (keyof SliceCounts)[] = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'];
 
 function sameRates(a: Rates | null, b: Rates | null): boolean {
   if (a === null || b === null) return a === b;
@@ -69,21 +95,30 @@ export async function reprice(tx: Sql, before: PriceTable, after: PriceTable): P
 const REBUILD_KEY = 'ledger.rebuild';
 
 /**
- * Fills the facet read model from the rollups, person by person, when a migration asked
- * for it (it needs the counting rules and the prices, which migrations must not depend on).
- * Each person is one write transaction, so ingest goes on in between. Returns the people done.
+ * Fills what a migration could not from the rollups, when one asked for it (it needs the
+ * counting rules and the prices, which migrations must not depend on): "facets", the facet
+ * read model (and with it the corrections of every anchored day); "corrections", only the
+ * reconciliation rule's corrections of the anchored days. Each person is one write
+ * transaction, so ingest goes on in between; a run cut short starts over at the next start
+ * (every step writes absolute values). Returns the people done.
  */
 export async function rebuildIfAsked(db: Db, calendar: DayCalendar, prices: () => Promise<PriceTable>, progress?: (done: number, of: number) => void): Promise<number> {
-  if ((await settingsRepo.get(db.sql, REBUILD_KEY)) === null) return 0;
-  const ids = (await db.sql.all<{ user_id: number }>('SELECT user_id FROM user_totals ORDER BY user_id')).map((r) => Number(r.user_id));
+  const asked = await settingsRepo.get(db.sql, REBUILD_KEY);
+  if (asked === null) return 0;
+  const onlyCorrections = asked === JSON.stringify('corrections');
   const table = await prices();
+  const anchored = new Map<number, string[]>();
+  if (onlyCorrections) for (const k of await usage.anchoredUserDays(db.sql, PROVIDER_SOURCES)) (anchored.get(k.user_id) ?? anchored.set(k.user_id, []).get(k.user_id)!).push(k.day);
+  const ids = onlyCorrections ? [...anchored.keys()].sort((a, b) => a - b)
+    : (await db.sql.all<{ user_id: number }>('SELECT user_id FROM user_totals ORDER BY user_id')).map((r) => Number(r.user_id));
   let done = 0;
   for (const userId of ids) {
     await db.writer.transaction(async (tx) => {
       // The person's totals row, locked first: a batch of theirs stored meanwhile waits and
       // then adds on top of the rebuilt rows instead of being overwritten by them.
       await tx.all(`SELECT user_id FROM user_totals WHERE user_id = ?${forUpdate(tx.dialect)}`, [userId]);
-      await rebuildFacetsOf(tx, userId, calendar, table);
+      if (onlyCorrections) await recomputeDays(tx, anchored.get(userId)!.map((day) => ({ user_id: userId, day })), table);
+      else await rebuildFacetsOf(tx, userId, calendar, table);
     });
     if (++done % 100 === 0) progress?.(done, ids.length);
   }

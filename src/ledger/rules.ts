@@ -98,26 +98,47 @@ export function meterOf(r: { provider: string; source: string; model: string }):
  * provider but for Copilot's sources: when provider-trust numbers exist they win for tokens
  * and cost, and the other sources' tokens of that meter and day are kept aside as replaced.
  * Messages stay the others' count when there is one, because a provider's daily bucket is
- * not one response. Days without provider-trust data count everything. Cost is always at
- * the current prices.
+ * not one response. Days without provider-trust data count everything.
+ *
+ * As data: what the rule takes off each rollup row of one person-day (all of a replaced
+ * row's tokens; a provider row's messages), in the rows' order. The ledger stores these
+ * (rollup_corrections) so readers subtract them instead of re-deriving the rule.
  */
+export function dayCorrections(rows: DayRollup[]): SliceCounts[] {
+  const anchored = new Set(rows.filter((r) => PROVIDER_SOURCES.includes(r.source)).map(meterOf));
+  const selfEvents = new Set<string>();
+  for (const r of rows) if (!PROVIDER_SOURCES.includes(r.source) && r.events > 0) selfEvents.add(meterOf(r));
+  return rows.map((r) => {
+    const meter = meterOf(r);
+    if (!anchored.has(meter)) return NONE;
+    if (!PROVIDER_SOURCES.includes(r.source)) {
+      return { input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_read_tokens: r.cache_read_tokens, cache_write_tokens: r.cache_write_tokens, cache_write_1h_tokens: r.cache_write_1h_tokens, events: 0 };
+    }
+    // A provider's bucket counts as messages only where nothing else counted that day's messages.
+    return selfEvents.has(meter) ? { ...NONE, events: r.events } : NONE;
+  });
+}
+
+const NONE: SliceCounts = Object.freeze({ input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, events: 0 });
+
+export const isNone = (c: SliceCounts) => c.input_tokens === 0 && c.output_tokens === 0 && c.cache_read_tokens === 0 && c.cache_write_tokens === 0 && c.cache_write_1h_tokens === 0 && c.events === 0;
+
+/** One person-day's slices under the rule (dayCorrections); cost is always at the current prices. */
 export function reconcileSlices(rows: DayRollup[], prices: PriceTable): Slice[] {
-  const anchoredProviders = new Set(rows.filter((r) => PROVIDER_SOURCES.includes(r.source)).map(meterOf));
-  const selfEvents = new Map<string, number>();
-  for (const r of rows) if (!PROVIDER_SOURCES.includes(r.source)) selfEvents.set(meterOf(r), (selfEvents.get(meterOf(r)) ?? 0) + r.events);
+  const corrections = dayCorrections(rows);
   const slices = new Map<string, Slice>();
-  for (const r of rows) {
+  rows.forEach((r, i) => {
     const key = `${r.provider}\u0000${r.source}`;
     let s = slices.get(key);
     if (!s) {
       slices.set(key, (s = { provider: r.provider, source: r.source, tokens: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, events: 0, cost_usd: 0, unpriced_tokens: 0, replaced_tokens: 0 }));
     }
-    const anchored = anchoredProviders.has(meterOf(r));
-    const isProvider = PROVIDER_SOURCES.includes(r.source);
-    const t = tokensOf(r);
-    if (anchored && !isProvider) {
-      s.replaced_tokens += t;
-    } else {
+    const c = corrections[i];
+    const replaced = tokensOf(c);
+    const t = tokensOf(r) - replaced;
+    s.replaced_tokens += replaced;
+    if (replaced === 0) {
+      // A replaced row loses all its tokens (dayCorrections); the others count whole.
       s.input_tokens += r.input_tokens;
       s.output_tokens += r.output_tokens;
       s.cache_read_tokens += r.cache_read_tokens;
@@ -127,9 +148,8 @@ export function reconcileSlices(rows: DayRollup[], prices: PriceTable): Slice[] 
       if (cost === null) s.unpriced_tokens += t;
       else s.cost_usd += cost;
     }
-    // A provider's bucket counts as messages only where nothing else counted that day's messages.
-    if (!(isProvider && (selfEvents.get(meterOf(r)) ?? 0) > 0)) s.events += r.events;
-  }
+    s.events += r.events - c.events;
+  });
   return [...slices.values()];
 }
 

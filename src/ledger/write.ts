@@ -104,7 +104,7 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[],
   if (inserted.length === 0) return { accepted: 0, duplicates };
 
   // The tables that only add go with the sessions' statement (one round trip on PostgreSQL).
-  const writes = [rollupsWrite(meta.userId, inserted), ...chargesWrite(meta.userId, inserted), ...skillsWrite(meta.userId, inserted)];
+  const writes = [...rollupsWrite(meta.userId, inserted), ...chargesWrite(meta.userId, inserted), ...skillsWrite(meta.userId, inserted)];
   const started = await addSessions(tx, meta.userId, inserted, writes);
   // Days where the provider's own numbers exist follow the reconciliation rule: rewrite
   // them from the rollups. Other days keep the cheap increments of the read model. The
@@ -137,7 +137,7 @@ async function insertEvents(tx: Sql, meta: BatchMeta, rows: Row[]): Promise<Row[
   return rows.filter((r) => r.ev.id === undefined || ids.has(r.ev.id));
 }
 
-function rollupsWrite(userId: number, rows: Row[]): Statement {
+function rollupsWrite(userId: number, rows: Row[]): Statement[] {
   const groups = new Map<string, usage.RollupAdd>();
   for (const r of rows) {
     const key = `${r.day}\u0000${r.ev.provider}\u0000${r.ev.model}\u0000${r.source}\u0000${r.ev.is_local}\u0000${r.tier}`;

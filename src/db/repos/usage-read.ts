@@ -17,17 +17,19 @@ export interface RollupFilter extends Days {
   notSources?: readonly string[];
 }
 
-/** The WHERE clause (over alias r) and its parameters for a filter. */
-function rollupWhere(f: RollupFilter): { sql: string; params: unknown[] } {
+/** The WHERE clause (over alias r) and its parameters for a filter; `days` false leaves the days out. */
+function rollupWhere(f: RollupFilter, days = true): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (f.userIds) {
     if (f.userIds.length === 0) parts.push(NEVER);
     else { parts.push(`r.user_id IN (${marks(f.userIds.length)})`); params.push(...f.userIds); }
   }
-  if (f.from !== null) { parts.push('r.day >= ?'); params.push(f.from); }
-  parts.push('r.day <= ?');
-  params.push(f.to);
+  if (days) {
+    if (f.from !== null) { parts.push('r.day >= ?'); params.push(f.from); }
+    parts.push('r.day <= ?');
+    params.push(f.to);
+  }
   if (f.provider) { parts.push('r.provider = ?'); params.push(f.provider); }
   if (f.sources) { parts.push(f.sources.length ? `r.source IN (${marks(f.sources.length)})` : NEVER); params.push(...f.sources); }
   if (f.notSources?.length) { parts.push(`r.source NOT IN (${marks(f.notSources.length)})`); params.push(...f.notSources); }
@@ -60,8 +62,19 @@ function toGroup(r: Record<string, unknown>): GroupRow {
   };
 }
 
-/** Rollup sums per (user, provider, model, source, is_local, tier) over a filter: the raw sums, before the rule. */
+/**
+ * Rollup sums per (user, provider, model, source, is_local, tier) over a filter. "All time"
+ * (from null) reads rollup_totals, the rule applied, one row per group; a range sums the raw
+ * daily rollups, before the rule (take correctionSums off them).
+ */
 export async function rollupGroups(q: Sql, f: RollupFilter): Promise<GroupRow[]> {
+  if (f.from === null) {
+    // No day bound: as user_totals, the totals hold every day stored.
+    const w = rollupWhere(f, false);
+    return (await q.all<Record<string, unknown>>(
+      `SELECT r.user_id, r.provider, r.model, r.source, r.is_local, r.tier, r.input_tokens, r.output_tokens, r.cache_read_tokens,
+              r.cache_write_tokens, r.cache_write_1h_tokens, r.events FROM rollup_totals r${w.sql ? ` WHERE ${w.sql}` : ''}`, w.params)).map(toGroup);
+  }
   const w = rollupWhere(f);
   // For some people (a page's rows, a profile): their rollups in group order, sums included
   // (daily_rollups_person). Without the hint SQLite takes the key index for some filters
@@ -73,49 +86,16 @@ export async function rollupGroups(q: Sql, f: RollupFilter): Promise<GroupRow[]>
 }
 
 /**
- * meterOf (ledger/rules.ts) as SQL over a rollups alias: the provider, except Copilot's own
- * sources. Kept beside it by the reconciliation tests, which read pages through both.
+ * What the reconciliation rule takes off the raw sums of a range, per group: the stored
+ * corrections (rollup_corrections, written by the ledger with each anchored day) over the
+ * same filter. They are keyed by provider and source, all a filter looks at, so a correction
+ * only meets groups the filter kept.
  */
-function meterSql(a: string, copilotCliModel: string): string {
-  return `CASE WHEN ${a}.source = 'copilot-cli' OR (${a}.source = 'github-copilot' AND ${a}.model = '${copilotCliModel.replace(/'/g, "''")}') THEN 'github-copilot:cli'
-     WHEN ${a}.source = 'copilot-vscode' THEN 'github-copilot:ide-logs' ELSE ${a}.provider END`;
-}
-
-/**
- * What the reconciliation rule takes off the raw group sums, per (user, provider, model,
- * source, is_local, tier), over the person-days of a range where a provider's own numbers
- * replaced others (user_days.replaced_tokens > 0 marks those few days): on such a day and
- * meter, the other sources' tokens, and the provider rows' messages when another source of
- * the meter counted messages that day (ledger/rules.ts reconcileSlices). Summed here, so a
- * page reads one row per group instead of every rollup row of those days (at 10M events a
- * page of people has thousands of such rows for "all time").
- */
-export async function replacedSums(q: Sql, f: { userIds?: number[] } & Days, providerSources: readonly string[], copilotCliModel: string): Promise<GroupRow[]> {
-  const w = rollupWhere({ userIds: f.userIds, from: f.from, to: f.to });
-  const ps = providerSources.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
-  const meter = (a: string) => meterSql(a, copilotCliModel);
-  const other = (c: string) => `SUM(CASE WHEN x.anchor = 1 THEN 0 ELSE x.${c} END) AS ${c}`;
-  // The rows of those days with their meter, then per (person, day, meter) whether a
-  // provider's numbers are there and whether another source counted messages: one pass over
-  // the rows and one grouping, instead of two lookups per row. The rows are read by (user,
-  // day): the key index (SQLite would rather take daily_rollups_person, which covers more
-  // columns, and read all of a person's days per row).
-  const rows = await q.all<Record<string, unknown>>(
-    `WITH x AS (
-       SELECT y.user_id, y.day, y.provider, y.model, y.source, y.is_local, y.tier, y.input_tokens, y.output_tokens, y.cache_read_tokens,
-              y.cache_write_tokens, y.cache_write_1h_tokens, y.events, ${meter('y')} AS meter, CASE WHEN y.source IN (${ps}) THEN 1 ELSE 0 END AS anchor
-         FROM (SELECT r.user_id, r.day FROM user_days r WHERE ${w.sql} AND r.replaced_tokens > 0) AS k
-         JOIN daily_rollups y${indexedBy(q.dialect, 'daily_rollups_key')} ON y.user_id = k.user_id AND y.day = k.day),
-     m AS (
-       SELECT user_id, day, meter, MAX(anchor) AS anchored, MAX(CASE WHEN anchor = 0 AND events > 0 THEN 1 ELSE 0 END) AS self_events
-         FROM x GROUP BY user_id, day, meter)
-     SELECT x.user_id, x.provider, x.model, x.source, x.is_local, x.tier,
-            ${['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens'].map(other).join(', ')},
-            SUM(CASE WHEN x.anchor = 1 AND m.self_events = 1 THEN x.events ELSE 0 END) AS events
-       FROM x JOIN m ON m.user_id = x.user_id AND m.day = x.day AND m.meter = x.meter
-      WHERE m.anchored = 1
-      GROUP BY x.user_id, x.provider, x.model, x.source, x.is_local, x.tier`, w.params);
-  return rows.map(toGroup);
+export async function correctionSums(q: Sql, f: RollupFilter): Promise<GroupRow[]> {
+  const w = rollupWhere(f);
+  return (await q.all<Record<string, unknown>>(
+    `SELECT r.user_id, r.provider, r.model, r.source, r.is_local, r.tier, ${SUMS}
+       FROM rollup_corrections r WHERE ${w.sql} GROUP BY r.user_id, r.provider, r.model, r.source, r.is_local, r.tier`, w.params)).map(toGroup);
 }
 
 export interface PersonSums {

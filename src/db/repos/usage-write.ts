@@ -82,26 +82,35 @@ export interface RollupAdd extends DayRollup {
   day: string;
 }
 
-/** Adds to daily_rollups (as a statement: the ledger runs it together with the batch's other writes). */
-export function rollupsWrite(userId: number, groups: Map<string, RollupAdd>): Statement {
-  const params: unknown[] = [];
-  for (const [, g] of byKey(groups)) {
-    params.push(userId, g.day, g.provider, g.model, g.source, g.is_local, g.tier,
-      g.input_tokens, g.output_tokens, g.cache_read_tokens, g.cache_write_tokens, g.cache_write_1h_tokens, g.events);
-  }
+const SUM_COLS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'] as const;
+const GROUP_COLS = 'provider, model, source, is_local, tier';
+const sumsOf = (g: DayRollup) => SUM_COLS.map((c) => g[c]);
+
+/** An upsert that adds sums to rows keyed by (user_id, keyCols…): the increments of daily_rollups and rollup_totals. */
+function addSums(table: string, keyCols: string, rows: unknown[][]): Statement {
+  const cols = `user_id, ${keyCols}, ${SUM_COLS.join(', ')}`;
   return {
-    text: `INSERT INTO daily_rollups AS r (user_id, day, provider, model, source, is_local, tier,
-       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events)
-     VALUES ${rowsOf(13, groups.size)}
-     ON CONFLICT (user_id, day, provider, model, source, is_local, tier) DO UPDATE SET
-       input_tokens = r.input_tokens + excluded.input_tokens,
-       output_tokens = r.output_tokens + excluded.output_tokens,
-       cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
-       cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
-       cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
-       events = r.events + excluded.events`,
-    params,
+    text: `INSERT INTO ${table} AS r (${cols}) VALUES ${rowsOf(rows[0].length, rows.length)}
+     ON CONFLICT (user_id, ${keyCols}) DO UPDATE SET ${SUM_COLS.map((c) => `${c} = r.${c} + excluded.${c}`).join(', ')}`,
+    params: rows.flat(),
   };
+}
+
+/**
+ * Adds to daily_rollups and to the all-time rollup_totals (as statements: the ledger runs
+ * them together with the batch's other writes).
+ */
+export function rollupsWrite(userId: number, groups: Map<string, RollupAdd>): Statement[] {
+  const days: unknown[][] = [];
+  const totals = new Map<string, unknown[]>();
+  for (const [, g] of byKey(groups)) {
+    days.push([userId, g.day, g.provider, g.model, g.source, g.is_local, g.tier, ...sumsOf(g)]);
+    const k = rollupKey({ ...g, day: undefined });
+    const t = totals.get(k);
+    if (t) SUM_COLS.forEach((c, i) => { (t[6 + i] as number) += g[c]; });
+    else totals.set(k, [userId, g.provider, g.model, g.source, g.is_local, g.tier, ...sumsOf(g)]);
+  }
+  return [addSums('daily_rollups', `day, ${GROUP_COLS}`, days), addSums('rollup_totals', GROUP_COLS, byKey(totals).map(([, r]) => r))];
 }
 
 export interface ChargeAdd { day: string; source: string; cents: number; events: number }
@@ -341,6 +350,12 @@ export function anchoredDaysQuery(userId: number, days: string[], providerSource
   };
 }
 
+/** Every (person, day) with provider-trust rollups. */
+export async function anchoredUserDays(q: Sql, providerSources: readonly string[]): Promise<{ user_id: number; day: string }[]> {
+  return (await q.all<{ user_id: number; day: string }>(`SELECT DISTINCT user_id, day FROM daily_rollups WHERE source IN (${marks(providerSources.length)})`, [...providerSources]))
+    .map((r) => ({ user_id: num(r.user_id), day: r.day }));
+}
+
 export interface StoredRollup extends DayRollup {
   user_id: number;
   day: string;
@@ -370,6 +385,52 @@ export async function rollupsOfDays(q: Sql, keys: { user_id: number; day: string
   }
   return out;
 }
+
+/** What the reconciliation rule takes off one rollup row (rollup_corrections). */
+export interface StoredCorrection extends StoredRollup {}
+
+/** The stored corrections of these person-days. */
+export async function correctionsOfDays(q: Sql, keys: { user_id: number; day: string }[]): Promise<StoredCorrection[]> {
+  const out: StoredCorrection[] = [];
+  for (let i = 0; i < keys.length; i += 400) {
+    const part = keys.slice(i, i + 400);
+    const rows = await q.all<Record<string, unknown>>(
+      `SELECT ${ROLLUP_COLS} FROM rollup_corrections WHERE (user_id, day) IN (VALUES ${new Array(part.length).fill('(CAST(? AS INTEGER), ?)').join(',')})`,
+      part.flatMap((k) => [k.user_id, k.day]));
+    for (const r of rows) out.push(toRollup(r));
+  }
+  return out;
+}
+
+/** Replaces the corrections of these person-days with `rows` (all of them on those days). */
+export async function setCorrections(q: Sql, keys: { user_id: number; day: string }[], rows: StoredCorrection[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 400) {
+    const part = keys.slice(i, i + 400);
+    await q.run(`DELETE FROM rollup_corrections WHERE (user_id, day) IN (VALUES ${new Array(part.length).fill('(CAST(? AS INTEGER), ?)').join(',')})`,
+      part.flatMap((k) => [k.user_id, k.day]));
+  }
+  const sorted = [...rows].sort((a, b) => (a.user_id - b.user_id) || cmp(rollupKey(a), rollupKey(b)));
+  for (let i = 0; i < sorted.length; i += 400) {
+    const part = sorted.slice(i, i + 400);
+    const s = addSums('rollup_corrections', `day, ${GROUP_COLS}`, part.map((r) => [r.user_id, r.day, r.provider, r.model, r.source, r.is_local, r.tier, ...sumsOf(r)]));
+    await q.run(s.text, s.params);
+  }
+}
+
+/** Adds (signed) amounts to people's rollup_totals rows, which exist (the raw sums went in first). */
+export async function changeRollupTotals(q: Sql, rows: (DayRollup & { user_id: number })[]): Promise<void> {
+  const sorted = [...rows].sort((a, b) => (a.user_id - b.user_id) || cmp(rollupKey(a), rollupKey(b)));
+  for (let i = 0; i < sorted.length; i += 400) {
+    const part = sorted.slice(i, i + 400);
+    const s = addSums('rollup_totals', GROUP_COLS, part.map((r) => [r.user_id, r.provider, r.model, r.source, r.is_local, r.tier, ...sumsOf(r)]));
+    await q.run(s.text, s.params);
+  }
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** A rollup's group (and day, when it has one) as one string, in the order ingest writes them. */
+export const rollupKey = (g: { day?: string; provider: string; model: string; source: string; is_local: boolean; tier: number }) =>
+  `${g.day ?? ''}\u0000${g.provider}\u0000${g.model}\u0000${g.source}\u0000${g.is_local}\u0000${g.tier}`;
 
 type Cols = [name: string, type: ColumnType][];
 
@@ -448,7 +509,7 @@ export async function deleteReplaysBefore(q: Sql, ts: number): Promise<number> {
 
 /** Everything recorded about a person's usage (the person is deleted next). */
 export async function deleteUsageOf(q: Sql, userId: number): Promise<void> {
-  for (const table of ['usage_events', 'daily_rollups', 'user_days', 'user_totals', 'user_day_facets', 'user_facet_totals', 'session_models', 'sessions', 'skills', 'replay_records', 'claude_code_activity', 'otlp_state', 'vendor_charges', 'vendor_activity']) {
+  for (const table of ['usage_events', 'daily_rollups', 'rollup_totals', 'rollup_corrections', 'user_days', 'user_totals', 'user_day_facets', 'user_facet_totals', 'session_models', 'sessions', 'skills', 'replay_records', 'claude_code_activity', 'otlp_state', 'vendor_charges', 'vendor_activity']) {
     await q.run(`DELETE FROM ${table} WHERE user_id = ?`, [userId]);
   }
 }

@@ -19,9 +19,7 @@ import { sqlitePath } from '../src/db/connect.ts';
 import { sqliteDate } from '../src/db/sql.ts';
 import { createServices } from '../src/services.ts';
 import { priceTable } from '../src/ledger/prices.ts';
-import { dayCorrections, dayFigures, facetFigures, facetsOf, isNone, reconcileSlices, tokensOf, type DayRollup, type Facet, type SliceCounts } from '../src/ledger/rules.ts';
-
-const COUNTS: readonly (keyof SliceCounts)[] = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'];
+import { COUNTS, dayCorrections, dayFigures, facetFigures, facetsOf, isNone, reconcileSlices, tokensOf, type DayRollup, type Facet } from '../src/ledger/rules.ts';
 import { tierFor, type PriceTable } from '../src/pricing/table.ts';
 import { addDays } from '../src/usage/days.ts';
 import { rng, tableSizes, type TableSizes } from './_lib.ts';

@@ -8,7 +8,7 @@ import type { Days } from '../db/repos/usage-read.ts';
 import { readVersions, type Versions } from '../db/repos/versions.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import type { Figures } from '../usage/ranking.ts';
-import { DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
+import { COUNTS, DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
 
 export type { Days } from '../db/repos/usage-read.ts';
 
@@ -60,8 +60,6 @@ export function facetOf(f: UsageFilter): Facet | null {
 
 const keyOf = (g: { user_id: number; provider: string; model: string; source: string; is_local: boolean; tier: number }) =>
   `${g.user_id}\u0000${g.provider}\u0000${g.model}\u0000${g.source}\u0000${g.is_local}\u0000${g.tier}`;
-
-const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'] as const;
 
 /**
  * Groups per (user, provider, model, source, is_local, tier) over a range and filter, with

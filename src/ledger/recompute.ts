@@ -9,7 +9,7 @@ import { bumpVersion } from '../db/repos/versions.ts';
 import * as settingsRepo from '../db/repos/settings.ts';
 import { ratesOf, type PriceTable, type Rates } from '../pricing/table.ts';
 import type { DayCalendar } from '../usage/days.ts';
-import { dayCorrections, dayFigures, facetFigures, facetsOf, isNone, PROVIDER_SOURCES, reconcileSlices, type DayFigures, type Facet, type FacetFigures, type SliceCounts } from './rules.ts';
+import { COUNTS, dayCorrections, dayFigures, facetFigures, facetsOf, isNone, PROVIDER_SOURCES, reconcileSlices, type DayFigures, type Facet, type FacetFigures } from './rules.ts';
 
 const dayKey = (userId: number, day: string) => `${userId}\u0000${day}`;
 
@@ -65,8 +65,6 @@ async function setCorrections(tx: Sql, keys: { user_id: number; day: string }[],
   await usage.setCorrections(tx, keys, now);
   await usage.changeRollupTotals(tx, [...delta.values()].filter((d) => !isNone(d)));
 }
-
-const COUNTS: readonly (keyof SliceCounts)[] = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'];
 
 function sameRates(a: Rates | null, b: Rates | null): boolean {
   if (a === null || b === null) return a === b;

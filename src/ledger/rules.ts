@@ -48,6 +48,9 @@ export interface SliceCounts {
   events: number;
 }
 
+/** The counts of SliceCounts, in column order. */
+export const COUNTS: readonly (keyof SliceCounts)[] = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'];
+
 /** One rollup row of a person-day (as the ledger stores them). */
 export interface DayRollup extends SliceCounts {
   provider: string;

@@ -4,7 +4,7 @@
 // rows go in key order so concurrent writers on PostgreSQL lock them in the same order.
 import { bool, greatest, least, marks, maxParams, num, rowsOf, together, valuesFrom, type ColumnType, type Statement } from '../dialect.ts';
 import type { Dialect, Sql } from '../sql.ts';
-import type { DayRollup, Facet, FacetFigures, DayFigures } from '../../ledger/rules.ts';
+import { COUNTS, type DayRollup, type Facet, type FacetFigures, type DayFigures } from '../../ledger/rules.ts';
 
 const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
@@ -82,7 +82,7 @@ export interface RollupAdd extends DayRollup {
   day: string;
 }
 
-const SUM_COLS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'events'] as const;
+const SUM_COLS = COUNTS;
 const GROUP_COLS = 'provider, model, source, is_local, tier';
 const sumsOf = (g: DayRollup) => SUM_COLS.map((c) => g[c]);
 

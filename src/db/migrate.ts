@@ -24,6 +24,7 @@ import * as mVendors10 from './migrations/20261204-10-vendor-usage.ts';
 import * as mBudgets20 from './migrations/20261204-20-budgets-alerts.ts';
 import * as mTeams30 from './migrations/20261204-30-local-teams.ts';
 import * as mTotals40 from './migrations/20261204-40-rollup-totals.ts';
+import * as mSettled from './migrations/20261205-01-settled-version.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -46,6 +47,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261204-20-budgets-alerts', mBudgets20],
   ['20261204-30-local-teams', mTeams30],
   ['20261204-40-rollup-totals', mTotals40],
+  ['20261205-01-settled-version', mSettled],
 ];
 
 export function migrator(db: Db) {

@@ -9,6 +9,8 @@ import { readVersions, type Versions } from '../db/repos/versions.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import type { Figures } from '../usage/ranking.ts';
 import { COUNTS, DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
+import { addDays } from '../usage/days.ts';
+import { lastSettledDay } from './settled.ts';
 
 export type { Days } from '../db/repos/usage-read.ts';
 
@@ -84,18 +86,18 @@ const empty = (): Figures => ({ tokens: 0, cost_usd: 0, unpriced_tokens: 0, mess
  * Everyone's figures over a range and filter. Unfiltered and single-facet views read the
  * read model (a row per person and day at most); other combinations fold the rollups.
  */
-export async function figuresByPerson(db: Db, range: Days, filter: UsageFilter, prices: PriceTable, sessionWindow: { start: number; end: number }): Promise<Map<number, Figures>> {
+export async function figuresByPerson(db: Db, range: Days, filter: UsageFilter, prices: PriceTable, sessionWindow: { start: number; end: number }, today?: string): Promise<Map<number, Figures>> {
   const out = new Map<number, Figures>();
   const facet = facetOf(filter);
   const filtered = Boolean(filter.provider || filter.source || filter.tool);
   if (!filtered) {
-    for (const r of await read.personSums(db.sql, range)) {
+    for (const r of await personSums(db, range, today)) {
       out.set(r.user_id, { ...empty(), tokens: r.tokens, cost_usd: r.cost_usd, unpriced_tokens: r.unpriced_tokens, messages: r.events, sessions: r.sessions, active_days: r.active_days });
     }
     return out;
   }
   if (facet) {
-    for (const r of await read.facetSums(db.sql, facet, range)) {
+    for (const r of await facetSums(db, facet, range, today)) {
       out.set(r.user_id, { ...empty(), tokens: r.tokens, cost_usd: r.cost_usd, unpriced_tokens: r.unpriced_tokens, messages: r.events, sessions: r.sessions, active_days: r.active_days });
     }
     return out;
@@ -133,11 +135,68 @@ export function versions(db: Db): Promise<Versions> {
   return readVersions(db.sql);
 }
 
-export const personSums = (db: Db, range: Days) => read.personSums(db.sql, range);
+// Per-person sums of a range: the settled days' part (settled.ts) is kept per range and
+// facet until the `settled` version moves, so after fresh usage a range reads only its live
+// days (three rows per person at most) beside it. Without `today` (callers that run once:
+// budgets, digests) everything is read fresh.
+const SETTLED_CACHE_MAX = 64;
+const settledCache = new WeakMap<Db, Map<string, { version: number; rows: Map<number, unknown> }>>();
+
+async function splitSums<T extends { user_id: number }>(db: Db, kind: string, range: Days, today: string | undefined,
+  sums: (d: { from: string; to: string }) => Promise<T[]>, add: (a: T, b: T) => T): Promise<T[]> {
+  if (range.from === null || today === undefined) return sums(range as { from: string; to: string });
+  const settledTo = lastSettledDay(today) < range.to ? lastSettledDay(today) : range.to;
+  if (settledTo < range.from) return sums({ from: range.from, to: range.to });
+  let cache = settledCache.get(db);
+  if (!cache) settledCache.set(db, (cache = new Map()));
+  // The version is read before the rows: a write committed in between makes the next
+  // request read again, never keep what it changed.
+  const version = (await readVersions(db.sql)).settled;
+  const key = `${kind}|${range.from}|${settledTo}`;
+  const hit = cache.get(key);
+  let settled = hit && hit.version === version ? (hit.rows as Map<number, T>) : null;
+  if (!settled) {
+    settled = new Map((await sums({ from: range.from, to: settledTo })).map((r) => [r.user_id, r]));
+    cache.delete(key);
+    if (cache.size >= SETTLED_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, { version, rows: settled });
+  }
+  const out = new Map([...settled].map(([id, r]) => [id, { ...r }]));
+  if (settledTo < range.to) {
+    for (const r of await sums({ from: addDays(settledTo, 1), to: range.to })) {
+      const had = out.get(r.user_id);
+      out.set(r.user_id, had ? add(had, r) : r);
+    }
+  }
+  return [...out.values()];
+}
+
+const addPerson = (a: read.PersonSums, b: read.PersonSums): read.PersonSums => ({
+  user_id: a.user_id, input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens,
+  cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens, cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens, tokens: a.tokens + b.tokens,
+  cost_usd: a.cost_usd + b.cost_usd, unpriced_tokens: a.unpriced_tokens + b.unpriced_tokens, replaced_tokens: a.replaced_tokens + b.replaced_tokens,
+  events: a.events + b.events, sessions: a.sessions + b.sessions, active_days: a.active_days + b.active_days,
+  last_day: a.last_day === null || (b.last_day !== null && b.last_day > a.last_day) ? b.last_day : a.last_day,
+});
+
+const addFacet = (a: read.FacetSums, b: read.FacetSums): read.FacetSums => ({
+  user_id: a.user_id, tokens: a.tokens + b.tokens, cost_usd: a.cost_usd + b.cost_usd, unpriced_tokens: a.unpriced_tokens + b.unpriced_tokens,
+  events: a.events + b.events, sessions: a.sessions + b.sessions, active_days: a.active_days + b.active_days,
+});
+
+/** Per-person sums (read model) over a range; `today` lets the settled days come from the cache. */
+export function personSums(db: Db, range: Days, today?: string): Promise<read.PersonSums[]> {
+  return splitSums(db, 'all', range, today, (d) => read.personSums(db.sql, d), addPerson);
+}
+
+/** Per-person sums of one facet over a range; `today` as for personSums. */
+export function facetSums(db: Db, facet: Facet, range: Days, today?: string): Promise<read.FacetSums[]> {
+  return splitSums(db, `facet:${facet}`, range, today, (d) => read.facetSums(db.sql, facet, d), addFacet);
+}
+
 export const firstDays = (db: Db) => read.firstDays(db.sql);
 export const activePersonDays = (db: Db, from: string, to: string) => read.activePersonDays(db.sql, from, to);
 export const activeFacetDays = (db: Db, prefix: 'tool:' | 'provider:' | 'trust:', range: Days) => read.activeFacetDays(db.sql, prefix, range);
-export const facetSums = (db: Db, facet: Facet, range: Days) => read.facetSums(db.sql, facet, range);
 /** What vendors billed a person (Cursor's charged cents) per source over a range: beside cost_usd, never in it. */
 export const vendorCharges = (db: Db, userId: number, range: Days) => read.chargesOf(db.sql, userId, range);
 export const daysOf = (db: Db, userId: number, to: string) => read.daysOf(db.sql, userId, to);

@@ -64,10 +64,20 @@ export interface Leaderboard {
 export const DEFAULT_PER_PAGE = 25;
 export const MAX_PER_PAGE = 100;
 
-/** Active people who have not hidden themselves from the leaderboard. */
+// Everyone listed, kept until the people version moves (every change to users and teams
+// bumps it): reading and decoding a thousand users was a sixth of a cold leaderboard.
+const peopleCache = new WeakMap<Db, { version: number; people: readonly Person[] }>();
+
+/** Active people who have not hidden themselves from the leaderboard (callers get their own copies). */
 export async function listedPeople(db: Db): Promise<Person[]> {
-  return (await users.listActive(db.sql)).filter((u) => !u.hidden)
-    .map((u) => ({ id: u.id, login: u.login, name: u.name, avatar_url: u.avatar_url, teams: u.teams }));
+  const version = (await versions(db)).people;
+  let hit = peopleCache.get(db);
+  if (!hit || hit.version !== version) {
+    const people = (await users.listActive(db.sql)).filter((u) => !u.hidden)
+      .map((u) => ({ id: u.id, login: u.login, name: u.name, avatar_url: u.avatar_url, teams: u.teams }));
+    peopleCache.set(db, (hit = { version, people }));
+  }
+  return hit.people.map((p) => ({ ...p, teams: [...p.teams] }));
 }
 
 /** Everyone's figures for the window, filters and metric (before team, search and paging). */
@@ -75,7 +85,7 @@ async function computeFigures(db: Db, prices: PriceTable, calendar: DayCalendar,
   const { range, metric } = lq;
   const filter = { provider: lq.provider, source: lq.source, tool: lq.tool };
   const start = range.from === null ? 0 : dayStartMs(range.from, calendar);
-  const figures = await figuresByPerson(db, range, filter, prices, { start, end: dayStartMs(addDays(range.to, 1), calendar) });
+  const figures = await figuresByPerson(db, range, filter, prices, { start, end: dayStartMs(addDays(range.to, 1), calendar) }, calendar.dayOf(Date.now()));
   if (metric === 'models') {
     const counts = await modelCounts(db, range, filter);
     for (const [id, f] of figures) f.models = counts.get(id) ?? 0;

@@ -1,0 +1,93 @@
+// Settled days (src/ledger/settled.ts): a leaderboard window's days before the live ones are
+// summed once and kept until the `settled` version moves. Ingest of today and yesterday
+// moves only `usage`; a backfill, a re-pricing or any other usage change moves both. The
+// figures with the cache always equal the figures read fresh.
+import test from 'ava';
+import { withApp, postIngest, event } from './helpers/app.ts';
+import { readVersions } from '../src/db/repos/versions.ts';
+import { facetSums, personSums } from '../src/ledger/read.ts';
+import { lastSettledDay, touchesSettled } from '../src/ledger/settled.ts';
+import { setPrice } from '../src/pricing/store.ts';
+import { CLI_ACTOR } from '../src/admin/audit.ts';
+import { addDays } from '../src/usage/days.ts';
+import { dayStartMs } from '../src/usage/zone.ts';
+
+test('live days are today and yesterday for a writer; a reader keeps one more day fresh', (t) => {
+  t.false(touchesSettled(['2026-12-04', '2026-12-03'], '2026-12-04'));
+  t.true(touchesSettled(['2026-12-04', '2026-12-02'], '2026-12-04'));
+  t.false(touchesSettled(['2026-12-05'], '2026-12-04'), 'a day ahead (a clock ahead of ours) is live');
+  t.false(touchesSettled([], '2026-12-04'));
+  t.is(lastSettledDay('2026-12-04'), '2026-12-01');
+  t.is(lastSettledDay('2026-03-01'), '2026-02-26');
+});
+
+test('a window reads its settled days from the cache until the settled version moves', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const { db } = app.running.services;
+  const calendar = app.running.services.calendar();
+  const today = calendar.dayOf(Date.now());
+  const ago = (n: number) => dayStartMs(addDays(today, -n), calendar) + 3_600_000;
+  await app.createUser('st');
+  const a = await app.createToken('st');
+  const ev = (ts: number, input: number) => event({ ts, input_tokens: input, output_tokens: 0, source: 'claude-code' });
+  await postIngest(app.url, a, { events: [ev(ago(10), 100), ev(Date.now() - 1000, 1)] });
+
+  const range = { from: addDays(today, -29), to: today };
+  const cached = async () => (await personSums(db, range, today)).find((r) => r.user_id === a.user_id);
+  const fresh = async () => (await personSums(db, range)).find((r) => r.user_id === a.user_id);
+  const tool = async (withCache: boolean) => (await facetSums(db, 'tool:claude-code', range, withCache ? today : undefined)).find((r) => r.user_id === a.user_id);
+  // Costs are doubles: the cache adds two partial sums where SQL adds the rows one by one, so
+  // they may differ in the last bits (pages round to cents). Everything else is exact.
+  const agree = (a: { cost_usd: number } | undefined, b: { cost_usd: number } | undefined, what: string) => {
+    t.truthy(a && b, what);
+    t.deepEqual({ ...a, cost_usd: 0 }, { ...b, cost_usd: 0 }, what);
+    t.true(Math.abs(a!.cost_usd - b!.cost_usd) <= 1e-12 * Math.max(1, b!.cost_usd), `${what}: cost ${a!.cost_usd} vs ${b!.cost_usd}`);
+  };
+  const same = async (tokens: number, events: number, activeDays: number, what: string) => {
+    const c = await cached();
+    t.is(c?.tokens, tokens, what);
+    t.is(c?.events, events, what);
+    t.is(c?.active_days, activeDays, what);
+    agree(c, await fresh(), `${what}: cached and fresh agree`);
+    t.is((await tool(true))?.tokens, tokens, `${what}: per tool`);
+    agree(await tool(true), await tool(false), `${what}: per tool, cached and fresh agree`);
+  };
+  await same(101, 2, 2, 'first read');
+  t.is((await cached())?.last_day, today);
+
+  // Today's usage moves only the usage version, and is read fresh.
+  const v0 = await readVersions(db.sql);
+  await postIngest(app.url, a, { events: [ev(Date.now() - 1000, 5)] });
+  const v1 = await readVersions(db.sql);
+  t.is(v1.usage, v0.usage + 1);
+  t.is(v1.settled, v0.settled, 'ingest of today leaves the settled days alone');
+  await same(106, 3, 2, 'after today');
+
+  // The settled part really comes from the cache: a change that bypasses the ledger (no
+  // version bump) is seen fresh but not through the cache, until a bump.
+  await db.sql.run('UPDATE user_days SET input_tokens = input_tokens + 1000 WHERE user_id = ? AND day = ?', [a.user_id, addDays(today, -10)]);
+  t.is((await cached())?.tokens, 106);
+  t.is((await fresh())?.tokens, 1106);
+  await db.sql.run('UPDATE user_days SET input_tokens = input_tokens - 1000 WHERE user_id = ? AND day = ?', [a.user_id, addDays(today, -10)]);
+
+  // Yesterday is live for the writer; the reader reads it fresh too.
+  await postIngest(app.url, a, { events: [ev(ago(1), 7)] });
+  t.is((await readVersions(db.sql)).settled, v0.settled);
+  await same(113, 4, 3, 'after yesterday');
+
+  // A backfill (five days ago) moves the settled version.
+  await postIngest(app.url, a, { events: [ev(ago(5), 50)] });
+  const v2 = await readVersions(db.sql);
+  t.is(v2.settled, v0.settled + 1, 'a batch with an older day moves settled');
+  await same(163, 5, 4, 'after a backfill');
+
+  // Re-pricing changes the cost of settled days: it moves settled, and the costs agree.
+  const before = (await cached())!.cost_usd;
+  await setPrice(db, { model: 'claude-haiku-4-5', input: 2, output: 10 }, CLI_ACTOR);
+  t.true((await readVersions(db.sql)).settled > v2.settled);
+  const after = await cached();
+  t.true(Math.abs(after!.cost_usd - 163 * 2 / 1e6) <= 1e-15, String(after?.cost_usd));
+  t.not(after?.cost_usd, before);
+  agree(after, await fresh(), 'after re-pricing');
+});

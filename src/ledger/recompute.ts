@@ -5,6 +5,7 @@ import type { Db } from '../db/connect.ts';
 import type { Sql } from '../db/sql.ts';
 import { forUpdate } from '../db/dialect.ts';
 import * as usage from '../db/repos/usage-write.ts';
+import * as personDays from '../db/repos/usage-recompute.ts';
 import { bumpVersion } from '../db/repos/versions.ts';
 import * as settingsRepo from '../db/repos/settings.ts';
 import { ratesOf, type PriceTable, type Rates } from '../pricing/table.ts';
@@ -25,15 +26,15 @@ export async function recomputeDays(tx: Sql, keys: { user_id: number; day: strin
   // In chunks: a price change can touch most person-days of a big org.
   for (let i = 0; i < keys.length; i += 2000) {
     const part = keys.slice(i, i + 2000);
-    const byDay = new Map<string, usage.StoredRollup[]>();
-    for (const r of await usage.rollupsOfDays(tx, part)) {
+    const byDay = new Map<string, personDays.StoredRollup[]>();
+    for (const r of await personDays.rollupsOfDays(tx, part)) {
       const k = dayKey(r.user_id, r.day);
       const list = byDay.get(k);
       if (list) list.push(r); else byDay.set(k, [r]);
     }
     const days: { user_id: number; day: string; f: DayFigures }[] = [];
     const facets: { user_id: number; day: string; facet: Facet; f: FacetFigures }[] = [];
-    const corrections: usage.StoredCorrection[] = [];
+    const corrections: personDays.StoredCorrection[] = [];
     for (const { user_id, day } of part) {
       const rows = byDay.get(dayKey(user_id, day)) ?? [];
       const slices = reconcileSlices(rows, prices);
@@ -41,19 +42,19 @@ export async function recomputeDays(tx: Sql, keys: { user_id: number; day: strin
       for (const [facet, f] of facetFigures(slices)) facets.push({ user_id, day, facet, f });
       dayCorrections(rows).forEach((c, i) => { if (!isNone(c)) corrections.push({ ...rows[i], ...c }); });
     }
-    await usage.setUserDays(tx, days);
-    await usage.setFacetDays(tx, facets);
+    await personDays.setUserDays(tx, days);
+    await personDays.setFacetDays(tx, facets);
     await setCorrections(tx, part, corrections);
   }
-  await usage.resumTotals(tx, [...new Set(keys.map((k) => k.user_id))]);
+  await personDays.resumTotals(tx, [...new Set(keys.map((k) => k.user_id))]);
 }
 
 /** Stores the corrections of these days and takes what changed off rollup_totals. */
-async function setCorrections(tx: Sql, keys: { user_id: number; day: string }[], now: usage.StoredCorrection[]): Promise<void> {
-  const before = await usage.correctionsOfDays(tx, keys);
+async function setCorrections(tx: Sql, keys: { user_id: number; day: string }[], now: personDays.StoredCorrection[]): Promise<void> {
+  const before = await personDays.correctionsOfDays(tx, keys);
   if (before.length === 0 && now.length === 0) return;
-  const delta = new Map<string, usage.StoredCorrection>();
-  const add = (r: usage.StoredCorrection, sign: 1 | -1) => {
+  const delta = new Map<string, personDays.StoredCorrection>();
+  const add = (r: personDays.StoredCorrection, sign: 1 | -1) => {
     const k = `${r.user_id}\u0000${usage.rollupKey({ ...r, day: undefined })}`;
     let d = delta.get(k);
     if (!d) delta.set(k, (d = { ...r, day: '', input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, events: 0 }));
@@ -62,8 +63,8 @@ async function setCorrections(tx: Sql, keys: { user_id: number; day: string }[],
   // rollup_totals = raw − corrections: an old correction goes back on, a new one comes off.
   for (const r of before) add(r, 1);
   for (const r of now) add(r, -1);
-  await usage.setCorrections(tx, keys, now);
-  await usage.changeRollupTotals(tx, [...delta.values()].filter((d) => !isNone(d)));
+  await personDays.setCorrections(tx, keys, now);
+  await personDays.changeRollupTotals(tx, [...delta.values()].filter((d) => !isNone(d)));
 }
 
 function sameRates(a: Rates | null, b: Rates | null): boolean {
@@ -77,14 +78,14 @@ function sameRates(a: Rates | null, b: Rates | null): boolean {
  */
 export async function reprice(tx: Sql, before: PriceTable, after: PriceTable): Promise<number> {
   const changed: string[] = [];
-  for (const k of await usage.modelKeys(tx)) {
+  for (const k of await personDays.modelKeys(tx)) {
     if (k.is_local) continue;
     const was = before.lookup(k.model);
     const now = after.lookup(k.model);
     if (!sameRates(was && ratesOf(was, k.tier), now && ratesOf(now, k.tier)) && !changed.includes(k.model)) changed.push(k.model);
   }
   if (changed.length === 0) return 0;
-  const days = await usage.daysWithModels(tx, changed);
+  const days = await personDays.daysWithModels(tx, changed);
   await recomputeDays(tx, days, after);
   await bumpVersion(tx, 'usage');
   return days.length;
@@ -106,7 +107,7 @@ export async function rebuildIfAsked(db: Db, calendar: DayCalendar, prices: () =
   const onlyCorrections = asked === JSON.stringify('corrections');
   const table = await prices();
   const anchored = new Map<number, string[]>();
-  if (onlyCorrections) for (const k of await usage.anchoredUserDays(db.sql, PROVIDER_SOURCES)) (anchored.get(k.user_id) ?? anchored.set(k.user_id, []).get(k.user_id)!).push(k.day);
+  if (onlyCorrections) for (const k of await personDays.anchoredUserDays(db.sql, PROVIDER_SOURCES)) (anchored.get(k.user_id) ?? anchored.set(k.user_id, []).get(k.user_id)!).push(k.day);
   const ids = onlyCorrections ? [...anchored.keys()].sort((a, b) => a - b)
     : (await db.sql.all<{ user_id: number }>('SELECT user_id FROM user_totals ORDER BY user_id')).map((r) => Number(r.user_id));
   let done = 0;
@@ -126,8 +127,8 @@ export async function rebuildIfAsked(db: Db, calendar: DayCalendar, prices: () =
 
 async function rebuildFacetsOf(tx: Sql, userId: number, calendar: DayCalendar, prices: PriceTable): Promise<void> {
   const days = await tx.all<{ day: string }>('SELECT day FROM user_days WHERE user_id = ?', [userId]);
-  const rows = await usage.rollupsOfDays(tx, days.map((d) => ({ user_id: userId, day: d.day })));
-  const byDay = new Map<string, usage.StoredRollup[]>();
+  const rows = await personDays.rollupsOfDays(tx, days.map((d) => ({ user_id: userId, day: d.day })));
+  const byDay = new Map<string, personDays.StoredRollup[]>();
   for (const r of rows) (byDay.get(r.day) ?? byDay.set(r.day, []).get(r.day)!).push(r);
   const out = new Map<string, { day: string; facet: Facet; sums: usage.FacetSums }>();
   for (const [day, list] of byDay) {
@@ -158,6 +159,6 @@ async function rebuildFacetsOf(tx: Sql, userId: number, calendar: DayCalendar, p
   }
   await usage.addFacetTotals(tx, userId, totals);
   // Replaced tokens (person-days under the reconciliation rule) come with the rewrite.
-  const anchored = await usage.anchoredDays(tx, userId, [...byDay.keys()], PROVIDER_SOURCES);
+  const anchored = await personDays.anchoredDays(tx, userId, [...byDay.keys()], PROVIDER_SOURCES);
   await recomputeDays(tx, anchored.map((day) => ({ user_id: userId, day })), prices);
 }

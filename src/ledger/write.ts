@@ -9,6 +9,7 @@ import type { Sql } from '../db/sql.ts';
 import type { DayCalendar } from '../usage/days.ts';
 import { costUsd, tierFor, type PriceTable } from '../pricing/table.ts';
 import * as usage from '../db/repos/usage-write.ts';
+import * as personDays from '../db/repos/usage-recompute.ts';
 import { touchUsedWrite } from '../db/repos/tokens.ts';
 import { bumpVersion, bumpWrite } from '../db/repos/versions.ts';
 import type { Statement } from '../db/dialect.ts';
@@ -114,7 +115,7 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[],
   // day also for its recompute).
   const touched = [...new Set(inserted.map((r) => r.day))];
   const anchored = (await addReadModel<{ day: string }>(tx, meta.userId, inserted, started, calendar, [bumpWrite('usage')],
-    usage.anchoredDaysQuery(meta.userId, touched, PROVIDER_SOURCES))).map((r) => r.day);
+    personDays.anchoredDaysQuery(meta.userId, touched, PROVIDER_SOURCES))).map((r) => r.day);
   // Older days than today and yesterday (a backfill): caches of settled days read again
   // (settled.ts). After the usage row, as every writer takes them.
   if (touchesSettled(touched, calendar.dayOf(meta.now))) await bumpVersion(tx, 'settled');

@@ -44,34 +44,31 @@ function toRollup(r: Record<string, unknown>): StoredRollup {
 
 const ROLLUP_COLS = 'user_id, day, provider, model, source, is_local, tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, events';
 
-/** Every rollup row of these person-days. */
-export async function rollupsOfDays(q: Sql, keys: { user_id: number; day: string }[]): Promise<StoredRollup[]> {
+/** Rows of a table keyed like daily_rollups (daily_rollups, rollup_corrections) for these person-days. */
+async function rowsOfDays(q: Sql, table: 'daily_rollups' | 'rollup_corrections', keys: { user_id: number; day: string }[]): Promise<StoredRollup[]> {
   const out: StoredRollup[] = [];
   for (let i = 0; i < keys.length; i += 400) {
     const part = keys.slice(i, i + 400);
     const rows = await q.all<Record<string, unknown>>(
       // CAST: PostgreSQL types a VALUES list on its own, and an untyped parameter reads as text.
-      `SELECT ${ROLLUP_COLS} FROM daily_rollups WHERE (user_id, day) IN (VALUES ${new Array(part.length).fill('(CAST(? AS INTEGER), ?)').join(',')})`,
+      `SELECT ${ROLLUP_COLS} FROM ${table} WHERE (user_id, day) IN (VALUES ${new Array(part.length).fill('(CAST(? AS INTEGER), ?)').join(',')})`,
       part.flatMap((k) => [k.user_id, k.day]));
     for (const r of rows) out.push(toRollup(r));
   }
   return out;
 }
 
+/** Every rollup row of these person-days. */
+export function rollupsOfDays(q: Sql, keys: { user_id: number; day: string }[]): Promise<StoredRollup[]> {
+  return rowsOfDays(q, 'daily_rollups', keys);
+}
+
 /** What the reconciliation rule takes off one rollup row (rollup_corrections). */
 export interface StoredCorrection extends StoredRollup {}
 
 /** The stored corrections of these person-days. */
-export async function correctionsOfDays(q: Sql, keys: { user_id: number; day: string }[]): Promise<StoredCorrection[]> {
-  const out: StoredCorrection[] = [];
-  for (let i = 0; i < keys.length; i += 400) {
-    const part = keys.slice(i, i + 400);
-    const rows = await q.all<Record<string, unknown>>(
-      `SELECT ${ROLLUP_COLS} FROM rollup_corrections WHERE (user_id, day) IN (VALUES ${new Array(part.length).fill('(CAST(? AS INTEGER), ?)').join(',')})`,
-      part.flatMap((k) => [k.user_id, k.day]));
-    for (const r of rows) out.push(toRollup(r));
-  }
-  return out;
+export function correctionsOfDays(q: Sql, keys: { user_id: number; day: string }[]): Promise<StoredCorrection[]> {
+  return rowsOfDays(q, 'rollup_corrections', keys);
 }
 
 /** Replaces the corrections of these person-days with `rows` (all of them on those days). */

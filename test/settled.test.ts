@@ -34,9 +34,11 @@ test('a window reads its settled days from the cache until the settled version m
   await postIngest(app.url, a, { events: [ev(ago(10), 100), ev(Date.now() - 1000, 1)] });
 
   const range = { from: addDays(today, -29), to: today };
-  const cached = async () => (await personSums(db, range, today)).find((r) => r.user_id === a.user_id);
+  // As the leaderboard does: the settled version read first, then the rows.
+  const at = async () => ({ today, version: (await readVersions(db.sql)).settled });
+  const cached = async () => (await personSums(db, range, await at())).find((r) => r.user_id === a.user_id);
   const fresh = async () => (await personSums(db, range)).find((r) => r.user_id === a.user_id);
-  const tool = async (withCache: boolean) => (await facetSums(db, 'tool:claude-code', range, withCache ? today : undefined)).find((r) => r.user_id === a.user_id);
+  const tool = async (withCache: boolean) => (await facetSums(db, 'tool:claude-code', range, withCache ? await at() : undefined)).find((r) => r.user_id === a.user_id);
   // Costs are doubles: the cache adds two partial sums where SQL adds the rows one by one, so
   // they may differ in the last bits (pages round to cents). Everything else is exact.
   const agree = (a: { cost_usd: number } | undefined, b: { cost_usd: number } | undefined, what: string) => {

@@ -13,6 +13,7 @@ import { addDays } from '../usage/days.ts';
 import { lastSettledDay } from './settled.ts';
 
 export type { Days } from '../db/repos/usage-read.ts';
+export type { Versions } from '../db/repos/versions.ts';
 
 /** `measured` (provider and device together) is the older two-level filter, kept for links people saved. */
 export type SourceFilter = Trust | 'measured';
@@ -86,18 +87,18 @@ const empty = (): Figures => ({ tokens: 0, cost_usd: 0, unpriced_tokens: 0, mess
  * Everyone's figures over a range and filter. Unfiltered and single-facet views read the
  * read model (a row per person and day at most); other combinations fold the rollups.
  */
-export async function figuresByPerson(db: Db, range: Days, filter: UsageFilter, prices: PriceTable, sessionWindow: { start: number; end: number }, today?: string): Promise<Map<number, Figures>> {
+export async function figuresByPerson(db: Db, range: Days, filter: UsageFilter, prices: PriceTable, sessionWindow: { start: number; end: number }, settled?: SettledAt): Promise<Map<number, Figures>> {
   const out = new Map<number, Figures>();
   const facet = facetOf(filter);
   const filtered = Boolean(filter.provider || filter.source || filter.tool);
   if (!filtered) {
-    for (const r of await personSums(db, range, today)) {
+    for (const r of await personSums(db, range, settled)) {
       out.set(r.user_id, { ...empty(), tokens: r.tokens, cost_usd: r.cost_usd, unpriced_tokens: r.unpriced_tokens, messages: r.events, sessions: r.sessions, active_days: r.active_days });
     }
     return out;
   }
   if (facet) {
-    for (const r of await facetSums(db, facet, range, today)) {
+    for (const r of await facetSums(db, facet, range, settled)) {
       out.set(r.user_id, { ...empty(), tokens: r.tokens, cost_usd: r.cost_usd, unpriced_tokens: r.unpriced_tokens, messages: r.events, sessions: r.sessions, active_days: r.active_days });
     }
     return out;
@@ -137,21 +138,25 @@ export function versions(db: Db): Promise<Versions> {
 
 // Per-person sums of a range: the settled days' part (settled.ts) is kept per range and
 // facet until the `settled` version moves, so after fresh usage a range reads only its live
-// days (three rows per person at most) beside it. Without `today` (callers that run once:
+// days (three rows per person at most) beside it. Without `settled` (callers that run once:
 // budgets, digests) everything is read fresh.
+
+/** The reader's day and the `settled` version it read before any of its rows (see splitSums). */
+export interface SettledAt { today: string; version: number }
 const SETTLED_CACHE_MAX = 64;
 const settledCache = new WeakMap<Db, Map<string, { version: number; rows: Map<number, unknown> }>>();
 
-async function splitSums<T extends { user_id: number }>(db: Db, kind: string, range: Days, today: string | undefined,
+async function splitSums<T extends { user_id: number }>(db: Db, kind: string, range: Days, at: SettledAt | undefined,
   sums: (d: { from: string; to: string }) => Promise<T[]>, add: (a: T, b: T) => T): Promise<T[]> {
-  if (range.from === null || today === undefined) return sums(range as { from: string; to: string });
-  const settledTo = lastSettledDay(today) < range.to ? lastSettledDay(today) : range.to;
+  if (range.from === null || at === undefined) return sums(range as { from: string; to: string });
+  const last = lastSettledDay(at.today);
+  const settledTo = last < range.to ? last : range.to;
   if (settledTo < range.from) return sums({ from: range.from, to: range.to });
   let cache = settledCache.get(db);
   if (!cache) settledCache.set(db, (cache = new Map()));
-  // The version is read before the rows: a write committed in between makes the next
-  // request read again, never keep what it changed.
-  const version = (await readVersions(db.sql)).settled;
+  // The caller read the version before any rows: a write committed in between makes the
+  // next request read again, never keep what it changed.
+  const { version } = at;
   const key = `${kind}|${range.from}|${settledTo}`;
   const hit = cache.get(key);
   let settled = hit && hit.version === version ? (hit.rows as Map<number, T>) : null;
@@ -184,14 +189,14 @@ const addFacet = (a: read.FacetSums, b: read.FacetSums): read.FacetSums => ({
   events: a.events + b.events, sessions: a.sessions + b.sessions, active_days: a.active_days + b.active_days,
 });
 
-/** Per-person sums (read model) over a range; `today` lets the settled days come from the cache. */
-export function personSums(db: Db, range: Days, today?: string): Promise<read.PersonSums[]> {
-  return splitSums(db, 'all', range, today, (d) => read.personSums(db.sql, d), addPerson);
+/** Per-person sums (read model) over a range; with `settled` the settled days may come from the cache. */
+export function personSums(db: Db, range: Days, settled?: SettledAt): Promise<read.PersonSums[]> {
+  return splitSums(db, 'all', range, settled, (d) => read.personSums(db.sql, d), addPerson);
 }
 
-/** Per-person sums of one facet over a range; `today` as for personSums. */
-export function facetSums(db: Db, facet: Facet, range: Days, today?: string): Promise<read.FacetSums[]> {
-  return splitSums(db, `facet:${facet}`, range, today, (d) => read.facetSums(db.sql, facet, d), addFacet);
+/** Per-person sums of one facet over a range; `settled` as for personSums. */
+export function facetSums(db: Db, facet: Facet, range: Days, settled?: SettledAt): Promise<read.FacetSums[]> {
+  return splitSums(db, `facet:${facet}`, range, settled, (d) => read.facetSums(db.sql, facet, d), addFacet);
 }
 
 export const firstDays = (db: Db) => read.firstDays(db.sql);

@@ -7,7 +7,7 @@
 import type { Db } from '../db/connect.ts';
 import * as users from '../db/repos/users.ts';
 import { roundUsd, type PriceTable } from '../pricing/table.ts';
-import { figuresByPerson, modelCounts, skillCounts, versions, type SourceFilter } from '../ledger/read.ts';
+import { figuresByPerson, modelCounts, skillCounts, versions, type SourceFilter, type Versions } from '../ledger/read.ts';
 import { addDays, type DayCalendar } from './days.ts';
 import { metricValue, rankBy, type Figures, type Metric } from './ranking.ts';
 import type { DayRange } from './window.ts';
@@ -68,9 +68,8 @@ export const MAX_PER_PAGE = 100;
 // bumps it): reading and decoding a thousand users was a sixth of a cold leaderboard.
 const peopleCache = new WeakMap<Db, { version: number; people: readonly Person[] }>();
 
-/** Active people who have not hidden themselves from the leaderboard (callers get their own copies). */
-export async function listedPeople(db: Db): Promise<Person[]> {
-  const version = (await versions(db)).people;
+/** Active people who have not hidden themselves from the leaderboard (callers get their own copies); `version`: the people version read before. */
+async function listedPeople(db: Db, version: number): Promise<Person[]> {
   let hit = peopleCache.get(db);
   if (!hit || hit.version !== version) {
     const people = (await users.listActive(db.sql)).filter((u) => !u.hidden)
@@ -81,11 +80,12 @@ export async function listedPeople(db: Db): Promise<Person[]> {
 }
 
 /** Everyone's figures for the window, filters and metric (before team, search and paging). */
-async function computeFigures(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Map<number, Figures>> {
+async function computeFigures(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery, v: Versions): Promise<Map<number, Figures>> {
   const { range, metric } = lq;
   const filter = { provider: lq.provider, source: lq.source, tool: lq.tool };
   const start = range.from === null ? 0 : dayStartMs(range.from, calendar);
-  const figures = await figuresByPerson(db, range, filter, prices, { start, end: dayStartMs(addDays(range.to, 1), calendar) }, calendar.dayOf(Date.now()));
+  const figures = await figuresByPerson(db, range, filter, prices, { start, end: dayStartMs(addDays(range.to, 1), calendar) },
+    { today: calendar.dayOf(Date.now()), version: v.settled });
   if (metric === 'models') {
     const counts = await modelCounts(db, range, filter);
     for (const [id, f] of figures) f.models = counts.get(id) ?? 0;
@@ -105,20 +105,19 @@ async function computeFigures(db: Db, prices: PriceTable, calendar: DayCalendar,
 const FIGURES_CACHE_MAX = 64;
 const figuresCache = new WeakMap<Db, Map<string, { version: string; figures: Map<number, Figures> }>>();
 
-async function figuresFor(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Map<number, Figures>> {
+async function figuresFor(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery, v: Versions): Promise<Map<number, Figures>> {
   const filters = [lq.provider, lq.source, lq.tool].filter(Boolean).length;
   const expensive = filters > 1 || lq.source === 'measured' || lq.metric === 'models' || lq.metric === 'skills';
-  if (!expensive) return computeFigures(db, prices, calendar, lq);
+  if (!expensive) return computeFigures(db, prices, calendar, lq, v);
   let cache = figuresCache.get(db);
   if (!cache) figuresCache.set(db, (cache = new Map()));
   const key = JSON.stringify([lq.range.from, lq.range.to, lq.metric, lq.provider ?? null, lq.source ?? null, lq.tool ?? null]);
-  const v = await versions(db);
   const version = `${v.usage}|${v.prices}|${v.people}`;
   const hit = cache.get(key);
   // Callers change the figures' objects (rounding); hand out copies.
   const copy = (m: Map<number, Figures>) => new Map([...m].map(([id, f]) => [id, { ...f }]));
   if (hit && hit.version === version) return copy(hit.figures);
-  const figures = await computeFigures(db, prices, calendar, lq);
+  const figures = await computeFigures(db, prices, calendar, lq, v);
   if (cache.size >= FIGURES_CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(key, { version, figures: copy(figures) });
   return figures;
@@ -126,11 +125,13 @@ async function figuresFor(db: Db, prices: PriceTable, calendar: DayCalendar, lq:
 
 export async function leaderboard(db: Db, prices: PriceTable, calendar: DayCalendar, lq: LeaderboardQuery): Promise<Leaderboard> {
   const { range, metric } = lq;
-  const people = await listedPeople(db);
+  // One read of the data versions, before any data: every cache below checks against it.
+  const v = await versions(db);
+  const people = await listedPeople(db, v.people);
   const teams = [...new Set(people.flatMap((p) => p.teams))].sort();
   const inTeam = lq.team ? people.filter((p) => p.teams.includes(lq.team!)) : people;
 
-  const figures = await figuresFor(db, prices, calendar, lq);
+  const figures = await figuresFor(db, prices, calendar, lq, v);
   // Ranked: people with at least one message in the window (after the filters).
   const active = inTeam.filter((p) => (figures.get(p.id)?.messages ?? 0) > 0);
   const ranked = rankBy(active, (p) => metricValue(figures.get(p.id)!, metric), (p) => p.login.toLowerCase());

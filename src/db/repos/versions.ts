@@ -7,8 +7,8 @@ import type { Sql } from '../sql.ts';
 
 /**
  * usage: events and everything derived from them; settled: the part of usage on days before
- * yesterday (bumped with usage unless a write touched only today and yesterday, see
- * bumpWrite); prices; people (users, teams); settings; budgets.
+ * yesterday (bumped with usage, see bumpVersion, except by ingest of today and yesterday:
+ * ledger/settled.ts); prices; people (users, teams); settings; budgets.
  */
 export type VersionName = 'usage' | 'settled' | 'prices' | 'people' | 'settings' | 'budgets';
 export const VERSION_NAMES: readonly VersionName[] = ['usage', 'settled', 'prices', 'people', 'settings', 'budgets'];

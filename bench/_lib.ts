@@ -84,6 +84,46 @@ export async function runModules(dir: string, kind: string): Promise<void> {
   }
 }
 
+/**
+ * CPU time (user + system, ms) a process has used, from /proc (Linux); with `reaped`, also
+ * that of its children it has waited for. Null where /proc is not there.
+ */
+export function processCpuMs(pid: number, reaped = false): number | null {
+  try {
+    // Fields after the command's closing parenthesis: utime is the 12th, stime, cutime, cstime follow.
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+// USER_HZ: 100 on every Linux build that matters here (getconf CLK_TCK).
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time (ms) of the bench's PostgreSQL server so far: the postmaster, its live children
+ * (backends, writers) and the children it has reaped (backends of closed connections).
+ * Null where /proc is not there or the server is not running.
+ */
+export async function postgresCpuMs(): Promise<number | null> {
+  const pid = (await benchCluster()).pid();
+  if (!pid) return null;
+  let total = processCpuMs(pid, true);
+  if (total === null) return null;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || d === String(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] !== String(pid)) continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    total += processCpuMs(Number(d)) ?? 0;
+  }
+  return total;
+}
+
 /** Cores this process may use: the figures that scale with cores print it. */
 export const cores = (): number => availableParallelism();
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import sqlite3 from 'sqlite3';
 import type { WireEvent } from '../agent/wire.ts';
-import { accounts, cores, engine, figure, freePort, newStore, postSigned, startServerProcess, tableSizes, tempDataDir, type Account, type ServerProcess, type Store, type TableSizes } from './_lib.ts';
+import { accounts, cores, engine, figure, freePort, newStore, postgresCpuMs, postSigned, processCpuMs, startServerProcess, tableSizes, tempDataDir, type Account, type ServerProcess, type Store, type TableSizes } from './_lib.ts';
 
 const CLIENTS = 8;
 const BATCH = 500;
@@ -38,7 +38,32 @@ async function user(store: Store, login: string): Promise<Account> {
   return (await accounts(store.env(), [login]))[0];
 }
 
-interface Rate { rate: number; events: number; sizes?: TableSizes }
+/**
+ * CPU ms per 1,000 events stored, over the timed window: the TokenBoard servers, the
+ * PostgreSQL server (every backend) and the bench's own clients. On a machine whose cores
+ * are all busy (2 here: servers, database and clients share them) the rate follows from
+ * these, and they move much less from run to run than the rate does.
+ */
+interface CpuPer1k { servers?: number; database?: number; clients: number }
+
+interface Rate { rate: number; events: number; sizes?: TableSizes; cpu?: CpuPer1k }
+
+/** Starts counting CPU time; `per1k(events)` gives what was used since, per 1,000 events. */
+async function cpuMeter(pids: number[], pg: boolean): Promise<{ per1k(events: number): Promise<CpuPer1k> }> {
+  const ofServers = () => pids.reduce((t, p) => t + (processCpuMs(p) ?? NaN), 0);
+  const ofUs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const s0 = ofServers();
+  const d0 = pg ? await postgresCpuMs() : null;
+  const c0 = ofUs();
+  return {
+    async per1k(events) {
+      const per = (ms: number) => +((ms * 1000) / events).toFixed(1);
+      const s = ofServers() - s0;
+      const d = d0 === null ? null : (await postgresCpuMs()) ?? NaN;
+      return { ...(pids.length && Number.isFinite(s) ? { servers: per(s) } : {}), ...(d !== null && d0 !== null && Number.isFinite(d) ? { database: per(d - d0) } : {}), clients: per(ofUs() - c0) };
+    },
+  };
+}
 
 /** The clients against `replicas` server processes on one store; client c posts to replica c mod replicas. */
 async function endToEnd(replicas: number): Promise<Rate> {
@@ -58,6 +83,7 @@ async function endToEnd(replicas: number): Promise<Rate> {
     return JSON.parse(r.text).accepted;
   };
   let events = 0;
+  const meter = await cpuMeter(servers.map((s) => s.child.pid!), store.engine === 'postgres');
   const start = performance.now();
   const deadline = start + SECONDS * 1000;
   await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
@@ -69,13 +95,14 @@ async function endToEnd(replicas: number): Promise<Rate> {
     }
   }));
   const secs = (performance.now() - start) / 1000;
+  const cpu = await meter.per1k(events);
   agent.destroy();
   for (const s of servers) await s.stop();
   // What a stored event costs on disk.
   const sizes = await tableSizes(store.database, STORED);
   store.remove();
   for (const d of dirs.slice(1)) rmSync(d, { recursive: true, force: true });
-  return { rate: events / secs, events, sizes };
+  return { rate: events / secs, events, sizes, cpu };
 }
 
 const STORED = ['usage_events'];
@@ -135,6 +162,7 @@ async function rawSqlite(): Promise<Rate> {
   const rollups = new Map<number, sqlite3.Statement>();
   const stmtRun = (st: sqlite3.Statement, p: unknown[]) => new Promise<void>((ok, fail) => st.run(p, (e) => (e ? fail(e) : ok())));
   let events = 0;
+  const meter = await cpuMeter([], false);
   const start = performance.now();
   const deadline = start + SECONDS * 1000;
   for (const b of batches) {
@@ -148,10 +176,11 @@ async function rawSqlite(): Promise<Rate> {
     events += BATCH;
   }
   const secs = (performance.now() - start) / 1000;
+  const cpu = await meter.per1k(events);
   for (const st of [insert, ...rollups.values()]) await new Promise<void>((ok) => st.finalize(() => ok()));
   await new Promise<void>((ok) => db.close(() => ok()));
   store.remove();
-  return { rate: events / secs, events };
+  return { rate: events / secs, events, cpu };
 }
 
 const pgMarks = (cols: number, rows: number, from = 1) =>
@@ -171,6 +200,7 @@ async function rawPostgres(): Promise<Rate> {
   const rollup = (n: number) => ({ name: `raw_rollups_${n}`, text: `INSERT INTO daily_rollups AS r (${ROLLUP_COLS}) VALUES ${pgMarks(13, n)} ${ROLLUP_UPSERT}` });
   const clients = await Promise.all(ids.map(async () => { const c = new pg.Client({ connectionString: store.url! }); await c.connect(); return c; }));
   let events = 0;
+  const meter = await cpuMeter([], true);
   const start = performance.now();
   const deadline = start + SECONDS * 1000;
   await Promise.all(clients.map(async (db, c) => {
@@ -185,9 +215,10 @@ async function rawPostgres(): Promise<Rate> {
     console.error('ingest: a raw PostgreSQL client ran out of batches before the deadline: the rate is too low');
   }));
   const secs = (performance.now() - start) / 1000;
+  const cpu = await meter.per1k(events);
   await Promise.all(clients.map((c) => c.end()));
   store.remove();
-  return { rate: events / secs, events };
+  return { rate: events / secs, events, cpu };
 }
 
 export default async function ingestBench(): Promise<void> {
@@ -199,6 +230,7 @@ export default async function ingestBench(): Promise<void> {
       db: 'sqlite', value: Math.round(e2e.rate), events: e2e.events, ...common,
       baseline: Math.round(raw.rate), baseline_name: 'raw sqlite3 insert, same rows and tables',
       ratio: +(e2e.rate / raw.rate).toFixed(3), target: { events_per_s: 50_000, ratio: 0.4 },
+      cpu_ms_per_1k_events: e2e.cpu, baseline_cpu_ms_per_1k_events: raw.cpu,
       ok: e2e.rate >= 50_000 && e2e.rate / raw.rate >= 0.4,
     });
     figure('ingest', 'storage', { db: 'sqlite', unit: 'bytes per stored event', ...storage(e2e) });
@@ -211,11 +243,13 @@ export default async function ingestBench(): Promise<void> {
     db: 'postgres', replicas: 1, value: Math.round(one.rate), events: one.events, ...common,
     baseline: Math.round(raw.rate), baseline_name: `raw pg insert, same rows and tables, ${CLIENTS} connections, durable commits`,
     ratio: +(one.rate / raw.rate).toFixed(3), target: { ratio: 0.4 }, ok: one.rate / raw.rate >= 0.4,
+    cpu_ms_per_1k_events: one.cpu, baseline_cpu_ms_per_1k_events: raw.cpu,
   });
   figure('ingest', 'events_per_s_two_replicas', {
     db: 'postgres', replicas: 2, value: Math.round(two.rate), events: two.events, ...common,
     baseline: Math.round(one.rate), baseline_name: 'one replica, same run',
     ratio: +(two.rate / one.rate).toFixed(3), target: { ratio: 1.3, applies_from_cores: CORES_FOR_TWO },
+    cpu_ms_per_1k_events: two.cpu,
     ok: cores() < CORES_FOR_TWO ? null : two.rate / one.rate >= 1.3,
   });
   figure('ingest', 'storage', { db: 'postgres', unit: 'bytes per stored event', ...storage(one) });

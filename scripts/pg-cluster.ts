@@ -3,7 +3,7 @@
 // root, so as root it runs as an unprivileged user (the packages' `postgres`, else one
 // made for it). Nothing here is used by the product itself.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ export interface Cluster {
   url(database: string): string;
   /** Runs SQL as the superuser in the `postgres` database (psql). */
   psql(sql: string): string;
+  /** The postmaster's process id (its children are the server's backends and workers), or null once stopped. */
+  pid(): number | null;
   stop(): void;
 }
 
@@ -91,6 +93,13 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       const r = spawnSync(existsSync(psql) ? psql : 'psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'tb', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`psql: ${r.stderr.trim()}`);
       return r.stdout;
+    },
+    pid() {
+      try {
+        return stopped ? null : Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+      } catch {
+        return null;
+      }
     },
     stop() {
       if (stopped) return;

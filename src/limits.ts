@@ -31,8 +31,10 @@ export interface Verdict {
 }
 
 interface Store {
-  /** Adds `by` (0 to only read) and returns the window's count. */
+  /** Adds `by` and returns the window's count. */
   add(bucket: string, windowStart: number, by: number): Promise<number>;
+  /** The window's counts, changing nothing. */
+  read(buckets: string[], windowStart: number): Promise<number[]>;
   prune(before: number): Promise<void>;
 }
 
@@ -45,6 +47,9 @@ function memoryStore(): Store {
       if (by) hits.set(k, n);
       return n;
     },
+    async read(buckets, windowStart) {
+      return buckets.map((b) => hits.get(`${windowStart}\u0000${b}`) ?? 0);
+    },
     async prune(before) {
       for (const k of hits.keys()) if (Number(k.split('\u0000')[0]) < before) hits.delete(k);
     },
@@ -54,6 +59,7 @@ function memoryStore(): Store {
 function databaseStore(db: Db): Store {
   return {
     add: (bucket, windowStart, by) => counters.add(db.sql, bucket, windowStart, by),
+    read: (buckets, windowStart) => counters.read(db.sql, buckets, windowStart),
     async prune(before) { await counters.prune(db.sql, before); },
   };
 }
@@ -77,12 +83,15 @@ export class Limits {
   async check(purpose: Purpose, keys: string[], now = this.clock()): Promise<Verdict> {
     const p = POLICIES[purpose];
     const start = this.window(p, now);
-    const by = p.counts === 'every' ? 1 : 0;
-    let allowed = true;
-    for (const key of keys) {
-      const n = await this.store.add(`${purpose}:${key}`, start, by);
-      // Counting every request, n includes this one; counting failures, n are the past ones.
-      if (p.counts === 'every' ? n > p.limit : n >= p.limit) allowed = false;
+    const buckets = keys.map((key) => `${purpose}:${key}`);
+    let allowed: boolean;
+    if (p.counts === 'every') {
+      // n includes this request.
+      allowed = true;
+      for (const b of buckets) if ((await this.store.add(b, start, 1)) > p.limit) allowed = false;
+    } else {
+      // The past failures, every key in one read: ingest checks this before every batch.
+      allowed = (await this.store.read(buckets, start)).every((n) => n < p.limit);
     }
     return { allowed, retryAfter: Math.max(1, Math.ceil((start + p.windowMs - now) / 1000)) };
   }

@@ -7,7 +7,7 @@ import test from 'ava';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/services.ts';
 import { storeBatch } from '../src/ledger/write.ts';
-import { priceTable, priceTableIn } from '../src/ledger/prices.ts';
+import { priceTable, priceTableAt } from '../src/ledger/prices.ts';
 import { addUser } from '../src/users/users.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { eventsOf, plannedPeople, seed, IMPORT_SOURCE, type SeedPlan } from '../bench/_pages-seed.ts';
@@ -81,7 +81,7 @@ test('the pages bench seed stores what the ledger stores for the same events', a
       const meta = { userId: p.id, tokenId: null, replay: null, now: NOW, minTs: 0 };
       // The agent's events as they happened, the provider's daily bucket imported afterwards.
       for (const events of [agent, imported]) {
-        if (events.length) await storeBatch(s.db, meta, events, calendar, (tx) => priceTableIn(s.db, tx));
+        if (events.length) await storeBatch(s.db, meta, events, calendar, (tx, v) => priceTableAt(s.db, tx, v));
       }
       imports += imported.length;
     }

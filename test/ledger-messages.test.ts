@@ -5,7 +5,7 @@
 import test from 'ava';
 import { withApp, postIngest, event } from './helpers/app.ts';
 import { storeBatch, type LedgerEvent } from '../src/ledger/write.ts';
-import { priceTableIn } from '../src/ledger/prices.ts';
+import { priceTableAt } from '../src/ledger/prices.ts';
 import { rows } from './helpers/db.ts';
 
 const noon = (day: string) => Date.parse(`${day}T12:00:00Z`);
@@ -16,7 +16,7 @@ test('messages per event and billed cents flow into every derived number, once',
   t.teardown(() => app.stop());
   const s = app.running.services;
   const { id } = await app.createUser('mo');
-  const store = (events: LedgerEvent[]) => storeBatch(s.db, { userId: id, tokenId: null, replay: null, now: Date.now(), minTs: 0 }, events, s.calendar(), (tx) => priceTableIn(s.db, tx));
+  const store = (events: LedgerEvent[]) => storeBatch(s.db, { userId: id, tokenId: null, replay: null, now: Date.now(), minTs: 0 }, events, s.calendar(), (tx, v) => priceTableAt(s.db, tx, v));
 
   await store([
     { ...base, ts: noon('2026-10-01'), model: 'copilot', input_tokens: 0, output_tokens: 0, messages: 12, id: 'gc:1' },

@@ -32,6 +32,11 @@ export async function priceTableIn(db: Db, tx: Sql): Promise<PriceTable> {
   return tableAt(db, tx, await sharePricesVersion(tx));
 }
 
+/** priceTableIn for a transaction that has already read (and holds) the prices version. */
+export function priceTableAt(db: Db, tx: Sql, version: number): Promise<PriceTable> {
+  return tableAt(db, tx, version);
+}
+
 /**
  * Runs a change of the price table: `fn` edits rows through the prices repository (and
  * may audit). Afterwards every user-day that used a model now priced differently is

@@ -11,8 +11,8 @@ import { costUsd, tierFor, type PriceTable } from '../pricing/table.ts';
 import * as usage from '../db/repos/usage-write.ts';
 import * as personDays from '../db/repos/usage-recompute.ts';
 import { touchUsedWrite } from '../db/repos/tokens.ts';
-import { bumpVersion, bumpWrite } from '../db/repos/versions.ts';
-import type { Statement } from '../db/dialect.ts';
+import { bumpVersion, bumpWrite, sharePricesRead } from '../db/repos/versions.ts';
+import { num, type Statement } from '../db/dialect.ts';
 import { facetsOf, PROVIDER_SOURCES, tokensOf, type Facet } from './rules.ts';
 import { recomputeDays } from './recompute.ts';
 import { touchesSettled } from './settled.ts';
@@ -65,16 +65,30 @@ interface Row {
 }
 
 /**
- * Stores a batch in its own write transaction. The price table is read inside it (see
- * prices() in ledger/prices.ts): while the transaction holds the write lock no price edit
- * can commit, so the cost stored matches the table a concurrent re-pricing uses.
+ * Stores a signed batch in its own write transaction. The price table is read inside it
+ * (see prices() in ledger/prices.ts): while the transaction holds the prices version for
+ * sharing no price edit can commit, so the cost stored matches the table a concurrent
+ * re-pricing uses. The version is read in the arrival's round trip; `prices` gives the
+ * table at that version.
  */
-export async function storeBatch(db: Db, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, prices: (tx: Sql) => Promise<PriceTable>): Promise<StoreResult> {
-  return db.writer.transaction(async (tx) => storeInTx(tx, meta, events, calendar, await prices(tx)));
+export async function storeBatch(db: Db, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, prices: (tx: Sql, version: number) => Promise<PriceTable>): Promise<StoreResult> {
+  return db.writer.transaction(async (tx) => {
+    const arrival = await usage.recordArrivalThen<{ version: number }>(tx, meta.userId, meta.replay, touchOf(meta), meta.now, sharePricesRead(tx.dialect));
+    if (!arrival.fresh) throw new ReplayError();
+    return storeArrived(tx, meta, events, calendar, await prices(tx, num(arrival.row?.version)));
+  });
 }
 
-/** The steps of storing a batch, inside a write transaction the caller holds. */
+/** The steps of storing a batch, inside a write transaction the caller holds (with the table it priced by). */
 export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, table: PriceTable): Promise<StoreResult> {
+  if (!(await usage.recordArrival(tx, meta.userId, meta.replay, touchOf(meta), meta.now))) throw new ReplayError();
+  return storeArrived(tx, meta, events, calendar, table);
+}
+
+const touchOf = (meta: BatchMeta): Statement | null => (meta.tokenId === null ? null : touchUsedWrite(meta.tokenId, new Date(meta.now)));
+
+/** Everything after the arrival's record: the events, the rollups, the read model. */
+async function storeArrived(tx: Sql, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, table: PriceTable): Promise<StoreResult> {
   // Duplicate ids inside one batch: the first occurrence wins, the rest are duplicates.
   const seen = new Set<string>();
   const unique: LedgerEvent[] = [];
@@ -88,8 +102,6 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[],
     unique.push(ev);
   }
 
-  const touch = meta.tokenId === null ? null : touchUsedWrite(meta.tokenId, new Date(meta.now));
-  if (!(await usage.recordArrival(tx, meta.userId, meta.replay, touch, meta.now))) throw new ReplayError();
   if (unique.length === 0) return { accepted: 0, duplicates };
 
   const rows = unique.map((ev): Row => {

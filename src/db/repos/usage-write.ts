@@ -9,6 +9,8 @@ import { COUNTS, type DayRollup, type Facet } from '../../ledger/rules.ts';
 
 const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
+const REPLAY_INSERT = 'INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id';
+
 /**
  * What a batch records before its events: the replay record of a signed request (false: the
  * same one was stored before) and `touch`, its token's last use (one round trip on PostgreSQL).
@@ -16,11 +18,31 @@ const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => (a[
 export async function recordArrival(q: Sql, userId: number, replay: { ts: number; bodySha256: string } | null, touch: Statement | null, now: number): Promise<boolean> {
   const writes = touch ? [touch] : [];
   if (!replay) return writeAll(q, writes).then(() => true);
-  const fresh = await together(q, writes, {
-    text: 'INSERT INTO replay_records (user_id, ts, body_sha256, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id',
-    params: [userId, replay.ts, replay.bodySha256, now],
-  });
+  const fresh = await together(q, writes, { text: REPLAY_INSERT, params: [userId, replay.ts, replay.bodySha256, now] });
   return fresh.length > 0;
+}
+
+/**
+ * recordArrival, then `then` (a read the batch needs next: the ledger's share of the prices
+ * version), in the same round trip on PostgreSQL: at ingest rates every round trip to the
+ * database is a socket write and a wake-up on both sides. Returns whether the replay record
+ * was new (always true without one) and `then`'s first row.
+ */
+export async function recordArrivalThen<T extends object>(q: Sql, userId: number, replay: { ts: number; bodySha256: string } | null, touch: Statement | null, now: number, then: Statement): Promise<{ fresh: boolean; row: T | undefined }> {
+  if (q.dialect === 'sqlite') {
+    const fresh = await recordArrival(q, userId, replay, touch, now);
+    return { fresh, row: fresh ? (await q.all<T>(then.text, then.params))[0] : undefined };
+  }
+  const writes: (Statement & { name?: string })[] = touch ? [touch] : [];
+  if (replay) writes.push({ name: 'arrived', text: REPLAY_INSERT, params: [userId, replay.ts, replay.bodySha256, now] });
+  // `then` in FROM keeps its own locking clause (FOR SHARE applies to its rows only).
+  const rows = await together<T & { fresh: number }>(q, writes, {
+    text: `SELECT ${replay ? '(SELECT count(*) FROM arrived)' : '1'} AS fresh, t.* FROM (${then.text}) t`, params: then.params,
+  });
+  const row = rows[0];
+  if (!row) return { fresh: replay ? false : true, row: undefined };
+  const { fresh, ...rest } = row;
+  return { fresh: num(fresh) > 0, row: rest as unknown as T };
 }
 
 /** Runs writes that touch different rows (see `together`): one round trip on PostgreSQL. */

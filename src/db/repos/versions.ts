@@ -3,7 +3,7 @@
 // read, and recomputes once the version moved: no replica shows numbers older than its
 // own next request.
 import { num, type Statement } from '../dialect.ts';
-import type { Sql } from '../sql.ts';
+import type { Dialect, Sql } from '../sql.ts';
 
 /**
  * usage: events and everything derived from them; settled: the part of usage on days before
@@ -50,6 +50,11 @@ export async function readVersions(q: Sql): Promise<Versions> {
  * table that a concurrent re-pricing did not see.
  */
 export async function sharePricesVersion(q: Sql): Promise<number> {
-  const rows = await q.all<{ version: number }>(`SELECT version FROM data_versions WHERE name = 'prices'${q.dialect === 'postgres' ? ' FOR SHARE' : ''}`);
-  return num(rows[0]?.version);
+  const s = sharePricesRead(q.dialect);
+  return num((await q.all<{ version: number }>(s.text, s.params))[0]?.version);
+}
+
+/** sharePricesVersion as a statement (one row, `version`), to run after others in one round trip. */
+export function sharePricesRead(d: Dialect): Statement {
+  return { text: `SELECT version FROM data_versions WHERE name = 'prices'${d === 'postgres' ? ' FOR SHARE' : ''}`, params: [] };
 }

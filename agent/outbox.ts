@@ -14,7 +14,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { checkBatch, MAX_BODY_BYTES, MAX_EVENTS, type WireEvent } from './wire.ts';
+import { eventChecker, MAX_BODY_BYTES, MAX_EVENTS, type EventCheck, type WireEvent } from './wire.ts';
 import { pidAlive, readJson, writeJsonAtomic } from './fsutil.ts';
 
 /** A producer seals its segment after this many bytes or this long, so the sender can take it. */
@@ -228,13 +228,14 @@ export class Outbox {
     const parts: BatchPart[] = [];
     const rejects: RejectedEvent[] = [];
     let bytes = BODY_OVERHEAD;
+    const check = eventChecker();
     outer: for (const segment of segments) {
       const lines = this.readLines(segment);
       const from = start[segment] ?? 0;
       let i = from;
       for (; i < lines.length; i++) {
         const line = lines[i];
-        const ev = parseEvent(line);
+        const ev = parseEvent(line, check);
         if (!ev.ok) {
           if (line.trim()) rejects.push({ at: Date.now(), status: 0, error: ev.error, event: line.slice(0, 2000) });
           continue;
@@ -305,11 +306,12 @@ export class Outbox {
    */
   dropFromBatch(batch: Batch, index: number): void {
     let n = index;
+    const check = eventChecker();
     for (const p of batch.parts) {
       const lines = this.readLines(p.segment);
       // Count only the valid lines this batch took from the segment.
       for (let i = p.from; i < p.to; i++) {
-        if (!parseEvent(lines[i]).ok) continue;
+        if (!parseEvent(lines[i], check).ok) continue;
         if (n === 0) {
           lines.splice(i, 1);
           const path = join(this.qdir, p.segment);
@@ -335,11 +337,12 @@ export class Outbox {
     const progress = this.progress();
     const bySource: Record<string, number> = {};
     let total = 0;
+    const check = eventChecker();
     for (const f of readdirSync(this.qdir)) {
       if (!f.endsWith('.jsonl') && !f.endsWith('.open')) continue;
       const lines = this.readLines(f).slice(progress[f] ?? 0);
       for (const line of lines) {
-        const ev = parseEvent(line);
+        const ev = parseEvent(line, check);
         if (!ev.ok) continue;
         total++;
         const s = ev.event.source ?? 'unknown';
@@ -350,7 +353,7 @@ export class Outbox {
   }
 }
 
-function parseEvent(line: string | undefined): { ok: true; event: WireEvent } | { ok: false; error: string } {
+function parseEvent(line: string | undefined, check: (ev: unknown) => EventCheck): EventCheck | { ok: false; error: string } {
   if (!line) return { ok: false, error: 'empty line' };
   let parsed: unknown;
   try {
@@ -358,6 +361,5 @@ function parseEvent(line: string | undefined): { ok: true; event: WireEvent } | 
   } catch {
     return { ok: false, error: 'not JSON (a write cut short)' };
   }
-  const check = checkBatch({ events: [parsed] });
-  return check.ok ? { ok: true, event: check.events[0] } : { ok: false, error: check.error };
+  return check(parsed);
 }

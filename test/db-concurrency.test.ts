@@ -69,3 +69,33 @@ test('a write transaction awaited inside another one fails at once on SQLite (it
   // The writer goes on with the next transaction.
   t.is(await db.sql.run("UPDATE settings SET value = value WHERE key = 'nothing-here'"), 0);
 });
+
+// Group commit (SQLite): transactions queued while one runs go into the next group, each in
+// its own savepoint. One that fails rolls back alone: those before and after it in the
+// group are stored and resolve; it rejects with its own error. (PostgreSQL: one transaction each.)
+test('in one group of queued write transactions, a failing one rolls back alone', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const { db } = app.running.services;
+  const at = new Date();
+  const put = (key: string, fail = false) => db.writer.transaction(async (tx) => {
+    await tx.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)', [key, 'v', at]);
+    if (fail) throw new Error(`job ${key} failed`);
+    return key;
+  });
+  // Held open so the next five queue up behind it and run as one group.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const first = db.writer.transaction(async (tx) => { await tx.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)', ['g-0', 'v', at]); await gate; });
+  const queued = [put('g-1'), put('g-2', true), put('g-3'), put('g-4', true), put('g-5')];
+  release();
+  await first;
+  const outcomes = await Promise.allSettled(queued);
+  t.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+  t.is((outcomes[1] as PromiseRejectedResult).reason.message, 'job g-2 failed');
+  t.is((outcomes[3] as PromiseRejectedResult).reason.message, 'job g-4 failed');
+  const keys = (await db.sql.all<{ key: string }>("SELECT key FROM settings WHERE key LIKE 'g-%' ORDER BY key")).map((r) => r.key);
+  t.deepEqual(keys, ['g-0', 'g-1', 'g-3', 'g-5']);
+  // The writer goes on: a later transaction commits.
+  t.is(await put('g-6'), 'g-6');
+});

@@ -273,3 +273,31 @@ test('every answer is JSON with an error, never a 500', async (t) => {
     t.is(typeof res.json.error, 'string');
   }
 });
+
+// The token's last use is written when it is due (the pages show it to the minute), not by
+// every batch: an agent sends every few seconds, all to one row.
+test('a token\'s last use is recorded by the first batch, then again once it is a minute old', async (t) => {
+  await app.createUser('toucher');
+  const agent = await app.createToken('toucher');
+  const { db } = app.running.services;
+  const lastUsed = async () => {
+    const [r] = await db.sql.all<{ last_used_at: unknown }>('SELECT last_used_at FROM agent_tokens WHERE user_id = ?', [agent.user_id]);
+    return r.last_used_at === null ? null : new Date(r.last_used_at as string).getTime();
+  };
+  t.is(await lastUsed(), null);
+  const before = Date.now();
+  t.is((await postIngest(app.url, agent, { events: [event()] })).status, 200);
+  const first = await lastUsed();
+  t.truthy(first);
+  t.true(first! >= before - 1000 && first! <= Date.now() + 1000, 'the first batch records the use');
+  // Moments later: not written again (set back to a known time within the minute to see it).
+  const recent = new Date(Date.now() - 30_000);
+  await db.sql.run('UPDATE agent_tokens SET last_used_at = ? WHERE user_id = ?', [recent, agent.user_id]);
+  t.is((await postIngest(app.url, agent, { events: [event()] })).status, 200);
+  t.is(await lastUsed(), recent.getTime());
+  // A minute old: the next batch records it.
+  await db.sql.run('UPDATE agent_tokens SET last_used_at = ? WHERE user_id = ?', [new Date(Date.now() - 61_000), agent.user_id]);
+  const again = Date.now();
+  t.is((await postIngest(app.url, agent, { events: [] })).status, 200);
+  t.true((await lastUsed())! >= again - 1000);
+});

@@ -4,7 +4,7 @@
 import { checkBatch, sha256hex } from '../../agent/wire.ts';
 import type { Db } from '../db/connect.ts';
 import type { Sealer } from '../secrets.ts';
-import { liveSecrets } from '../users/tokens.ts';
+import { liveSecrets, touchDue } from '../users/tokens.ts';
 import { priceTableAt } from '../ledger/prices.ts';
 import type { DayCalendar } from '../usage/days.ts';
 import { checkDrift, matchToken, readSignedHeaders, type Rejection } from './verify.ts';
@@ -56,7 +56,7 @@ export async function ingest(deps: IngestDeps, header: (name: string) => string 
 
   try {
     const result = await storeBatch(deps.db, {
-      userId: h.userId, tokenId, replay: { ts: h.ts, bodySha256: sha256hex(body) }, now, minTs: retentionCutoff(deps.settings().retention_days, now),
+      userId: h.userId, tokenId, touchToken: touchDue(tokens.find((t) => t.id === tokenId)!.lastUsedAt, now), replay: { ts: h.ts, bodySha256: sha256hex(body) }, now, minTs: retentionCutoff(deps.settings().retention_days, now),
     }, check.events, deps.calendar(), (tx, v) => priceTableAt(deps.db, tx, v));
     return { ok: true, ...result };
   } catch (err) {

@@ -26,6 +26,8 @@ export interface BatchMeta {
   userId: number;
   /** The agent token that signed it (its last use is recorded), or null (imports). */
   tokenId: number | null;
+  /** False: the token's last use was recorded moments ago and is not written again (users/tokens.ts touchDue). */
+  touchToken?: boolean;
   /** The signed request's (x-ta-ts, body sha256) for the replay check; null for bearer-token sources (OTLP) and imports. */
   replay: { ts: number; bodySha256: string } | null;
   now: number;
@@ -85,7 +87,7 @@ export async function storeInTx(tx: Sql, meta: BatchMeta, events: LedgerEvent[],
   return storeArrived(tx, meta, events, calendar, table);
 }
 
-const touchOf = (meta: BatchMeta): Statement | null => (meta.tokenId === null ? null : touchUsedWrite(meta.tokenId, new Date(meta.now)));
+const touchOf = (meta: BatchMeta): Statement | null => (meta.tokenId === null || meta.touchToken === false ? null : touchUsedWrite(meta.tokenId, new Date(meta.now)));
 
 /** Everything after the arrival's record: the events, the rollups, the read model. */
 async function storeArrived(tx: Sql, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, table: PriceTable): Promise<StoreResult> {

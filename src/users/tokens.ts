@@ -67,14 +67,25 @@ export async function listTokens(db: Db, userId?: number): Promise<TokenInfo[]> 
 }
 
 /** The live tokens of an active user, for checking an ingest signature. */
-export async function liveSecrets(db: Db, sealer: Sealer, userId: number): Promise<{ id: number; token: string }[]> {
-  const out: { id: number; token: string }[] = [];
+export async function liveSecrets(db: Db, sealer: Sealer, userId: number): Promise<{ id: number; token: string; lastUsedAt: Date | null }[]> {
+  const out: { id: number; token: string; lastUsedAt: Date | null }[] = [];
   for (const r of await tokens.liveOfActiveUser(db.sql, userId)) {
     const token = sealer.open(r.secret_enc);
-    if (token) out.push({ id: r.id, token });
+    if (token) out.push({ id: r.id, token, lastUsedAt: r.last_used_at });
   }
   return out;
 }
+
+/**
+ * Whether a batch signed by a token last used at `lastUsedAt` records its use again: the
+ * pages show the time to the minute, and an agent sends a batch every few seconds, so a
+ * write per batch (to the one row all of one agent's batches share) would show nothing new.
+ */
+export function touchDue(lastUsedAt: Date | null, now: number): boolean {
+  return lastUsedAt === null || now - lastUsedAt.getTime() >= TOUCH_EVERY_MS || lastUsedAt.getTime() > now;
+}
+
+export const TOUCH_EVERY_MS = 60_000;
 
 /** The live token (and its active owner) a bearer token stands for, or null. */
 export async function findByBearer(db: Db, sealer: Sealer, bearer: string): Promise<{ id: number; user_id: number } | null> {

@@ -63,11 +63,11 @@ export function touchUsedWrite(id: number, at: Date): Statement {
 }
 
 /** Live tokens of an active user: the sealed secrets an ingest signature is checked against. */
-export async function liveOfActiveUser(q: Sql, userId: number): Promise<{ id: number; secret_enc: string }[]> {
-  const rows = await q.all<{ id: number; secret_enc: string }>(
-    `SELECT t.id, t.secret_enc FROM agent_tokens t JOIN users u ON u.id = t.user_id
+export async function liveOfActiveUser(q: Sql, userId: number): Promise<{ id: number; secret_enc: string; last_used_at: Date | null }[]> {
+  const rows = await q.all<{ id: number; secret_enc: string; last_used_at: unknown }>(
+    `SELECT t.id, t.secret_enc, t.last_used_at FROM agent_tokens t JOIN users u ON u.id = t.user_id
       WHERE t.user_id = ? AND t.revoked_at IS NULL AND u.active = ?`, [userId, true]);
-  return rows.map((r) => ({ id: num(r.id), secret_enc: r.secret_enc }));
+  return rows.map((r) => ({ id: num(r.id), secret_enc: r.secret_enc, last_used_at: dateOrNull(r.last_used_at) }));
 }
 
 /** Live tokens of active users with this lookup hash (a bearer token's). */

@@ -11,8 +11,8 @@ import { costUsd, tierFor, type PriceTable } from '../pricing/table.ts';
 import * as usage from '../db/repos/usage-write.ts';
 import * as personDays from '../db/repos/usage-recompute.ts';
 import { touchUsedWrite } from '../db/repos/tokens.ts';
-import { bumpVersion, bumpWrite, sharePricesRead } from '../db/repos/versions.ts';
-import { num, type Statement } from '../db/dialect.ts';
+import { bumpVersion, bumpWrite } from '../db/repos/versions.ts';
+import type { Statement } from '../db/dialect.ts';
 import { facetsOf, PROVIDER_SOURCES, tokensOf, type Facet } from './rules.ts';
 import { recomputeDays } from './recompute.ts';
 import { touchesSettled } from './settled.ts';
@@ -75,9 +75,9 @@ interface Row {
  */
 export async function storeBatch(db: Db, meta: BatchMeta, events: LedgerEvent[], calendar: DayCalendar, prices: (tx: Sql, version: number) => Promise<PriceTable>): Promise<StoreResult> {
   return db.writer.transaction(async (tx) => {
-    const arrival = await usage.recordArrivalThen<{ version: number }>(tx, meta.userId, meta.replay, touchOf(meta), meta.now, sharePricesRead(tx.dialect));
+    const arrival = await usage.recordArrivalSharingPrices(tx, meta.userId, meta.replay, touchOf(meta), meta.now);
     if (!arrival.fresh) throw new ReplayError();
-    return storeArrived(tx, meta, events, calendar, await prices(tx, num(arrival.row?.version)));
+    return storeArrived(tx, meta, events, calendar, await prices(tx, arrival.pricesVersion));
   });
 }
 

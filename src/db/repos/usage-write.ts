@@ -5,6 +5,7 @@
 // rows go in key order so concurrent writers on PostgreSQL lock them in the same order.
 import { greatest, least, marks, num, rowsOf, together, type Statement } from '../dialect.ts';
 import type { Dialect, Sql } from '../sql.ts';
+import { sharePricesRead } from './versions.ts';
 import { COUNTS, type DayRollup, type Facet } from '../../ledger/rules.ts';
 
 const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -23,26 +24,26 @@ export async function recordArrival(q: Sql, userId: number, replay: { ts: number
 }
 
 /**
- * recordArrival, then `then` (a read the batch needs next: the ledger's share of the prices
- * version), in the same round trip on PostgreSQL: at ingest rates every round trip to the
- * database is a socket write and a wake-up on both sides. Returns whether the replay record
- * was new (always true without one) and `then`'s first row.
+ * recordArrival, and the prices version held for sharing (versions.sharePricesVersion), in
+ * one round trip on PostgreSQL and one statement on SQLite: at ingest rates every round trip
+ * to the database (on SQLite, every hop to its thread) is a fixed cost of a batch. `fresh` is
+ * false when the replay record existed (the version is then not needed).
  */
-export async function recordArrivalThen<T extends object>(q: Sql, userId: number, replay: { ts: number; bodySha256: string } | null, touch: Statement | null, now: number, then: Statement): Promise<{ fresh: boolean; row: T | undefined }> {
+export async function recordArrivalSharingPrices(q: Sql, userId: number, replay: { ts: number; bodySha256: string } | null, touch: Statement | null, now: number): Promise<{ fresh: boolean; pricesVersion: number }> {
+  const prices = sharePricesRead(q.dialect);
   if (q.dialect === 'sqlite') {
-    const fresh = await recordArrival(q, userId, replay, touch, now);
-    return { fresh, row: fresh ? (await q.all<T>(then.text, then.params))[0] : undefined };
+    if (touch) await q.run(touch.text, touch.params);
+    if (!replay) return { fresh: true, pricesVersion: num((await q.all<{ version: number }>(prices.text, prices.params))[0]?.version) };
+    const rows = await q.all<{ version: number }>(`${REPLAY_INSERT}, (${prices.text}) AS version`, [userId, replay.ts, replay.bodySha256, now]);
+    return { fresh: rows.length > 0, pricesVersion: num(rows[0]?.version) };
   }
   const writes: (Statement & { name?: string })[] = touch ? [touch] : [];
   if (replay) writes.push({ name: 'arrived', text: REPLAY_INSERT, params: [userId, replay.ts, replay.bodySha256, now] });
-  // `then` in FROM keeps its own locking clause (FOR SHARE applies to its rows only).
-  const rows = await together<T & { fresh: number }>(q, writes, {
-    text: `SELECT ${replay ? '(SELECT count(*) FROM arrived)' : '1'} AS fresh, t.* FROM (${then.text}) t`, params: then.params,
+  // The version read in FROM keeps its locking clause (FOR SHARE applies to its row only).
+  const [row] = await together<{ fresh: number; version: number }>(q, writes, {
+    text: `SELECT ${replay ? '(SELECT count(*) FROM arrived)' : '1'} AS fresh, p.version FROM (${prices.text}) p`, params: prices.params,
   });
-  const row = rows[0];
-  if (!row) return { fresh: replay ? false : true, row: undefined };
-  const { fresh, ...rest } = row;
-  return { fresh: num(fresh) > 0, row: rest as unknown as T };
+  return { fresh: num(row?.fresh) > 0, pricesVersion: num(row?.version) };
 }
 
 /** Runs writes that touch different rows (see `together`): one round trip on PostgreSQL. */

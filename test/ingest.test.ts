@@ -301,3 +301,24 @@ test('a token\'s last use is recorded by the first batch, then again once it is 
   t.is((await postIngest(app.url, agent, { events: [] })).status, 200);
   t.true((await lastUsed())! >= again - 1000);
 });
+
+// A session's main model is the one with the most tokens over all its batches (ties: the
+// smaller name). One batch may carry many sessions (a first install's history): each gets its own.
+test('each session of a batch gets its main model, and a later batch can change it', async (t) => {
+  await app.createUser('sessioner');
+  const agent = await app.createToken('sessioner');
+  const { db } = app.running.services;
+  const e = (session: string, model: string, input: number) => event({ session, model, input_tokens: input, output_tokens: 0, source: 'claude-code' });
+  const first = [
+    e('s-one', 'claude-opus-4-5', 500), e('s-one', 'claude-haiku-4-5', 100),
+    e('s-two', 'claude-haiku-4-5', 900), e('s-two', 'claude-opus-4-5', 200),
+    e('s-three', 'claude-sonnet-4-5', 300), e('s-three', 'claude-haiku-4-5', 300), // a tie
+  ];
+  t.is((await postIngest(app.url, agent, { events: first })).status, 200);
+  const models = async () => Object.fromEntries((await db.sql.all<{ session_hash: string; model: string; model_tokens: number }>(
+    'SELECT session_hash, model, model_tokens FROM sessions WHERE user_id = ? ORDER BY session_hash', [agent.user_id])).map((r) => [r.session_hash, [r.model, Number(r.model_tokens)]]));
+  t.deepEqual(await models(), { 's-one': ['claude-opus-4-5', 500], 's-three': ['claude-haiku-4-5', 300], 's-two': ['claude-haiku-4-5', 900] });
+  // s-one's haiku grows past its opus; s-two's opus grows but stays behind.
+  t.is((await postIngest(app.url, agent, { events: [e('s-one', 'claude-haiku-4-5', 450), e('s-two', 'claude-opus-4-5', 600)] })).status, 200);
+  t.deepEqual(await models(), { 's-one': ['claude-haiku-4-5', 550], 's-three': ['claude-haiku-4-5', 300], 's-two': ['claude-haiku-4-5', 900] });
+});

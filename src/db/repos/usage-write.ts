@@ -3,7 +3,7 @@
 // whole person-days is in usage-recompute.ts. Only
 // src/ledger/ calls these. Every upsert adds to what is stored (atomic increments), and
 // rows go in key order so concurrent writers on PostgreSQL lock them in the same order.
-import { greatest, least, marks, num, rowsOf, together, type Statement } from '../dialect.ts';
+import { greatest, least, marks, num, rowsOf, together, valuesFrom, type Statement } from '../dialect.ts';
 import type { Dialect, Sql } from '../sql.ts';
 import { sharePricesRead } from './versions.ts';
 import { COUNTS, type DayRollup, type Facet } from '../../ledger/rules.ts';
@@ -216,10 +216,13 @@ export async function addSessions(q: Sql, userId: number, groups: Map<string, Se
       const tk = num(t.tokens);
       if (!b || tk > b.tokens || (tk === b.tokens && t.model < b.model)) best.set(t.session_hash, { model: t.model, tokens: tk });
     }
-    for (const [hash, b] of [...best].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-      await q.run('UPDATE sessions SET model = ?, model_tokens = ? WHERE user_id = ? AND session_hash = ? AND (model_tokens < ? OR model = ?)',
-        [b.model, b.tokens, userId, hash, b.tokens, b.model]);
-    }
+    // Every session of the batch in one statement (a year of history brings tens per batch,
+    // and each statement is a hop to SQLite's thread).
+    const v = valuesFrom(d, 'b', [['hash', 'text'], ['model', 'text'], ['tokens', 'bigint']], best.size);
+    const bp: unknown[] = [];
+    for (const [hash, b] of [...best].sort((x, y) => (x[0] < y[0] ? -1 : 1))) bp.push(hash, b.model, b.tokens);
+    await q.run(`UPDATE sessions AS s SET model = ${v.col('model')}, model_tokens = ${v.col('tokens')} FROM ${v.from}
+      WHERE s.user_id = ? AND s.session_hash = ${v.col('hash')} AND (s.model_tokens < ${v.col('tokens')} OR s.model = ${v.col('model')})`, [...bp, userId]);
   }
   return new Map(after.map((r) => [r.session_hash, num(r.events)]));
 }

@@ -89,15 +89,22 @@ export async function runModules(dir: string, kind: string): Promise<void> {
  * that of its children it has waited for. Null where /proc is not there.
  */
 export function processCpuMs(pid: number, reaped = false): number | null {
+  const f = statFields(pid);
+  return f ? cpuOfStat(f, reaped) : null;
+}
+
+/** /proc/PID/stat after the command's closing parenthesis (field 3 on: state, ppid, …), or null. */
+function statFields(pid: number | string): string[] | null {
   try {
-    // Fields after the command's closing parenthesis: utime is the 12th, stime, cutime, cstime follow.
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
-    return (ticks * 1000) / CLOCK_TICKS;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   } catch {
-    return null;
+    return null; // not there (gone, or no /proc)
   }
 }
+
+// utime is the 12th field after the parenthesis; stime, cutime, cstime follow.
+const cpuOfStat = (f: string[], reaped: boolean): number =>
+  ((Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0)) * 1000) / CLOCK_TICKS;
 
 // USER_HZ: 100 on every Linux build that matters here (getconf CLK_TCK).
 const CLOCK_TICKS = 100;
@@ -114,12 +121,8 @@ export async function postgresCpuMs(): Promise<number | null> {
   if (total === null) return null;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || d === String(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] !== String(pid)) continue;
-    } catch {
-      continue; // gone meanwhile
-    }
-    total += processCpuMs(Number(d)) ?? 0;
+    const f = statFields(d);
+    if (f && f[1] === String(pid)) total += cpuOfStat(f, false);
   }
   return total;
 }

@@ -11,7 +11,8 @@ import { reprice } from './recompute.ts';
 
 const cache = new WeakMap<Db, { version: number; table: PriceTable }>();
 
-async function tableAt(db: Db, q: Sql, version: number): Promise<PriceTable> {
+/** The table at `version` (read through `q` when this process has not cached it): for a transaction that already holds the version (see priceTableIn). */
+export async function priceTableAt(db: Db, q: Sql, version: number): Promise<PriceTable> {
   const hit = cache.get(db);
   if (hit && hit.version === version) return hit.table;
   const table = new PriceTable(await pricesRepo.all(q));
@@ -21,7 +22,7 @@ async function tableAt(db: Db, q: Sql, version: number): Promise<PriceTable> {
 
 /** The current price table, for readers. */
 export async function priceTable(db: Db): Promise<PriceTable> {
-  return tableAt(db, db.sql, (await readVersions(db.sql)).prices);
+  return priceTableAt(db, db.sql, (await readVersions(db.sql)).prices);
 }
 
 /**
@@ -29,12 +30,7 @@ export async function priceTable(db: Db): Promise<PriceTable> {
  * held for sharing until the transaction ends (see sharePricesVersion).
  */
 export async function priceTableIn(db: Db, tx: Sql): Promise<PriceTable> {
-  return tableAt(db, tx, await sharePricesVersion(tx));
-}
-
-/** priceTableIn for a transaction that has already read (and holds) the prices version. */
-export function priceTableAt(db: Db, tx: Sql, version: number): Promise<PriceTable> {
-  return tableAt(db, tx, version);
+  return priceTableAt(db, tx, await sharePricesVersion(tx));
 }
 
 /**

@@ -13,6 +13,7 @@ import { firstStartAdmin } from './auth/first-start.ts';
 import { pruneLoginLinks } from './auth/login-links.ts';
 import { pruneSessions } from './auth/session-store.ts';
 import { prune as pruneLeases } from './db/repos/leases.ts';
+import { pruneSettledChanges } from './db/repos/versions.ts';
 import { startAlerts, type AlertsLoop } from './alerts/loop.ts';
 
 export interface Running {
@@ -72,6 +73,7 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   let syncing: Promise<void> | null = null;
   const housekeep = async () => {
     await cleanReplayRecords(services.db);
+    await pruneSettledChanges(services.db.sql);
     await pruneLoginLinks(services.db);
     await pruneSessions(services.db);
     await services.limits.prune();

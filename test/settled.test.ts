@@ -4,9 +4,9 @@
 // figures with the cache always equal the figures read fresh.
 import test from 'ava';
 import { withApp, postIngest, event } from './helpers/app.ts';
-import { readVersions } from '../src/db/repos/versions.ts';
+import { bumpVersion, readVersions, settledChanges } from '../src/db/repos/versions.ts';
 import { facetSums, personSums } from '../src/ledger/read.ts';
-import { lastSettledDay, touchesSettled } from '../src/ledger/settled.ts';
+import { lastSettledDay, settledSpan, touchesSettled } from '../src/ledger/settled.ts';
 import { setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { addDays } from '../src/usage/days.ts';
@@ -19,6 +19,8 @@ test('live days are today and yesterday for a writer; a reader keeps one more da
   t.false(touchesSettled([], '2026-12-04'));
   t.is(lastSettledDay('2026-12-04'), '2026-12-01');
   t.is(lastSettledDay('2026-03-01'), '2026-02-26');
+  t.deepEqual(settledSpan(['2026-12-04', '2026-11-20', '2026-12-02', '2026-11-02', '2026-12-03'], '2026-12-04'), { first: '2026-11-02', last: '2026-12-02' });
+  t.is(settledSpan(['2026-12-04', '2026-12-03', '2026-12-05'], '2026-12-04'), null);
 });
 
 test('a window reads its settled days from the cache until the settled version moves', async (t) => {
@@ -92,4 +94,62 @@ test('a window reads its settled days from the cache until the settled version m
   t.true(Math.abs(after!.cost_usd - 163 * 2 / 1e6) <= 1e-15, String(after?.cost_usd));
   t.not(after?.cost_usd, before);
   agree(after, await fresh(), 'after re-pricing');
+});
+
+test('a backfill re-reads only the person it was about; any other move of settled re-reads everyone', async (t) => {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const { db } = app.running.services;
+  const calendar = app.running.services.calendar();
+  const today = calendar.dayOf(Date.now());
+  const ago = (n: number) => dayStartMs(addDays(today, -n), calendar) + 3_600_000;
+  await app.createUser('bf-a');
+  await app.createUser('bf-b');
+  const a = await app.createToken('bf-a');
+  const b = await app.createToken('bf-b');
+  const ev = (ts: number, input: number) => event({ ts, input_tokens: input, output_tokens: 0, source: 'claude-code' });
+  await postIngest(app.url, a, { events: [ev(ago(10), 100)] });
+  await postIngest(app.url, b, { events: [ev(ago(12), 200)] });
+
+  const range = { from: addDays(today, -29), to: today };
+  const at = async () => ({ today, version: (await readVersions(db.sql)).settled });
+  const cached = async (id: number) => (await personSums(db, range, await at())).find((r) => r.user_id === id)?.tokens;
+  const cachedTool = async (id: number) => (await facetSums(db, 'tool:claude-code', range, await at())).find((r) => r.user_id === id)?.tokens;
+  const fresh = async (id: number) => (await personSums(db, range)).find((r) => r.user_id === id)?.tokens;
+  t.is(await cached(a.user_id), 100);
+  t.is(await cached(b.user_id), 200);
+  t.is(await cachedTool(b.user_id), 200);
+
+  // A change to b's settled day that bypasses the ledger: only a re-read of b shows it.
+  await db.sql.run('UPDATE user_days SET input_tokens = input_tokens + 1000 WHERE user_id = ? AND day = ?', [b.user_id, addDays(today, -12)]);
+  await db.sql.run('UPDATE user_day_facets SET tokens = tokens + 1000 WHERE user_id = ? AND day = ?', [b.user_id, addDays(today, -12)]);
+
+  // a's backfill (two settled days) names a and those days.
+  const v0 = (await readVersions(db.sql)).settled;
+  await postIngest(app.url, a, { events: [ev(ago(20), 5), ev(ago(4), 7), ev(Date.now() - 1000, 1)] });
+  const v1 = (await readVersions(db.sql)).settled;
+  t.is(v1, v0 + 1);
+  t.deepEqual(await settledChanges(db.sql, v0, v1), [{ version: v1, user_id: a.user_id, first_day: addDays(today, -20), last_day: addDays(today, -4) }]);
+  t.is(await cached(a.user_id), 113, 'a is re-read: the backfill and today');
+  t.is(await fresh(a.user_id), 113);
+  t.is(await cachedTool(a.user_id), 113);
+  t.is(await cached(b.user_id), 200, 'b is not re-read: nothing of b changed through the ledger');
+  t.is(await cachedTool(b.user_id), 200);
+
+  // A backfill of days before the window changes nothing the window keeps.
+  await postIngest(app.url, b, { events: [ev(ago(40), 9)] });
+  t.is(await cached(b.user_id), 200);
+
+  // A move of settled that names nobody (a version bump of usage: re-pricing, imports,
+  // deletions…) re-reads everyone.
+  await db.writer.transaction((tx) => bumpVersion(tx, 'usage'));
+  t.is(await cached(b.user_id), 1200);
+  t.is(await cachedTool(b.user_id), 1200);
+  t.is(await fresh(b.user_id), 1200);
+  t.is(await cached(a.user_id), 113);
+
+  // Back to per-person patches after that: b's own backfill re-reads b.
+  await postIngest(app.url, b, { events: [ev(ago(6), 3)] });
+  t.is(await cached(b.user_id), 1203);
+  t.is(await cachedTool(b.user_id), 1203);
 });

@@ -25,6 +25,7 @@ import * as mBudgets20 from './migrations/20261204-20-budgets-alerts.ts';
 import * as mTeams30 from './migrations/20261204-30-local-teams.ts';
 import * as mTotals40 from './migrations/20261204-40-rollup-totals.ts';
 import * as mSettled from './migrations/20261205-01-settled-version.ts';
+import * as mSettledChanges from './migrations/20261206-01-settled-changes.ts';
 
 type Step = { up: (p: { context: QueryInterface }) => Promise<void>; down: (p: { context: QueryInterface }) => Promise<void> };
 
@@ -48,6 +49,7 @@ export const MIGRATIONS: [string, Step][] = [
   ['20261204-30-local-teams', mTeams30],
   ['20261204-40-rollup-totals', mTotals40],
   ['20261205-01-settled-version', mSettled],
+  ['20261206-01-settled-changes', mSettledChanges],
 ];
 
 export function migrator(db: Db) {

@@ -5,7 +5,7 @@
 import type { Db } from '../db/connect.ts';
 import * as read from '../db/repos/usage-read.ts';
 import type { Days } from '../db/repos/usage-read.ts';
-import { readVersions, type Versions } from '../db/repos/versions.ts';
+import { readVersions, settledChanges, SETTLED_CHANGES_KEPT, type Versions } from '../db/repos/versions.ts';
 import { groupCost, type PriceTable } from '../pricing/table.ts';
 import type { Figures } from '../usage/ranking.ts';
 import { COUNTS, DEVICE_SOURCES, PROVIDER_SOURCES, TRUST_LEVELS, trustOf, type Facet, type Trust } from './rules.ts';
@@ -147,7 +147,7 @@ const SETTLED_CACHE_MAX = 64;
 const settledCache = new WeakMap<Db, Map<string, { version: number; rows: Map<number, unknown> }>>();
 
 async function splitSums<T extends { user_id: number }>(db: Db, kind: string, range: Days, at: SettledAt | undefined,
-  sums: (d: { from: string; to: string }) => Promise<T[]>, add: (a: T, b: T) => T): Promise<T[]> {
+  sums: (d: { from: string; to: string }, userIds?: number[]) => Promise<T[]>, add: (a: T, b: T) => T): Promise<T[]> {
   if (range.from === null || at === undefined) return sums(range as { from: string; to: string });
   const last = lastSettledDay(at.today);
   const settledTo = last < range.to ? last : range.to;
@@ -160,8 +160,11 @@ async function splitSums<T extends { user_id: number }>(db: Db, kind: string, ra
   const key = `${kind}|${range.from}|${settledTo}`;
   const hit = cache.get(key);
   let settled = hit && hit.version === version ? (hit.rows as Map<number, T>) : null;
-  if (!settled) {
-    settled = new Map((await sums({ from: range.from, to: settledTo })).map((r) => [r.user_id, r]));
+  if (!settled && hit && hit.version < version) {
+    settled = await patchSettled(db, hit.rows as Map<number, T>, hit.version, version, { from: range.from, to: settledTo }, sums);
+  }
+  if (!settled) settled = new Map((await sums({ from: range.from, to: settledTo })).map((r) => [r.user_id, r]));
+  if (hit?.rows !== settled || hit.version !== version) {
     cache.delete(key);
     if (cache.size >= SETTLED_CACHE_MAX) cache.delete(cache.keys().next().value as string);
     cache.set(key, { version, rows: settled });
@@ -174,6 +177,24 @@ async function splitSums<T extends { user_id: number }>(db: Db, kind: string, ra
     }
   }
   return [...out.values()];
+}
+
+/**
+ * Settled sums kept at version `from`, brought to `to` by re-reading only the people whose
+ * settled days the versions in between changed (settled_changes); null when some version in
+ * between was not one person's change (re-pricing, an import…: everyone is read again).
+ */
+async function patchSettled<T extends { user_id: number }>(db: Db, rows: Map<number, T>, from: number, to: number, days: { from: string; to: string },
+  sums: (d: { from: string; to: string }, userIds?: number[]) => Promise<T[]>): Promise<Map<number, T> | null> {
+  if (to - from > SETTLED_CHANGES_KEPT) return null;
+  const changes = await settledChanges(db.sql, from, to);
+  if (changes.length !== to - from) return null;
+  const who = [...new Set(changes.filter((c) => c.first_day <= days.to && c.last_day >= days.from).map((c) => c.user_id))];
+  if (!who.length) return rows;
+  const out = new Map(rows);
+  for (const id of who) out.delete(id);
+  for (const r of await sums(days, who)) out.set(r.user_id, r);
+  return out;
 }
 
 const addPerson = (a: read.PersonSums, b: read.PersonSums): read.PersonSums => ({
@@ -191,12 +212,12 @@ const addFacet = (a: read.FacetSums, b: read.FacetSums): read.FacetSums => ({
 
 /** Per-person sums (read model) over a range; with `settled` the settled days may come from the cache. */
 export function personSums(db: Db, range: Days, settled?: SettledAt): Promise<read.PersonSums[]> {
-  return splitSums(db, 'all', range, settled, (d) => read.personSums(db.sql, d), addPerson);
+  return splitSums(db, 'all', range, settled, (d, who) => read.personSums(db.sql, d, who), addPerson);
 }
 
 /** Per-person sums of one facet over a range; `settled` as for personSums. */
 export function facetSums(db: Db, facet: Facet, range: Days, settled?: SettledAt): Promise<read.FacetSums[]> {
-  return splitSums(db, `facet:${facet}`, range, settled, (d) => read.facetSums(db.sql, facet, d), addFacet);
+  return splitSums(db, `facet:${facet}`, range, settled, (d, who) => read.facetSums(db.sql, facet, d, who), addFacet);
 }
 
 export const firstDays = (db: Db) => read.firstDays(db.sql);

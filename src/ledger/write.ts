@@ -11,11 +11,11 @@ import { costUsd, tierFor, type PriceTable } from '../pricing/table.ts';
 import * as usage from '../db/repos/usage-write.ts';
 import * as personDays from '../db/repos/usage-recompute.ts';
 import { touchUsedWrite } from '../db/repos/tokens.ts';
-import { bumpVersion, bumpWrite } from '../db/repos/versions.ts';
+import { bumpSettledFor, bumpWrite } from '../db/repos/versions.ts';
 import type { Statement } from '../db/dialect.ts';
 import { facetsOf, PROVIDER_SOURCES, tokensOf, type Facet } from './rules.ts';
 import { recomputeDays } from './recompute.ts';
-import { touchesSettled } from './settled.ts';
+import { settledSpan } from './settled.ts';
 import { unpricedModelsStored } from '../alerts/notices.ts';
 
 export class ReplayError extends Error {
@@ -130,9 +130,10 @@ async function storeArrived(tx: Sql, meta: BatchMeta, events: LedgerEvent[], cal
   const touched = [...new Set(inserted.map((r) => r.day))];
   const anchored = (await addReadModel<{ day: string }>(tx, meta.userId, inserted, started, calendar, [bumpWrite('usage')],
     personDays.anchoredDaysQuery(meta.userId, touched, PROVIDER_SOURCES))).map((r) => r.day);
-  // Older days than today and yesterday (a backfill): caches of settled days read again
-  // (settled.ts). After the usage row, as every writer takes them.
-  if (touchesSettled(touched, calendar.dayOf(meta.now))) await bumpVersion(tx, 'settled');
+  // Older days than today and yesterday (a backfill): caches of settled days re-read this
+  // person's (settled.ts). After the usage row, as every writer takes them.
+  const settled = settledSpan(touched, calendar.dayOf(meta.now));
+  if (settled) await bumpSettledFor(tx, meta.userId, settled.first, settled.last);
   if (anchored.length) await recomputeDays(tx, anchored.map((day) => ({ user_id: meta.userId, day })), table);
   // A model without a price: the first batch ever to bring it decides its alert, here.
   const unpriced = inserted.filter((r) => r.cost === null);

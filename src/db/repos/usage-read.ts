@@ -124,16 +124,20 @@ function toSums(r: Record<string, unknown>): PersonSums {
 }
 
 /** Per-person sums from the read model: user_totals for "all time", user_days for a range. */
-export async function personSums(q: Sql, d: Days): Promise<PersonSums[]> {
+/** `AND user_id IN (…)` when only some people are asked for. */
+const onlyThese = (userIds: number[] | undefined) => (userIds ? { sql: ` AND user_id IN (${userIds.map(() => '?').join(', ')})`, params: userIds } : { sql: '', params: [] });
+
+export async function personSums(q: Sql, d: Days, userIds?: number[]): Promise<PersonSums[]> {
+  const only = onlyThese(userIds);
   const rows = d.from === null
     ? await q.all<Record<string, unknown>>(`SELECT user_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens,
-                                                   replaced_tokens, events, sessions, active_days, last_day FROM user_totals`)
+                                                   replaced_tokens, events, sessions, active_days, last_day FROM user_totals WHERE true${only.sql}`, only.params)
     : await q.all<Record<string, unknown>>(
       `SELECT user_id, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cache_read_tokens) AS cache_read_tokens,
               SUM(cache_write_tokens) AS cache_write_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens,
               SUM(replaced_tokens) AS replaced_tokens, SUM(events) AS events, SUM(sessions) AS sessions,
               SUM(CASE WHEN events > 0 THEN 1 ELSE 0 END) AS active_days, MAX(CASE WHEN events > 0 THEN day END) AS last_day
-         FROM user_days WHERE day >= ? AND day <= ? GROUP BY user_id`, [d.from, d.to]);
+         FROM user_days WHERE day >= ? AND day <= ?${only.sql} GROUP BY user_id`, [d.from, d.to, ...only.params]);
   return rows.map(toSums);
 }
 
@@ -148,13 +152,14 @@ export interface FacetSums {
 }
 
 /** Per-person sums of one facet: user_facet_totals for "all time", user_day_facets for a range. */
-export async function facetSums(q: Sql, facet: Facet, d: Days): Promise<FacetSums[]> {
+export async function facetSums(q: Sql, facet: Facet, d: Days, userIds?: number[]): Promise<FacetSums[]> {
+  const only = onlyThese(userIds);
   const rows = d.from === null
-    ? await q.all<Record<string, unknown>>('SELECT user_id, tokens, cost_usd, unpriced_tokens, events, sessions, active_days FROM user_facet_totals WHERE facet = ?', [facet])
+    ? await q.all<Record<string, unknown>>(`SELECT user_id, tokens, cost_usd, unpriced_tokens, events, sessions, active_days FROM user_facet_totals WHERE facet = ?${only.sql}`, [facet, ...only.params])
     : await q.all<Record<string, unknown>>(
       `SELECT user_id, SUM(tokens) AS tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens, SUM(events) AS events,
               SUM(sessions) AS sessions, SUM(CASE WHEN events > 0 THEN 1 ELSE 0 END) AS active_days
-         FROM user_day_facets WHERE facet = ? AND day >= ? AND day <= ? GROUP BY user_id`, [facet, d.from, d.to]);
+         FROM user_day_facets WHERE facet = ? AND day >= ? AND day <= ?${only.sql} GROUP BY user_id`, [facet, d.from, d.to, ...only.params]);
   return rows.map((r) => ({
     user_id: num(r.user_id), tokens: num(r.tokens), cost_usd: num(r.cost_usd), unpriced_tokens: num(r.unpriced_tokens),
     events: num(r.events), sessions: num(r.sessions), active_days: num(r.active_days),

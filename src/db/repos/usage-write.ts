@@ -375,7 +375,7 @@ export async function deleteReplaysBefore(q: Sql, ts: number): Promise<number> {
 
 /** Everything recorded about a person's usage (the person is deleted next). */
 export async function deleteUsageOf(q: Sql, userId: number): Promise<void> {
-  for (const table of ['usage_events', 'daily_rollups', 'rollup_totals', 'rollup_corrections', 'user_days', 'user_totals', 'user_day_facets', 'user_facet_totals', 'session_models', 'sessions', 'skills', 'replay_records', 'claude_code_activity', 'otlp_state', 'vendor_charges', 'vendor_activity']) {
+  for (const table of ['usage_events', 'daily_rollups', 'rollup_totals', 'rollup_corrections', 'user_days', 'user_totals', 'user_day_facets', 'user_facet_totals', 'session_models', 'sessions', 'skills', 'replay_records', 'claude_code_activity', 'otlp_state', 'vendor_charges', 'vendor_activity', 'settled_changes']) {
     await q.run(`DELETE FROM ${table} WHERE user_id = ?`, [userId]);
   }
 }

@@ -58,3 +58,30 @@ export async function sharePricesVersion(q: Sql): Promise<number> {
 export function sharePricesRead(d: Dialect): Statement {
   return { text: `SELECT version FROM data_versions WHERE name = 'prices'${d === 'postgres' ? ' FOR SHARE' : ''}`, params: [] };
 }
+
+// ---- settled changes (migration 20261206-01): who a move of `settled` was about
+
+export interface SettledChange { version: number; user_id: number; first_day: string; last_day: string }
+
+/**
+ * Moves `settled` for a change of one person's settled days (first..last) and records it,
+ * so that readers re-read only that person (ledger/read.ts). The UPDATE takes the version
+ * row first, as bumpVersion does: the versions are handed out one at a time.
+ */
+export async function bumpSettledFor(q: Sql, userId: number, firstDay: string, lastDay: string): Promise<void> {
+  const [row] = await q.all<{ version: number }>("UPDATE data_versions SET version = version + 1 WHERE name = 'settled' RETURNING version", []);
+  await q.run('INSERT INTO settled_changes (version, user_id, first_day, last_day) VALUES (?, ?, ?, ?)', [num(row.version), userId, firstDay, lastDay]);
+}
+
+/** The recorded changes of the versions after `after` up to `upTo` (a version moved without one has no row). */
+export async function settledChanges(q: Sql, after: number, upTo: number): Promise<SettledChange[]> {
+  return (await q.all<Record<string, unknown>>('SELECT version, user_id, first_day, last_day FROM settled_changes WHERE version > ? AND version <= ?', [after, upTo]))
+    .map((r) => ({ version: num(r.version), user_id: num(r.user_id), first_day: String(r.first_day), last_day: String(r.last_day) }));
+}
+
+/** Readers look back at most this many versions (ledger/read.ts): older rows are deleted. */
+export const SETTLED_CHANGES_KEPT = 1000;
+
+export async function pruneSettledChanges(q: Sql): Promise<number> {
+  return q.run("DELETE FROM settled_changes WHERE version <= (SELECT version FROM data_versions WHERE name = 'settled') - ?", [SETTLED_CHANGES_KEPT]);
+}

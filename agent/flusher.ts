@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { MAX_EVENTS, type WireEvent } from './wire.ts';
 import type { Login } from './config.ts';
 import type { Batch, Outbox } from './outbox.ts';
-import { eventIndexOf, postBatch, type FetchLike } from './sender.ts';
+import { eventIndexOf, IN_FLIGHT, postBatch, type FetchLike, type SendResult } from './sender.ts';
 import { pidAlive, readJson, writeJsonAtomic } from './fsutil.ts';
 
 export const BACKOFF_BASE_MS = 1000;
@@ -184,36 +184,51 @@ export class Flusher {
     let maxEvents = MAX_EVENTS;
     let sent = 0;
     try {
-      let batch = this.outbox.nextBatch(maxEvents);
-      while (batch) {
-        const posting = postBatch(login, batch.body, this.opts.fetchImpl);
-        // Pacing: one batch on the wire at a time, the next posted only once the server has
-        // answered, so a long drain (a first `collect` of a year of history) keeps at most
-        // one request of ours in the server's queue and other agents' requests wait behind
-        // one batch at most; 429/503 answers and timeouts back off (with Retry-After). The
-        // next batch is read, checked and built while this one is on the wire (after a
-        // turn of the event loop, so that fetch has written the request first).
-        await new Promise((ok) => setImmediate(ok));
-        const ahead = this.outbox.nextBatch(maxEvents, batch);
-        const r = await posting;
+      // Pacing: at most IN_FLIGHT batches of ours on the wire, each next one posted only
+      // once the oldest is answered, so a long drain (a first `collect` of a year of
+      // history) keeps at most that many requests in the server's queue, and other agents'
+      // requests wait behind two batches at most; 429/503 answers and timeouts back off
+      // (with Retry-After). Two in flight let the server parse and check one batch while it
+      // writes the other. Every drain starts with one, and goes back to one after any
+      // answer but success: the queue's progress is acknowledged in order, so a batch
+      // stored after its predecessor failed is sent again later (the server counts its
+      // event ids once). Each next batch is read, checked and built while the ones before
+      // it are on the wire.
+      const window: { batch: Batch; posting: Promise<SendResult> | null }[] = [];
+      let depth = 1;
+      let next = this.outbox.nextBatch(maxEvents);
+      for (;;) {
+        while (next && window.length < depth) {
+          // A batch read ahead may hold only unsendable lines: it is acked in its turn.
+          window.push({ batch: next, posting: next.events.length ? postBatch(login, next.body, this.opts.fetchImpl) : null });
+          // After a turn of the event loop, so that the request is written first.
+          await new Promise((ok) => setImmediate(ok));
+          next = this.outbox.nextBatch(maxEvents, next);
+        }
+        const head = window.shift();
+        if (!head) break;
+        const batch = head.batch;
+        if (!head.posting) {
+          this.outbox.ack(batch, { save: false });
+          continue;
+        }
+        const r = await head.posting;
         if (r.kind === 'stored' || r.kind === 'replayed') {
           const due = stats.due(this.now());
           this.outbox.ack(batch, { save: due });
           this.attempts = 0;
           this.nextAt = 0;
+          depth = IN_FLIGHT;
           sent += batch.events.length;
           stats.add(batch.events, r.kind === 'stored' ? { at: this.now(), accepted: r.accepted, duplicates: r.duplicates } : { at: this.now(), accepted: 0, duplicates: batch.events.length });
           if (due) this.save((s) => stats.into(s, this.now()));
           this.opts.onProgress?.(sent);
-          batch = ahead;
-          if (batch && !batch.events.length) {
-            // Read ahead and found only unsendable lines: done with them.
-            this.outbox.ack(batch, { save: false });
-            batch = this.outbox.nextBatch(maxEvents);
-          }
           continue;
         }
-        // Anything else: what was read ahead is dropped and read again from the queue.
+        // Anything else: the batches after it are let finish and read again from the queue.
+        await Promise.all(window.map((w) => w.posting));
+        window.length = 0;
+        depth = 1;
         if (r.kind === 'retry') {
           const wait = Math.max(backoffMs(this.attempts, this.opts.random), r.retryAfterMs ?? 0);
           this.attempts++;
@@ -228,9 +243,8 @@ export class Flusher {
           });
           return 'blocked';
         }
-        const refusedBatch = batch;
-        this.refused(refusedBatch, r.status, r.error, r.field, () => { maxEvents = Math.max(1, Math.ceil(refusedBatch.events.length / 2)); });
-        batch = this.outbox.nextBatch(maxEvents);
+        this.refused(batch, r.status, r.error, r.field, () => { maxEvents = Math.max(1, Math.ceil(batch.events.length / 2)); });
+        next = this.outbox.nextBatch(maxEvents);
       }
       return 'empty';
     } finally {

@@ -19,6 +19,8 @@ export type SendResult =
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
 const TIMEOUT_MS = 30_000;
+/** Batches a drain keeps on the wire at once (flusher.ts): one connection each. */
+export const IN_FLIGHT = 2;
 
 function retryAfter(v: string | null): number | null {
   if (!v) return null;
@@ -41,7 +43,7 @@ export const httpPost: FetchLike = async (url, init) => {
   let conn = connections.get(u.protocol);
   if (!conn) {
     const mod = (u.protocol === 'https:' ? httpsModule() : httpModule()) as unknown as HttpModule;
-    connections.set(u.protocol, (conn = { mod, agent: new mod.Agent({ keepAlive: true, maxSockets: 1 }) }));
+    connections.set(u.protocol, (conn = { mod, agent: new mod.Agent({ keepAlive: true, maxSockets: IN_FLIGHT }) }));
   }
   const { mod, agent } = conn;
   return new Promise((resolve, reject) => {

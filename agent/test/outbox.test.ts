@@ -258,7 +258,7 @@ test('a batch read ahead follows the one in flight; a torn line between them is 
   t.is(o.rejected().length, 1);
 });
 
-test('a long drain delivers every event once and in order, and leaves its progress and counts on disk', async (t) => {
+test('a long drain delivers every event once, each batch in queue order, and leaves its progress and counts on disk', async (t) => {
   const f = await fakeIngest(7, TOKEN);
   const dir = stateDir();
   const o = new Outbox(dir);
@@ -269,8 +269,11 @@ test('a long drain delivers every event once and in order, and leaves its progre
     const fl = new Flusher(o, dir, { server: f.url, user: 7, token: TOKEN }, { onProgress: (n) => sent.push(n) });
     t.is(await fl.flush(), 'empty');
     // 2600 = 5 batches of 500 and one of 100
-    t.deepEqual(f.stored.map((b) => b.length), [500, 500, 500, 500, 500, 100]);
-    t.deepEqual(f.stored.flat().map((e) => e.id), events.map((e) => e.id));
+    // Two batches may be on the wire at once, so the server may take them in either order;
+    // each is a run of the queue in order.
+    const batches = [...f.stored].sort((a, b) => events.findIndex((e) => e.id === a[0].id) - events.findIndex((e) => e.id === b[0].id));
+    t.deepEqual(batches.map((b) => b.length), [500, 500, 500, 500, 500, 100]);
+    t.deepEqual(batches.flat().map((e) => e.id), events.map((e) => e.id));
     t.deepEqual(sent, [500, 1000, 1500, 2000, 2500, 2600]);
     // A fresh look at the state dir (another process): nothing left, every delivery counted.
     t.is(new Outbox(dir).pending().total, 0);
@@ -279,4 +282,56 @@ test('a long drain delivers every event once and in order, and leaves its progre
   } finally {
     await f.close();
   }
+});
+
+test('a drain keeps at most two batches on the wire, one until the first is stored; a failure with the next in flight loses nothing', async (t) => {
+  const dir = stateDir();
+  const o = new Outbox(dir);
+  const events = Array.from({ length: 2000 }, () => ev());
+  o.append(events);
+  // A server whose every answer the test gives by hand.
+  type Call = { ids: string[]; answer(status: number): void };
+  const calls: Call[] = [];
+  let waiter: { n: number; ok: () => void } | null = null;
+  const fetchImpl = (_url: string, init: { body: string }) => new Promise<{ status: number; headers: { get(): null }; text(): Promise<string> }>((resolve) => {
+    const ids = (JSON.parse(init.body) as { events: { id: string }[] }).events.map((e) => e.id);
+    calls.push({ ids, answer: (status) => resolve({ status, headers: { get: () => null }, text: async () => JSON.stringify(status === 200 ? { accepted: ids.length, duplicates: 0 } : { error: 'busy' }) }) });
+    if (waiter && calls.length >= waiter.n) waiter.ok();
+  });
+  const posted = (n: number) => new Promise<void>((ok) => { if (calls.length >= n) ok(); else waiter = { n, ok }; });
+  const turns = async () => { for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r)); };
+  let now = 1_000_000;
+  const fl = new Flusher(o, dir, { server: 'http://127.0.0.1:1', user: 7, token: TOKEN }, { fetchImpl, now: () => now, random: () => 0.5 });
+  const first = fl.flush();
+  await posted(1);
+  await turns();
+  t.is(calls.length, 1, 'one batch until the first is stored');
+  calls[0].answer(200);
+  await posted(3);
+  await turns();
+  t.is(calls.length, 3, 'then two on the wire, never more');
+  t.deepEqual([...calls[1].ids, ...calls[2].ids], events.slice(500, 1500).map((e) => e.id));
+  // The older of the two fails while the newer one is still on the wire: the drain waits
+  // for it, and keeps both batches queued (progress is acknowledged in order).
+  calls[1].answer(503);
+  await turns();
+  calls[2].answer(200);
+  t.is(await first, 'retry');
+  t.is(o.pending().total, 1500);
+  now += BACKOFF_MAX_MS;
+  const second = fl.flush();
+  await posted(4);
+  await turns();
+  t.is(calls.length, 4, 'after a failure, one batch at a time again');
+  t.deepEqual(calls[3].ids, events.slice(500, 1000).map((e) => e.id));
+  calls[3].answer(200);
+  await posted(6);
+  calls[4].answer(200);
+  calls[5].answer(200);
+  t.is(await second, 'empty');
+  t.is(o.pending().total, 0);
+  // Every event was stored at least once; the one batch stored twice is counted once by its ids.
+  const delivered = new Set(calls.filter((_, i) => i !== 1).flatMap((c) => c.ids));
+  t.deepEqual([...delivered].sort(), events.map((e) => e.id!).sort());
+  t.is(fl.state().delivered, 2000, 'the sender counts what it acknowledged, each event once');
 });

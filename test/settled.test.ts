@@ -6,17 +6,17 @@ import test from 'ava';
 import { withApp, postIngest, event } from './helpers/app.ts';
 import { bumpVersion, readVersions, settledChanges } from '../src/db/repos/versions.ts';
 import { facetSums, personSums } from '../src/ledger/read.ts';
-import { lastSettledDay, settledSpan, touchesSettled } from '../src/ledger/settled.ts';
+import { lastSettledDay, settledSpan } from '../src/ledger/settled.ts';
 import { setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { addDays } from '../src/usage/days.ts';
 import { dayStartMs } from '../src/usage/zone.ts';
 
 test('live days are today and yesterday for a writer; a reader keeps one more day fresh', (t) => {
-  t.false(touchesSettled(['2026-12-04', '2026-12-03'], '2026-12-04'));
-  t.true(touchesSettled(['2026-12-04', '2026-12-02'], '2026-12-04'));
-  t.false(touchesSettled(['2026-12-05'], '2026-12-04'), 'a day ahead (a clock ahead of ours) is live');
-  t.false(touchesSettled([], '2026-12-04'));
+  t.is(settledSpan(['2026-12-04', '2026-12-03'], '2026-12-04'), null);
+  t.deepEqual(settledSpan(['2026-12-04', '2026-12-02'], '2026-12-04'), { first: '2026-12-02', last: '2026-12-02' });
+  t.is(settledSpan(['2026-12-05'], '2026-12-04'), null, 'a day ahead (a clock ahead of ours) is live');
+  t.is(settledSpan([], '2026-12-04'), null);
   t.is(lastSettledDay('2026-12-04'), '2026-12-01');
   t.is(lastSettledDay('2026-03-01'), '2026-02-26');
   t.deepEqual(settledSpan(['2026-12-04', '2026-11-20', '2026-12-02', '2026-11-02', '2026-12-03'], '2026-12-04'), { first: '2026-11-02', last: '2026-12-02' });

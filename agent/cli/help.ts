@@ -39,9 +39,9 @@ TOKENBOARD_PROXY_ALLOW_ORIGINS (comma-separated, e.g. http://localhost:5173).`,
 One scan of the local logs, newest first. Without --dry-run it queues and sends what it
 found and exits once the server has taken it all (what could not be sent stays queued for
 \`run\`): batches of up to 500 events, at most two on the wire at a time (one after a failed
-answer), backing off on 429/503. --dry-run sends nothing and saves nothing; with --json it prints exactly the
-events that would be sent, one JSON object per line. --since leaves out older events
-(local midnight of that day).
+answer), backing off on 429/503. --dry-run sends nothing and saves nothing; with --json it
+prints exactly the events that would be sent, one JSON object per line. --since leaves
+out older events (local midnight of that day).
 Where each tool's logs are read (~ is the user profile folder on Windows; the *_DIR-style
 variables take comma lists), * marking SQLite stores:
   Claude Code     ~/.claude/projects (CLAUDE_CONFIG_DIR)

@@ -30,11 +30,6 @@ export function settledSpan(days: Iterable<string>, today: string): { first: str
   return span;
 }
 
-/** Whether a write of these days (writer's today) reaches a settled day. */
-export function touchesSettled(days: Iterable<string>, today: string): boolean {
-  return settledSpan(days, today) !== null;
-}
-
 /** The last day a reader (at `today`) may take from its cache of settled days. */
 export function lastSettledDay(today: string): string {
   return addDays(today, -READER_LIVE_DAYS);

@@ -123,10 +123,10 @@ function toSums(r: Record<string, unknown>): PersonSums {
   };
 }
 
-/** Per-person sums from the read model: user_totals for "all time", user_days for a range. */
 /** `AND user_id IN (…)` when only some people are asked for. */
 const onlyThese = (userIds: number[] | undefined) => (userIds ? { sql: ` AND user_id IN (${userIds.map(() => '?').join(', ')})`, params: userIds } : { sql: '', params: [] });
 
+/** Per-person sums from the read model: user_totals for "all time", user_days for a range; `userIds`: only those people. */
 export async function personSums(q: Sql, d: Days, userIds?: number[]): Promise<PersonSums[]> {
   const only = onlyThese(userIds);
   const rows = d.from === null
@@ -151,7 +151,7 @@ export interface FacetSums {
   active_days: number;
 }
 
-/** Per-person sums of one facet: user_facet_totals for "all time", user_day_facets for a range. */
+/** Per-person sums of one facet: user_facet_totals for "all time", user_day_facets for a range; `userIds` as for personSums. */
 export async function facetSums(q: Sql, facet: Facet, d: Days, userIds?: number[]): Promise<FacetSums[]> {
   const only = onlyThese(userIds);
   const rows = d.from === null

@@ -2,7 +2,7 @@
 // summed once and kept until the `settled` version moves. Ingest of today and yesterday
 // moves only `usage`; a backfill, a re-pricing or any other usage change moves both. The
 // figures with the cache always equal the figures read fresh.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { withApp, postIngest, event } from './helpers/app.ts';
 import { bumpVersion, readVersions, settledChanges } from '../src/db/repos/versions.ts';
 import { facetSums, personSums } from '../src/ledger/read.ts';
@@ -11,6 +11,18 @@ import { setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { addDays } from '../src/usage/days.ts';
 import { dayStartMs } from '../src/usage/zone.ts';
+
+/** A server, its day, a time `n` days ago, and an event of `input` tokens at a time. */
+async function started(t: ExecutionContext) {
+  const app = await withApp();
+  t.teardown(() => app.stop());
+  const { db } = app.running.services;
+  const calendar = app.running.services.calendar();
+  const today = calendar.dayOf(Date.now());
+  const ago = (n: number) => dayStartMs(addDays(today, -n), calendar) + 3_600_000;
+  const ev = (ts: number, input: number) => event({ ts, input_tokens: input, output_tokens: 0, source: 'claude-code' });
+  return { app, db, today, ago, ev };
+}
 
 test('live days are today and yesterday for a writer; a reader keeps one more day fresh', (t) => {
   t.is(settledSpan(['2026-12-04', '2026-12-03'], '2026-12-04'), null);
@@ -24,15 +36,9 @@ test('live days are today and yesterday for a writer; a reader keeps one more da
 });
 
 test('a window reads its settled days from the cache until the settled version moves', async (t) => {
-  const app = await withApp();
-  t.teardown(() => app.stop());
-  const { db } = app.running.services;
-  const calendar = app.running.services.calendar();
-  const today = calendar.dayOf(Date.now());
-  const ago = (n: number) => dayStartMs(addDays(today, -n), calendar) + 3_600_000;
+  const { app, db, today, ago, ev } = await started(t);
   await app.createUser('st');
   const a = await app.createToken('st');
-  const ev = (ts: number, input: number) => event({ ts, input_tokens: input, output_tokens: 0, source: 'claude-code' });
   await postIngest(app.url, a, { events: [ev(ago(10), 100), ev(Date.now() - 1000, 1)] });
 
   const range = { from: addDays(today, -29), to: today };
@@ -97,17 +103,11 @@ test('a window reads its settled days from the cache until the settled version m
 });
 
 test('a backfill re-reads only the person it was about; any other move of settled re-reads everyone', async (t) => {
-  const app = await withApp();
-  t.teardown(() => app.stop());
-  const { db } = app.running.services;
-  const calendar = app.running.services.calendar();
-  const today = calendar.dayOf(Date.now());
-  const ago = (n: number) => dayStartMs(addDays(today, -n), calendar) + 3_600_000;
+  const { app, db, today, ago, ev } = await started(t);
   await app.createUser('bf-a');
   await app.createUser('bf-b');
   const a = await app.createToken('bf-a');
   const b = await app.createToken('bf-b');
-  const ev = (ts: number, input: number) => event({ ts, input_tokens: input, output_tokens: 0, source: 'claude-code' });
   await postIngest(app.url, a, { events: [ev(ago(10), 100)] });
   await postIngest(app.url, b, { events: [ev(ago(12), 200)] });
 

@@ -8,7 +8,9 @@ import { main } from '../src/cli.ts';
 import { setPrice } from '../src/pricing/store.ts';
 import { CLI_ACTOR } from '../src/admin/audit.ts';
 import { checkBudgets } from '../src/alerts/budget-check.ts';
-import { deliverDue } from '../src/alerts/deliver.ts';
+import { deliverDue, sendNow } from '../src/alerts/deliver.ts';
+import { enqueue } from '../src/alerts/events.ts';
+import * as alertRows from '../src/db/repos/alerts.ts';
 import { FAILING_AFTER, RETRY_WINDOW_MS } from '../src/alerts/backoff.ts';
 import { digestIfDue, weeklyDigest } from '../src/alerts/digest.ts';
 import { createJob, runJob } from '../src/imports/run.ts';
@@ -335,6 +337,30 @@ test('two sends at once in one process (the loop and an admin\'s "retry now" or 
   t.deepEqual(hook.requests.map((r) => r.json.threshold).sort((a, b) => a - b), [50, 100]);
   const attempts = await rows<{ n: number }>(s.db, 'SELECT COUNT(*) AS n FROM alert_attempts');
   t.is(Number(attempts[0].n), 2);
+});
+
+test('"send now" when the loop (here or on another replica) took the delivery first: the answer is that send\'s outcome, and it is sent once', async (t) => {
+  const hook = await receiver();
+  t.teardown(() => hook.close());
+  const app = await withApp({ ...FAST, 'alerts.check_seconds': 300 });
+  t.teardown(() => app.stop());
+  const s = app.running.services;
+  await cli(app, 'alert', 'add', '--kind', 'webhook', '--url', `${hook.url}/digest`, '--events', 'digest');
+  const now = Date.now();
+  const made = await s.db.transaction((tx) => enqueue(tx, { type: 'digest.weekly', dedup_key: `digest:now:${now}:race`, kind: 'digest', fields: { digest: {}, url: null } }, now));
+  const [id] = made!.deliveries;
+  // Another replica's loop holds it, and answers while this process waits for it.
+  t.true(await alertRows.claim(s.db.sql, id, 'replica-b', now, now + s.leaseMs));
+  const answer = sendNow(s, [{ id, attempts: 0 }]);
+  await s.db.transaction((tx) => alertRows.recordAttempt(tx, id, 'replica-b', { http_status: 200, error: null, outcome: 'delivered', next_attempt_at: null }, Date.now()));
+  t.deepEqual(await answer, [{ delivery: id, outcome: 'delivered', http_status: 200, error: null }]);
+  t.is(hook.requests.length, 0, 'this process sent nothing: the other one did');
+  // Taken and not answered within one send's timeout: said so, not "nothing was sent".
+  const later = await s.db.transaction((tx) => enqueue(tx, { type: 'digest.weekly', dedup_key: `digest:now:${now}:stuck`, kind: 'digest', fields: { digest: {}, url: null } }, Date.now()));
+  const [stuck] = later!.deliveries;
+  t.true(await alertRows.claim(s.db.sql, stuck, 'replica-b', Date.now(), Date.now() + 60_000));
+  t.deepEqual(await sendNow(s, [{ id: stuck, attempts: 0 }]), [{ delivery: stuck, outcome: 'retry', http_status: null, error: 'being sent right now by the alerts loop' }]);
+  t.is(hook.requests.length, 0);
 });
 
 test('a destination that keeps failing (5xx) is marked failing after 5 attempts in a row, the others subscribed to admin alerts are told (never itself), and it gives up after 24 hours', async (t) => {

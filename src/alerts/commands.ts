@@ -7,7 +7,7 @@ import { listBudgets, removeBudget, setBudget, subjectText } from '../budgets/bu
 import { budgetStatuses } from '../budgets/spend.ts';
 import { PERIOD_WORDS } from '../budgets/period.ts';
 import { addDestination, listDestinations, testDestination } from './destinations.ts';
-import { deliverDue, type Attempted } from './deliver.ts';
+import { sendNow, type Attempted } from './deliver.ts';
 import { sendDigest, weeklyDigest } from './digest.ts';
 
 export interface CliTools {
@@ -117,7 +117,7 @@ export async function digestCommand(args: string[], t: CliTools): Promise<number
   }
   const results = await t.services(async (s) => {
     const { sent } = await sendDigest(s);
-    return sent && sent.deliveries.length ? deliverDue(s, { only: sent.deliveries }) : [];
+    return sent && sent.deliveries.length ? sendNow(s, sent.deliveries.map((id) => ({ id, attempts: 0 }))) : [];
   });
   if (results.length === 0) {
     t.err('no destination is subscribed to digests: add one with "tokenboard alert add … --events digest"');

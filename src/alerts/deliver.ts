@@ -5,6 +5,7 @@
 // recording leaves a lease that runs out; the delivery is then sent again with the same
 // event `id`, which is why receivers deduplicate by it. That is the only way a destination
 // sees an event twice.
+import { setTimeout as sleep } from 'node:timers/promises';
 import got, { RequestError } from 'got';
 import type { Services } from '../services.ts';
 import type { Sql } from '../db/sql.ts';
@@ -61,6 +62,38 @@ export function requestFor(s: Services, d: Pick<DueDelivery, 'kind' | 'type' | '
 }
 
 export interface Attempted { delivery: number; outcome: Outcome; http_status: number | null; error: string | null }
+
+/**
+ * Sends these deliveries now (the CLI's and the admin panel's "send now") and says what
+ * became of each. The alerts loop, in this process or on another replica, sends whatever is
+ * due too, so it may take one first: that one is waited for, within one send's timeout, and
+ * its outcome read back from the row (an answer, not "nothing was sent"). `attempts` is the
+ * row's count before this call; a higher count is the other process's attempt.
+ */
+export async function sendNow(s: Services, deliveries: { id: number; attempts: number }[]): Promise<Attempted[]> {
+  const mine = await deliverDue(s, { only: deliveries.map((d) => d.id) });
+  const deadline = Date.now() + sendTimeoutMs(s.leaseMs) + 1000;
+  const out: Attempted[] = [];
+  for (const want of deliveries) {
+    const sent = mine.find((a) => a.delivery === want.id);
+    if (sent) { out.push(sent); continue; }
+    for (;;) {
+      const row = await alerts.delivery(s.db.sql, want.id);
+      if (!row) break; // deleted with its destination meanwhile: nothing to say about it
+      if (row.attempts > want.attempts) {
+        const outcome: Outcome = row.status === 'pending' ? 'retry' : row.status === 'delivered' ? 'delivered' : 'failed';
+        out.push({ delivery: want.id, outcome, http_status: row.last_status, error: row.last_error });
+        break;
+      }
+      if (Date.now() > deadline) {
+        out.push({ delivery: want.id, outcome: 'retry', http_status: null, error: 'being sent right now by the alerts loop' });
+        break;
+      }
+      await sleep(50);
+    }
+  }
+  return out;
+}
 
 /** Sends one leased delivery and records what happened. */
 async function attempt(s: Services, d: DueDelivery): Promise<Attempted> {

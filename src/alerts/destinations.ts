@@ -7,7 +7,7 @@ import * as alerts from '../db/repos/alerts.ts';
 import type { DestinationKind, DestinationRow } from '../db/repos/alerts.ts';
 import { BadInput, NotFound } from '../errors.ts';
 import { audit, type Actor } from '../admin/audit.ts';
-import { deliverDue, type Attempted } from './deliver.ts';
+import { sendNow, type Attempted } from './deliver.ts';
 import { enqueue } from './events.ts';
 import { EVENT_KINDS, type EventKind } from './payload.ts';
 
@@ -116,15 +116,18 @@ export async function testDestination(s: Services, id: number, actor: Actor, now
     await audit(tx, actor, 'alert.test', `${d.kind} ${d.url_hint}`, { id });
     return enqueue(tx, { type: 'alert.test', dedup_key: `test:${id}:${now}:${randomBytes(4).toString('hex')}`, kind: null, only: [id], fields: { message: 'This destination works.' } }, now);
   });
-  const [sent] = await deliverDue(s, { only: made!.deliveries });
-  // A loop (here or on another replica) took it first: it is in the log either way.
-  return sent ?? { delivery: made!.deliveries[0], outcome: 'retry', http_status: null, error: 'being sent right now by the alerts loop' };
+  const [sent] = await sendNow(s, made!.deliveries.map((d) => ({ id: d, attempts: 0 })));
+  return sent;
 }
 
 /** The delivery log's "retry now". */
 export async function retryDelivery(s: Services, id: number, now = Date.now()): Promise<Attempted | null> {
-  if ((await s.db.transaction((tx) => alerts.retryNow(tx, id, now))) === 0) throw new NotFound(`delivery: no delivery #${id} waiting or failed`);
-  return (await deliverDue(s, { only: [id] }))[0] ?? null;
+  const attempts = await s.db.transaction(async (tx) => {
+    const before = await alerts.delivery(tx, id);
+    return before && (await alerts.retryNow(tx, id, now)) === 1 ? before.attempts : null;
+  });
+  if (attempts === null) throw new NotFound(`delivery: no delivery #${id} waiting or failed`);
+  return (await sendNow(s, [{ id, attempts }]))[0] ?? null;
 }
 
 export interface LoggedDelivery {
